@@ -1,21 +1,48 @@
+import { isHoldgateError } from '../errors/registry.js';
+import { startCommand } from './start-command.js';
+
+const USAGE = `usage: holdgate <command> [options]
+
+commands:
+  start --config <file>   run the B2BUA with this configuration (YAML)
+  help                    show this text
+`;
+
 /**
- * The `holdgate` command line. `holdgate start --config <file>` runs the B2BUA.
- * Returns the process exit code; never throws for bad input.
+ * The `holdgate` command line. Returns the process exit code; bad input gets a clear message,
+ * never a stack trace.
  */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  switch (command) {
-    case undefined:
-    case '--help':
-    case 'help':
-      process.stdout.write(usage());
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`holdgate: unknown command '${command}'\n${usage()}`);
-      return Promise.resolve(2);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await startCommand(rest);
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return 0;
+      case undefined:
+        process.stderr.write(USAGE);
+        return 2;
+      default:
+        process.stderr.write(`holdgate: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (isHoldgateError(err)) {
+      process.stderr.write(`holdgate: ${err.message} (${err.code})\n`);
+      return 1;
+    }
+    if (
+      err instanceof TypeError &&
+      'code' in err &&
+      String(err.code).startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`holdgate: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    throw err;
   }
-}
-
-function usage(): string {
-  return 'usage: holdgate start --config <file>\n';
 }

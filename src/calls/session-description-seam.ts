@@ -1,0 +1,29 @@
+/**
+ * The one seam where a call's session descriptions pass between its legs. The media plane
+ * (issue 3) replaces the pass-through with SDP anchoring; the gate reads hold state here.
+ * RFC 3264 offer/answer: every body that crosses from one leg to the other goes through `relay`.
+ */
+export type LegName = 'caller' | 'pbx';
+
+export interface SessionDescriptionEvent {
+  /** The leg the body came from. */
+  readonly from: LegName;
+  readonly kind: 'offer' | 'answer';
+  /** The request or response that carried it (`INVITE`, `200 INVITE`, `ACK`, `UPDATE`, `183 INVITE`...). */
+  readonly carrier: string;
+  readonly contentType: string;
+  readonly body: Buffer;
+}
+
+export interface SessionDescriptionSeam {
+  /** Returns the body to send on the other leg. May throw a HoldgateError (the request is then refused). */
+  relay(event: SessionDescriptionEvent): Buffer;
+  /** The offer/answer exchange that carried `event` was committed (2xx and ACK) or abandoned. */
+  settle?(committed: boolean): void;
+  close?(): void;
+}
+
+/** Issue 2: bodies pass through unchanged. */
+export const passThroughSeam: SessionDescriptionSeam = {
+  relay: (event) => event.body,
+};

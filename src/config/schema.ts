@@ -1,0 +1,227 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/**
+ * The configuration schema: the single source of both the JSON schema and the TypeScript type.
+ * Every option states its unit and default. Validated once at start-up (see `load-config.ts`).
+ */
+
+const ListenSchema = Type.Object(
+  {
+    protocol: Type.Union([Type.Literal('udp'), Type.Literal('tcp')], {
+      description: 'Transport protocol of this listener.',
+    }),
+    address: Type.String({
+      description: "IP literal to bind (IPv4 or IPv6; '0.0.0.0' or '::' for all).",
+      minLength: 1,
+    }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      description: 'UDP/TCP port (0: any free port).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const SipSchema = Type.Object(
+  {
+    listen: Type.Array(ListenSchema, {
+      minItems: 1,
+      description: 'Where holdgate receives SIP (both legs share these listeners).',
+      default: [
+        { protocol: 'udp', address: '0.0.0.0', port: 5060 },
+        { protocol: 'tcp', address: '0.0.0.0', port: 5060 },
+      ],
+    }),
+    advertisedAddress: Type.Optional(
+      Type.String({
+        description:
+          'Address to put in Via and Contact when listening on a wildcard address. Default: the listen address, or 127.0.0.1 for a wildcard.',
+      }),
+    ),
+    t1Ms: Type.Integer({
+      minimum: 50,
+      default: 500,
+      description: 'RFC 3261 T1, RTT estimate (ms). Default 500.',
+    }),
+    t2Ms: Type.Integer({
+      minimum: 100,
+      default: 4000,
+      description: 'RFC 3261 T2, max retransmit interval (ms). Default 4000.',
+    }),
+    t4Ms: Type.Integer({
+      minimum: 100,
+      default: 5000,
+      description: 'RFC 3261 T4, max message lifetime (ms). Default 5000.',
+    }),
+    maxMessageBytes: Type.Integer({
+      minimum: 1024,
+      maximum: 65535,
+      default: 65535,
+      description: 'Largest SIP message accepted (bytes). Default 65535.',
+    }),
+    maxHeaders: Type.Integer({
+      minimum: 16,
+      default: 256,
+      description: 'Most header fields in one message. Default 256.',
+    }),
+    maxTransactions: Type.Integer({
+      minimum: 10,
+      default: 20000,
+      description: 'Cap on live transactions; beyond it new requests get 503. Default 20000.',
+    }),
+    maxDialogs: Type.Integer({
+      minimum: 2,
+      default: 10000,
+      description: 'Cap on live calls; beyond it new INVITEs get 503. Default 10000.',
+    }),
+    rateLimitPerSource: Type.Number({
+      minimum: 1,
+      default: 500,
+      description:
+        'Out-of-dialog requests per second accepted from one source IP (token bucket). Default 500.',
+    }),
+    rateLimitBurst: Type.Number({
+      minimum: 1,
+      default: 1000,
+      description: 'Token bucket size per source (requests). Default 1000.',
+    }),
+    tcpIdleTimeoutSeconds: Type.Number({
+      minimum: 1,
+      default: 64,
+      description: 'Close idle TCP connections after this (s). Default 64.',
+    }),
+    copyHeaders: Type.Array(Type.String(), {
+      default: [
+        'P-Asserted-Identity',
+        'P-Preferred-Identity',
+        'Privacy',
+        'Diversion',
+        'History-Info',
+        'User-to-User',
+        'Subject',
+        'Priority',
+        'Call-Info',
+        'Alert-Info',
+        'Accept-Language',
+      ],
+      description:
+        'Headers copied from the caller INVITE to the PBX INVITE (allow-list, case-insensitive).',
+    }),
+    userAgent: Type.String({
+      default: 'holdgate',
+      description: 'User-Agent / Server header value. Default "holdgate".',
+    }),
+    drainDeadlineSeconds: Type.Number({
+      minimum: 0,
+      default: 3600,
+      description:
+        'On SIGTERM, calls in progress may run this long before they are ended (s). Default 3600.',
+    }),
+    retryAfterSeconds: Type.Integer({
+      minimum: 0,
+      default: 30,
+      description: 'Retry-After on 503 while draining or overloaded (s). Default 30.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const MatchSchema = Type.Object(
+  {
+    requestUser: Type.Optional(
+      Type.String({
+        description: 'Regular expression the Request-URI user must match (anchored).',
+      }),
+    ),
+    toUser: Type.Optional(
+      Type.String({ description: 'Regular expression the To URI user must match (anchored).' }),
+    ),
+    header: Type.Optional(
+      Type.Object(
+        {
+          name: Type.String({ minLength: 1, description: 'Header name.' }),
+          pattern: Type.String({
+            description: 'Regular expression its value must match (anchored).',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'All given rules must match. The first matching queue wins.',
+  },
+);
+
+const QueueSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z0-9_.-]+$',
+      description: 'Queue identifier.',
+    }),
+    match: MatchSchema,
+    pbx: Type.Object(
+      {
+        host: Type.String({ minLength: 1, description: 'PBX address (IP literal).' }),
+        port: Type.Integer({
+          minimum: 1,
+          maximum: 65535,
+          default: 5060,
+          description: 'PBX SIP port. Default 5060.',
+        }),
+        transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')], {
+          default: 'udp',
+          description: 'Transport to the PBX. Default udp.',
+        }),
+        user: Type.Optional(
+          Type.String({
+            description: "Request-URI user toward the PBX. Default: the caller's Request-URI user.",
+          }),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    sip: SipSchema,
+    acl: Type.Object(
+      {
+        trunks: Type.Array(Type.String(), {
+          description:
+            'CIDRs whose INVITEs are accepted (carrier trunks). Anything else gets 403. Default: none.',
+          default: [],
+        }),
+        pbx: Type.Array(Type.String(), {
+          description:
+            'CIDRs of PBXs (their in-dialog requests are always accepted). Default: the queue targets.',
+          default: [],
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    queues: Type.Array(QueueSchema, { default: [], description: 'Call queues, matched in order.' }),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) =>
+            Type.Literal(l),
+          ),
+          { default: 'info', description: 'pino log level. Default info.' },
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type QueueConfig = Static<typeof QueueSchema>;
+export type SipConfig = Static<typeof SipSchema>;
