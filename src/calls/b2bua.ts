@@ -151,7 +151,7 @@ export class B2bua implements UserAgentCoreUser {
       this.#calls.set(call.id, call);
       this.#byInvite.set(transaction, call);
       this.stats.callsStarted++;
-      call.start();
+      void call.start();
     } catch (err) {
       this.#log.error({ err, callId: call?.id }, 'call setup failed');
       if (call) call.end('setup failed', undefined, 500);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Logger } from '../shared/logger.js';
+import { isHoldgateError } from '../errors/registry.js';
 import type { QueueConfig, SipConfig } from '../config/schema.js';
 import {
   createRequest,
@@ -104,11 +105,27 @@ export class Call {
     onAckTimeout: () => this.end('PBX ACK timeout', undefined),
   };
 
-  /** Send the PBX leg's INVITE (RFC 3261 §8.1.1: a new Call-ID, tags and CSeq; allowed headers copied). */
-  start(): void {
+  /**
+   * Answer 100, let the seam prepare the media, then send the PBX leg's INVITE. Failures end the
+   * call with the error's status toward the caller.
+   */
+  async start(): Promise<void> {
+    this.#ctx.core.respond(this.#inviteTx, 100, 'Trying', { owner: this.#callerOwner });
+    try {
+      await this.#seam.prepare?.();
+      if (this.state !== 'proceeding') return; // cancelled while preparing
+      this.#sendPbxInvite();
+    } catch (err) {
+      const status = isHoldgateError(err) && err.status >= 500 && err.status < 600 ? 503 : 500;
+      this.log.error({ err }, 'call setup failed');
+      this.end('setup failed', undefined, status);
+    }
+  }
+
+  /** The PBX leg's INVITE (RFC 3261 §8.1.1: a new Call-ID, tags and CSeq; allowed headers copied). */
+  #sendPbxInvite(): void {
     const core = this.#ctx.core;
     const request = this.#inviteTx.request;
-    core.respond(this.#inviteTx, 100, 'Trying', { owner: this.#callerOwner });
     const pbx = this.queue.pbx;
     const destination: Endpoint = { protocol: pbx.transport, address: pbx.host, port: pbx.port };
     const family = isIP(pbx.host) === 6 ? 6 : 4;

@@ -16,6 +16,11 @@ export interface SessionDescriptionEvent {
 }
 
 export interface SessionDescriptionSeam {
+  /**
+   * Called once before the PBX leg's INVITE is sent: allocate what the call's media needs (RTP
+   * ports). Rejecting with a HoldgateError refuses the call (`503` for exhausted ports).
+   */
+  prepare?(): Promise<void>;
   /** Returns the body to send on the other leg. May throw a HoldgateError (the request is then refused). */
   relay(event: SessionDescriptionEvent): Buffer;
   /** The offer/answer exchange that carried `event` was committed (2xx and ACK) or abandoned. */
