@@ -147,19 +147,6 @@ describe('SIPp scenario pairs, caller directly against PBX', () => {
     expect(run.pbx.stats?.failedCalls, describeSippResult(run.pbx)).toBe(0);
   });
 
-  it('load pair survives -lost 10 on the caller side (SIPp retransmissions)', async () => {
-    const run = await runPair('uac-load-short-call.xml', 'uas-load-short-call.xml', {
-      calls: 30,
-      rate: 30,
-      callerOpts: { lost: 10 },
-      stopPbxAfterCaller: true,
-    });
-    expect(run.caller.exitCode, describeSippResult(run.caller)).toBe(0);
-    expect(run.caller.stats?.successfulCalls).toBe(30);
-    expect(run.caller.stats?.retransmissions).toBeGreaterThan(0);
-    expect(run.pbx.stats?.failedCalls, describeSippResult(run.pbx)).toBe(0);
-  });
-
   it('the silent PBX binds, receives an INVITE and stays silent', async () => {
     const p = ports();
     const pbx = startSippServer({
