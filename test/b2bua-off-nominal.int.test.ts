@@ -227,6 +227,42 @@ describe('B2BUA off-nominal flows', () => {
     expect(held.body.toString()).toContain('a=recvonly');
   });
 
+  it('glare: crossing re-INVITEs get 491 on both legs, and a retry after the back-off succeeds', async () => {
+    await start();
+    const { ok } = await establish();
+    caller.send(ackFor(ok), hgUdp);
+    const pbxAck = await pbx
+      .request('ACK')
+      .catch(() => pbx.log.find((m) => m.kind === 'request' && m.method === 'ACK') as SipRequest);
+    caller.send(inDialog('INVITE', ok, 2, sdp(CALLER_IP, 6000, 'sendonly')), hgUdp);
+    const forwarded = await pbx.request('INVITE');
+    // The PBX's own re-INVITE crosses ours: holdgate has an offer pending on that leg (§14.2).
+    pbx.send(
+      `INVITE sip:holdgate@${HG_IP}:${hgUdp.port} SIP/2.0
+Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
+Max-Forwards: 70
+From: ${pbxAck.get('to') ?? ''}
+To: ${pbxAck.get('from') ?? ''}
+Call-ID: ${pbxAck.get('call-id') ?? ''}
+CSeq: 7 INVITE
+Contact: <sip:agent@${pbx.hostport}>
+Content-Type: application/sdp
+
+${sdp(PBX_IP, 7000, 'sendonly')}`,
+      hgUdp,
+    );
+    await pbx.response(491, 'INVITE');
+    // The PBX answers ours with 491 too; the caller gets it and retries after its back-off.
+    pbx.send(responseTo(forwarded, 491, 'Request Pending'), hgUdp);
+    await caller.response(491, 'INVITE');
+    await pbx.request('ACK'); // the transaction ACKs the PBX's 491 (§17.1.1.3)
+    caller.send(inDialog('INVITE', ok, 3, sdp(CALLER_IP, 6000, 'sendonly')), hgUdp);
+    const retry = await pbx.request('INVITE');
+    pbx.send(responseTo(retry, 200, 'OK', { body: sdp(PBX_IP, 7000, 'recvonly') }), hgUdp);
+    const held = await caller.response(200, 'INVITE');
+    expect(held.body.toString()).toContain('a=recvonly');
+  });
+
   it('ACKs and BYEs a PBX 200 that crosses the CANCEL; the caller gets 487 (RFC 5407 §3.1.2)', async () => {
     await start();
     const inv = invite();
