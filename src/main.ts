@@ -4,6 +4,8 @@ import { TransportLayer, type Endpoint } from './sip/transport/index.js';
 import { TransactionLayer } from './sip/transaction/index.js';
 import { UserAgentCore } from './sip/dialog/index.js';
 import { B2bua } from './calls/b2bua.js';
+import { MediaSeam } from './calls/media-seam.js';
+import { MediaController } from './media/relay/index.js';
 
 /** A running holdgate: the SIP stack and the B2BUA, wired. */
 export interface Holdgate {
@@ -13,6 +15,8 @@ export interface Holdgate {
   readonly transactions: TransactionLayer;
   readonly core: UserAgentCore;
   readonly b2bua: B2bua;
+  /** The RTP relay, when `media.enabled`. */
+  readonly media: MediaController | undefined;
   localEndpoints(): readonly Endpoint[];
   /** SIGTERM behaviour: refuse new calls, let calls finish until the deadline, then close. */
   drain(deadlineMs?: number): Promise<void>;
@@ -50,7 +54,36 @@ export async function startHoldgate(
     logger: logger.child({ layer: 'dialog' }),
     userAgent: sip.userAgent,
   });
-  const b2bua = new B2bua(core, { config, logger: logger.child({ layer: 'calls' }) });
+  const media = config.media.enabled
+    ? await MediaController.start({
+        portMin: config.media.portMin,
+        portMax: config.media.portMax,
+        mediaTimeoutMs: config.media.mediaTimeoutSeconds * 1000,
+        tickMs: Math.min(1000, config.media.mediaTimeoutSeconds * 250),
+        logger: logger.child({ layer: 'media' }),
+        ...(config.media.workers !== undefined ? { workers: config.media.workers } : {}),
+      })
+    : undefined;
+  const mediaConfig = config.media;
+  const callsLogger = logger.child({ layer: 'calls' });
+  const b2bua = new B2bua(core, {
+    config,
+    logger: callsLogger,
+    ...(media
+      ? {
+          seamFor: (call: { id: string }) =>
+            new MediaSeam(media, {
+              callId: call.id,
+              bindAddress: mediaConfig.address,
+              advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
+              latching: mediaConfig.latching,
+              logger: callsLogger,
+            }),
+        }
+      : {}),
+  });
+  media?.on('mediaTimeout', (_sessionId, callId) => b2bua.endCall(callId, 'media timeout'));
+  media?.on('sessionLost', (_sessionId, callId, reason) => b2bua.endCall(callId, `media lost: ${reason}`));
   transactions.setUser(core);
   core.setUser(b2bua);
   transport.setListener({ onMessage: (message, ctx) => transactions.receive(message, ctx) });
@@ -64,7 +97,7 @@ export async function startHoldgate(
       await new Promise((r) => setTimeout(r, 50));
       core.close();
       transactions.close();
-      await transport.close();
+      await Promise.all([transport.close(), media?.close()]);
     })();
     return closed;
   };
@@ -76,6 +109,7 @@ export async function startHoldgate(
     transactions,
     core,
     b2bua,
+    media,
     localEndpoints: () => transport.localEndpoints(),
     drain: async (deadlineMs = sip.drainDeadlineSeconds * 1000) => {
       await b2bua.drain(deadlineMs);

@@ -215,6 +215,14 @@ export class B2bua implements UserAgentCoreUser {
     });
   }
 
+  /** End one call by holdgate's id (media timeout, API hang-up); false when there is no such call. */
+  endCall(id: string, reason: string): boolean {
+    const call = this.#calls.get(id);
+    if (!call) return false;
+    call.end(reason, undefined);
+    return true;
+  }
+
   /** End every call now (shutdown). */
   endAll(reason: string): void {
     for (const call of [...this.#calls.values()]) call.end(reason, undefined);

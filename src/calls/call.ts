@@ -116,7 +116,13 @@ export class Call {
       if (this.state !== 'proceeding') return; // cancelled while preparing
       this.#sendPbxInvite();
     } catch (err) {
-      const status = isHoldgateError(err) && err.status >= 500 && err.status < 600 ? 503 : 500;
+      const status = !isHoldgateError(err)
+        ? 500
+        : err.code === 'HG_ERR_SDP_INVALID'
+          ? 488
+          : err.status >= 500 && err.status < 600
+            ? 503
+            : 500;
       this.log.error({ err }, 'call setup failed');
       this.end('setup failed', undefined, status);
     }
@@ -205,6 +211,11 @@ export class Call {
     this.state = 'ending';
     this.#endReason = reason;
     const core = this.#ctx.core;
+    // RFC 3326: say why when holdgate itself ends the call (media timeout, drain, shutdown).
+    const bye =
+      initiator === undefined
+        ? { headers: [['Reason', `SIP;text="${reason.replace(/"/g, "'")}"`] as const] }
+        : {};
     if (!this.#callerAnswered)
       this.#answerCaller(callerStatus, callerStatus === 503 ? 'Service Unavailable' : undefined);
     else if (
@@ -212,11 +223,11 @@ export class Call {
       this.callerDialog &&
       this.callerDialog.state !== 'terminated'
     ) {
-      core.request(this.callerDialog, 'BYE', {}, { onFinal: () => undefined });
+      core.request(this.callerDialog, 'BYE', bye, { onFinal: () => undefined });
     }
     if (this.pbxDialog && this.pbxDialog.state === 'confirmed') {
       if (initiator !== 'pbx')
-        core.request(this.pbxDialog, 'BYE', {}, { onFinal: () => undefined });
+        core.request(this.pbxDialog, 'BYE', bye, { onFinal: () => undefined });
     } else {
       this.#cancelled = true;
       this.#outgoing?.cancel(`SIP;cause=487;text="${reason.replace(/"/g, "'")}"`);
@@ -261,7 +272,15 @@ export class Call {
     }
     this.pbxDialog = dialog;
     const kind = this.#callerOfferedInInvite ? 'answer' : 'offer';
-    const opts = this.#relayedBody('pbx', res, kind, '200 INVITE');
+    let opts: { body?: Buffer; contentType?: string };
+    try {
+      opts = this.#relayedBody('pbx', res, kind, '200 INVITE');
+    } catch (err) {
+      this.log.warn({ err }, 'PBX answered with an SDP holdgate cannot anchor');
+      core.ack(dialog, inviteSeq);
+      this.end('unusable SDP from the PBX', undefined, 502);
+      return;
+    }
     if (this.#callerOfferedInInvite) core.ack(dialog, inviteSeq);
     else this.#pendingAck = { waitFor: 'caller', dialog, cseq: inviteSeq };
     this.#callerAnswered = true;
@@ -310,13 +329,19 @@ export class Call {
     const isOffer = (method === 'INVITE' || method === 'UPDATE') && hasBody;
     let body: Buffer | undefined;
     if (isOffer) {
-      body = this.#seam.relay({
-        from,
-        kind: 'offer',
-        carrier: method,
-        contentType,
-        body: request.body,
-      });
+      try {
+        body = this.#seam.relay({
+          from,
+          kind: 'offer',
+          carrier: method,
+          contentType,
+          body: request.body,
+        });
+      } catch (err) {
+        this.log.info({ err, method }, 'offer refused');
+        respond(488, 'Not Acceptable Here');
+        return;
+      }
     } else if (hasBody) {
       body = request.body;
     }

@@ -1,0 +1,129 @@
+import type { Logger } from '../shared/logger.js';
+import { HoldgateError } from '../errors/registry.js';
+import {
+  anchorSdp,
+  isHoldAddress,
+  parseSdp,
+  relayedMediaIndexes,
+  remoteMediaTarget,
+  type AnchorState,
+} from '../sdp/index.js';
+import type { LatchingMode, LegName, MediaController, SessionPorts } from '../media/relay/index.js';
+import type {
+  SessionDescriptionEvent,
+  SessionDescriptionSeam,
+} from './session-description-seam.js';
+
+export interface MediaSeamOptions {
+  readonly callId: string;
+  /** Local address the relay binds for both legs. */
+  readonly bindAddress: string;
+  /** Address written into `c=` for both parties. */
+  readonly advertisedAddress: string;
+  readonly latching: LatchingMode;
+  readonly logger: Logger;
+}
+
+/**
+ * Anchors a call's media (issue 3): allocates the relay session before the PBX leg exists, then
+ * rewrites every SDP that crosses legs so both parties send RTP to holdgate (RFC 3264 §8 origin
+ * handling in `anchorSdp`), and points the relay at each party's media address from its SDP.
+ * A hold address (`c=0.0.0.0`, RFC 3264 §8.4) or a rejected stream leaves the relay's target as
+ * it was; the far side still sees the hold form.
+ */
+export class MediaSeam implements SessionDescriptionSeam {
+  readonly #controller: MediaController;
+  readonly #options: MediaSeamOptions;
+  #ports: SessionPorts | undefined;
+  #closed = false;
+  /** What we last sent to each leg, so its `o=` version evolves per RFC 3264 §8. */
+  readonly #sent: { caller: AnchorState | undefined; pbx: AnchorState | undefined } = {
+    caller: undefined,
+    pbx: undefined,
+  };
+
+  constructor(controller: MediaController, options: MediaSeamOptions) {
+    this.#controller = controller;
+    this.#options = options;
+  }
+
+  get sessionId(): string | undefined {
+    return this.#ports?.sessionId;
+  }
+
+  async prepare(): Promise<void> {
+    const address = this.#options.bindAddress;
+    this.#ports = await this.#controller.createSession({
+      callId: this.#options.callId,
+      legs: { caller: { localAddress: address }, pbx: { localAddress: address } },
+    });
+    if (this.#closed) {
+      await this.#controller.destroySession(this.#ports.sessionId);
+      return;
+    }
+    if (this.#options.latching !== 'symmetric') {
+      await this.#controller.setLatching(this.#ports.sessionId, this.#options.latching);
+    }
+  }
+
+  relay(event: SessionDescriptionEvent): Buffer {
+    const ports = this.#ports;
+    if (!ports) throw new HoldgateError('HG_ERR_MEDIA_WORKER', 'no media session for this call');
+    if (!/^application\/sdp\b/i.test(event.contentType.trim())) {
+      throw new HoldgateError('HG_ERR_SDP_INVALID', `cannot anchor a ${event.contentType} body`);
+    }
+    const sdp = parseSdp(event.body);
+    const relayed = relayedMediaIndexes(sdp);
+    if (relayed.length > 1) {
+      throw new HoldgateError('HG_ERR_SDP_INVALID', 'only one audio stream per call is relayed');
+    }
+    const index = relayed[0];
+    if (index !== undefined)
+      this.#pointRelayAt(event.from, ports.sessionId, remoteMediaTarget(sdp, index));
+    const toLeg: LegName = event.from === 'caller' ? 'pbx' : 'caller';
+    const facing = ports[toLeg];
+    const anchored = anchorSdp(
+      sdp,
+      {
+        address: this.#options.advertisedAddress,
+        ports: index === undefined ? [] : [{ rtp: facing.rtpPort, rtcp: facing.rtcpPort }],
+      },
+      this.#sent[toLeg],
+    );
+    this.#sent[toLeg] = anchored.state;
+    return Buffer.from(anchored.text);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const id = this.#ports?.sessionId;
+    if (id !== undefined) {
+      this.#controller.destroySession(id).catch((err: unknown) => {
+        this.#options.logger.warn({ err, sessionId: id }, 'media session not destroyed');
+      });
+    }
+  }
+
+  #pointRelayAt(
+    leg: LegName,
+    sessionId: string,
+    target: ReturnType<typeof remoteMediaTarget>,
+  ): void {
+    if (target.rtpPort === 0 || isHoldAddress(target.address)) return;
+    this.#controller
+      .setRemote(sessionId, leg, {
+        address: target.address,
+        rtpPort: target.rtpPort,
+        rtcpPort: target.rtcpPort,
+        rtcpMux: target.rtcpMux,
+        payloadTypes: target.payloadTypes,
+        ...(target.telephoneEventPt !== undefined
+          ? { telephoneEventPt: target.telephoneEventPt }
+          : {}),
+      })
+      .catch((err: unknown) => {
+        this.#options.logger.warn({ err, sessionId, leg }, 'relay target not set');
+      });
+  }
+}

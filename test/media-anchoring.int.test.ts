@@ -1,0 +1,198 @@
+/**
+ * Anchored media end to end (issue 3, Proof "real peers"): scripted SIP peers set up a call
+ * through holdgate, plain UDP sockets stand for the phones' RTP. Payloads must arrive bit-exact
+ * in both directions, the PBX may send from another port than its SDP says (symmetric latching),
+ * and a call whose media stops is torn down with a BYE carrying a Reason on both legs.
+ */
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config/load-config.js';
+import { startHoldgate, type Holdgate } from '../src/main.js';
+import { silentLogger } from '../src/shared/logger.js';
+import type { SipMessage } from '../src/sip/message/index.js';
+import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
+import { RawSipPeer, responseTo, sdp, type PeerAddress } from './peers/raw-sip-peer.js';
+
+const HG_IP = '127.0.0.110';
+const CALLER_IP = '127.0.0.111';
+const PBX_IP = '127.0.0.112';
+
+let hg: Holdgate | undefined;
+const closers: (() => void)[] = [];
+
+afterEach(async () => {
+  await hg?.close();
+  hg = undefined;
+  for (const c of closers.splice(0)) c();
+});
+
+async function udp(address: string): Promise<Socket & { received: Buffer[]; sources: number[] }> {
+  const socket = createSocket('udp4') as Socket & { received: Buffer[]; sources: number[] };
+  socket.received = [];
+  socket.sources = [];
+  socket.on('message', (msg, rinfo) => {
+    socket.received.push(msg);
+    socket.sources.push(rinfo.port);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  closers.push(() => socket.close());
+  return socket;
+}
+
+/** An RTP packet: PT 0, the given sequence number, a 160-byte random payload. */
+function rtp(seq: number, ssrc: number): Buffer {
+  const p = Buffer.alloc(172);
+  p[0] = 0x80;
+  p[1] = 0;
+  p.writeUInt16BE(seq & 0xffff, 2);
+  p.writeUInt32BE((seq * 160) >>> 0, 4);
+  p.writeUInt32BE(ssrc, 8);
+  randomBytes(160).copy(p, 12);
+  return p;
+}
+
+async function startWithMedia(pbxPort: number, mediaTimeoutSeconds = 30): Promise<PeerAddress> {
+  hg = await startHoldgate(
+    validateConfig({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+      media: { address: HG_IP, portMin: 41000, portMax: 41099, workers: 1, mediaTimeoutSeconds },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [{ name: 'q', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbxPort } }],
+    }),
+    { logger: silentLogger() },
+  );
+  const ep = hg.localEndpoints()[0]!;
+  return { address: ep.address, port: ep.port };
+}
+
+function mediaOf(m: SipMessage): { address: string; port: number } {
+  const t = remoteMediaTarget(parseSdp(m.body), 0);
+  return { address: t.address, port: t.rtpPort };
+}
+
+async function call(
+  caller: RawSipPeer,
+  pbx: RawSipPeer,
+  to: PeerAddress,
+  callerRtpPort: number,
+  pbxRtpPort: number,
+) {
+  caller.send(
+    `INVITE sip:1000@${HG_IP} SIP/2.0
+Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
+Max-Forwards: 70
+From: <sip:0612345678@${CALLER_IP}>;tag=${randomBytes(4).toString('hex')}
+To: <sip:1000@${HG_IP}>
+Call-ID: ${randomBytes(8).toString('hex')}
+CSeq: 1 INVITE
+Contact: <sip:caller@${caller.hostport}>
+Content-Type: application/sdp
+
+${sdp(CALLER_IP, callerRtpPort)}`,
+    to,
+  );
+  const pbxInvite = await pbx.request('INVITE');
+  pbx.send(
+    responseTo(pbxInvite, 200, 'OK', {
+      toTag: 'p1',
+      extra: `Contact: <sip:agent@${pbx.hostport}>`,
+      body: sdp(PBX_IP, pbxRtpPort),
+    }),
+    to,
+  );
+  const ok = await caller.response(200, 'INVITE');
+  caller.send(
+    `ACK sip:holdgate@${HG_IP}:${to.port} SIP/2.0
+Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
+Max-Forwards: 70
+From: ${ok.get('from') ?? ''}
+To: ${ok.get('to') ?? ''}
+Call-ID: ${ok.get('call-id') ?? ''}
+CSeq: 1 ACK
+`,
+    to,
+  );
+  return { pbxInvite, ok, towardPbx: mediaOf(ok), towardCaller: mediaOf(pbxInvite) };
+}
+
+describe('anchored media through holdgate', () => {
+  it('rewrites both SDPs to holdgate and relays RTP bit-exact both ways', async () => {
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const callerRtp = await udp(CALLER_IP);
+    const pbxRtp = await udp(PBX_IP);
+    const to = await startWithMedia(pbx.port);
+    const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
+    // Both parties are told to send to holdgate, on different ports of the configured range.
+    expect(c.towardCaller.address).toBe(HG_IP);
+    expect(c.towardPbx.address).toBe(HG_IP);
+    for (const m of [c.towardCaller, c.towardPbx]) {
+      expect(m.port).toBeGreaterThanOrEqual(41000);
+      expect(m.port).toBeLessThanOrEqual(41099);
+    }
+    expect(c.pbxInvite.body.toString()).not.toContain(CALLER_IP);
+    expect(c.ok.body.toString()).not.toContain(PBX_IP);
+
+    const up = Array.from({ length: 50 }, (_, i) => rtp(1000 + i, 0x11111111));
+    const down = Array.from({ length: 50 }, (_, i) => rtp(5000 + i, 0x22222222));
+    for (let i = 0; i < 50; i++) {
+      callerRtp.send(up[i]!, c.towardPbx.port, HG_IP);
+      pbxRtp.send(down[i]!, c.towardCaller.port, HG_IP);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await expect.poll(() => pbxRtp.received.length, { timeout: 5000 }).toBe(50);
+    await expect.poll(() => callerRtp.received.length, { timeout: 5000 }).toBe(50);
+    expect(pbxRtp.received.map((b) => b.toString('hex'))).toEqual(up.map((b) => b.toString('hex')));
+    expect(callerRtp.received.map((b) => b.toString('hex'))).toEqual(
+      down.map((b) => b.toString('hex')),
+    );
+  });
+
+  it('latches to the PBX’s real source port when it differs from its SDP', async () => {
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const callerRtp = await udp(CALLER_IP);
+    const pbxAnnounced = await udp(PBX_IP);
+    const pbxReal = await udp(PBX_IP); // the PBX really sends (and listens) here
+    const to = await startWithMedia(pbx.port);
+    const c = await call(caller, pbx, to, callerRtp.address().port, pbxAnnounced.address().port);
+    for (let i = 0; i < 10; i++) {
+      pbxReal.send(rtp(i, 0x33333333), c.towardCaller.port, HG_IP);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await expect.poll(() => callerRtp.received.length, { timeout: 5000 }).toBe(10);
+    for (let i = 0; i < 10; i++) callerRtp.send(rtp(100 + i, 0x44444444), c.towardPbx.port, HG_IP);
+    await expect.poll(() => pbxReal.received.length, { timeout: 5000 }).toBe(10);
+    expect(pbxAnnounced.received).toHaveLength(0);
+  });
+
+  it('tears the call down with a BYE and a Reason on both legs when the media stops', async () => {
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const callerRtp = await udp(CALLER_IP);
+    const pbxRtp = await udp(PBX_IP);
+    const to = await startWithMedia(pbx.port, 1);
+    const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
+    callerRtp.send(rtp(1, 0x55555555), c.towardPbx.port, HG_IP);
+    const [callerBye, pbxBye] = await Promise.all([
+      caller.request('BYE', 6000),
+      pbx.request('BYE', 6000),
+    ]);
+    expect(callerBye.get('reason')).toMatch(/media timeout/);
+    expect(pbxBye.get('reason')).toMatch(/media timeout/);
+    await expect.poll(() => hg!.b2bua.activeCalls).toBe(0);
+  });
+});
