@@ -83,7 +83,9 @@ export async function startHoldgate(
       : {}),
   });
   media?.on('mediaTimeout', (_sessionId, callId) => b2bua.endCall(callId, 'media timeout'));
-  media?.on('sessionLost', (_sessionId, callId, reason) => b2bua.endCall(callId, `media lost: ${reason}`));
+  media?.on('sessionLost', (_sessionId, callId, reason) =>
+    b2bua.endCall(callId, `media lost: ${reason}`),
+  );
   transactions.setUser(core);
   core.setUser(b2bua);
   transport.setListener({ onMessage: (message, ctx) => transactions.receive(message, ctx) });

@@ -57,13 +57,17 @@ function semanticProblems(config: Config): ConfigProblem[] {
       problems.push({ path: `/sip/listen/${i}/address`, message: 'must be an IP literal' });
   });
   if (config.media.enabled) {
-    if (isIP(config.media.address) === 0) problems.push({ path: '/media/address', message: 'must be an IP literal' });
+    if (isIP(config.media.address) === 0)
+      problems.push({ path: '/media/address', message: 'must be an IP literal' });
     const adv = config.media.advertisedAddress;
     if (adv !== undefined && isIP(adv) === 0) {
       problems.push({ path: '/media/advertisedAddress', message: 'must be an IP literal' });
     }
     if (config.media.portMax - config.media.portMin < 3) {
-      problems.push({ path: '/media/portMax', message: 'the RTP range needs at least two even/odd pairs' });
+      problems.push({
+        path: '/media/portMax',
+        message: 'the RTP range needs at least two even/odd pairs',
+      });
     }
   }
   const cidrLists = [

@@ -202,20 +202,35 @@ const MediaSchema = Type.Object(
     advertisedAddress: Type.Optional(
       Type.String({ description: 'Address written into SDP c= lines. Default: `address`.' }),
     ),
-    portMin: Type.Integer({ minimum: 1024, maximum: 65534, default: 20000, description: 'Lowest RTP port (even). Default 20000.' }),
-    portMax: Type.Integer({ minimum: 1025, maximum: 65535, default: 29999, description: 'Highest RTP port. Default 29999.' }),
+    portMin: Type.Integer({
+      minimum: 1024,
+      maximum: 65534,
+      default: 20000,
+      description: 'Lowest RTP port (even). Default 20000.',
+    }),
+    portMax: Type.Integer({
+      minimum: 1025,
+      maximum: 65535,
+      default: 29999,
+      description: 'Highest RTP port. Default 29999.',
+    }),
     workers: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 64, description: 'Relay worker threads. Default: CPU cores - 1, at least 1.' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: 64,
+        description: 'Relay worker threads. Default: CPU cores - 1, at least 1.',
+      }),
     ),
     mediaTimeoutSeconds: Type.Number({
       minimum: 1,
       default: 30,
-      description: 'No RTP in either direction for this long ends the call with BYE on both legs (s). Default 30.',
+      description:
+        'No RTP in either direction for this long ends the call with BYE on both legs (s). Default 30.',
     }),
     latching: Type.Union([Type.Literal('symmetric'), Type.Literal('strict')], {
       default: 'symmetric',
       description:
-        'symmetric: send to where a party\'s RTP really comes from (NAT); strict: accept RTP only from the SDP address. Default symmetric.',
+        "symmetric: send to where a party's RTP really comes from (NAT); strict: accept RTP only from the SDP address. Default symmetric.",
     }),
   },
   { additionalProperties: false, default: {} },

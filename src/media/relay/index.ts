@@ -1,4 +1,8 @@
-export { MediaController, type MediaControllerEvents, type MediaControllerOptions } from './media-controller.js';
+export {
+  MediaController,
+  type MediaControllerEvents,
+  type MediaControllerOptions,
+} from './media-controller.js';
 export type {
   CreateSessionRequest,
   LatchingMode,
