@@ -13,6 +13,7 @@ packages=(
   asterisk-core-sounds-en-wav  # speech prompts, for tests
   rtpengine-daemon             # relay baseline for `npm run bench -- relay`
   rtpengine-utils
+  tshark                       # wire-level latency in `npm run bench -- sip`
   redis-server                 # state store for multi-instance tests
   ca-certificates
 )
