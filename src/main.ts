@@ -4,7 +4,11 @@ import { TransportLayer, type Endpoint } from './sip/transport/index.js';
 import { TransactionLayer } from './sip/transaction/index.js';
 import { UserAgentCore } from './sip/dialog/index.js';
 import { B2bua } from './calls/b2bua.js';
+import type { SeamCallInfo } from './calls/session-description-seam.js';
 import { MediaSeam } from './calls/media-seam.js';
+import { RecordingHub } from './calls/recording-hub.js';
+import { recoverSpools } from './recorder/index.js';
+import { mkdir } from 'node:fs/promises';
 import { MediaController } from './media/relay/index.js';
 
 /** A running holdgate: the SIP stack and the B2BUA, wired. */
@@ -65,19 +69,41 @@ export async function startHoldgate(
       })
     : undefined;
   const mediaConfig = config.media;
+  const recordingConfig = config.recording;
   const callsLogger = logger.child({ layer: 'calls' });
+  let hub: RecordingHub | undefined;
+  if (media && recordingConfig.enabled) {
+    await mkdir(recordingConfig.dir, { recursive: true });
+    // A crash leaves spools behind: finalize them as `incomplete` before taking new calls.
+    const recovered = await recoverSpools(recordingConfig.dir);
+    logger.info({ dir: recordingConfig.dir, recovered }, 'recording spools checked');
+    hub = new RecordingHub(callsLogger);
+  }
+  const recordingHub = hub;
   const b2bua = new B2bua(core, {
     config,
     logger: callsLogger,
     ...(media
       ? {
-          seamFor: (call: { id: string }) =>
+          seamFor: (call: SeamCallInfo) =>
             new MediaSeam(media, {
               callId: call.id,
               bindAddress: mediaConfig.address,
               advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
               latching: mediaConfig.latching,
               logger: callsLogger,
+              ...(recordingHub
+                ? {
+                    recording: {
+                      config: recordingConfig,
+                      hub: recordingHub,
+                      queue: call.queue,
+                      from: call.from,
+                      to: call.to,
+                      startedAtMs: call.startedAt,
+                    },
+                  }
+                : {}),
             }),
         }
       : {}),
@@ -99,6 +125,7 @@ export async function startHoldgate(
       await new Promise((r) => setTimeout(r, 50));
       core.close();
       transactions.close();
+      await recordingHub?.close();
       await Promise.all([transport.close(), media?.close()]);
     })();
     return closed;

@@ -31,6 +31,7 @@ async function start(
       t1Ms: 50,
       t2Ms: 400,
     },
+    recording: { enabled: false },
     acl: { trunks: overrides.trunks ?? [`${CALLER_IP}/32`] },
     queues: [
       {

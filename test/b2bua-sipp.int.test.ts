@@ -70,6 +70,7 @@ async function through(
         ],
         t1Ms: o.t1Ms ?? 500,
       },
+      recording: { enabled: false },
       acl: { trunks: o.trunks ?? [`${CALLER_IP}/32`] },
       queues: [
         {

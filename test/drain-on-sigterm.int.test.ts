@@ -28,6 +28,7 @@ sip:
   t1Ms: 50
   drainDeadlineSeconds: ${drainDeadlineSeconds}
   retryAfterSeconds: 17
+recording: { enabled: false }
 acl: { trunks: [${CALLER_IP}/32] }
 queues: [{ name: q, match: { requestUser: '.*' }, pbx: { host: ${PBX_IP}, port: ${pbxPort} } }]
 log: { level: info }

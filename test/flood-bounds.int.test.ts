@@ -53,6 +53,7 @@ async function start(pbxPort: number): Promise<PeerAddress> {
         rateLimitPerSource: 200,
         rateLimitBurst: 400,
       },
+      recording: { enabled: false },
       acl: { trunks: [`${TRUNK_IP}/32`] },
       queues: [{ name: 'q', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbxPort } }],
     }),

@@ -57,6 +57,7 @@ async function startWithMedia(pbxPort: number, mediaTimeoutSeconds = 30): Promis
     validateConfig({
       sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
       media: { address: HG_IP, portMin: 41000, portMax: 41099, workers: 1, mediaTimeoutSeconds },
+      recording: { enabled: false },
       acl: { trunks: [`${CALLER_IP}/32`] },
       queues: [{ name: 'q', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbxPort } }],
     }),

@@ -7,7 +7,11 @@ import type { ServerTransaction } from '../sip/transaction/index.js';
 import type { UserAgentCore, UserAgentCoreUser } from '../sip/dialog/index.js';
 import { ALLOW, Call } from './call.js';
 import { QueueMatcher } from './queue-matcher.js';
-import { passThroughSeam, type SessionDescriptionSeam } from './session-description-seam.js';
+import {
+  passThroughSeam,
+  type SeamCallInfo,
+  type SessionDescriptionSeam,
+} from './session-description-seam.js';
 import { SourceRateLimiter } from './source-rate-limiter.js';
 
 /** What the caller's INVITE may require and carry (RFC 3261 §8.2.2.3, §8.2.3); it is forwarded. */
@@ -21,7 +25,7 @@ export interface B2buaOptions {
   config: Readonly<Config>;
   logger: Logger;
   /** One seam per call; the media plane plugs in here. Default: bodies pass through. */
-  seamFor?: (call: { id: string; queue: string }) => SessionDescriptionSeam;
+  seamFor?: (call: SeamCallInfo) => SessionDescriptionSeam;
 }
 
 /** Counters for metrics and tests. */
@@ -49,7 +53,7 @@ export class B2bua implements UserAgentCoreUser {
   readonly #peers: AddressAllowList;
   readonly #queues: QueueMatcher;
   readonly #limiter: SourceRateLimiter;
-  readonly #seamFor: (call: { id: string; queue: string }) => SessionDescriptionSeam;
+  readonly #seamFor: (call: SeamCallInfo) => SessionDescriptionSeam;
   readonly #calls = new Map<string, Call>();
   readonly #byInvite = new WeakMap<ServerTransaction, Call>();
   #draining = false;

@@ -6,6 +6,7 @@ import type { QueueConfig, SipConfig } from '../config/schema.js';
 import {
   createRequest,
   cseq as cseqOf,
+  parseNameAddr,
   parseUri,
   type SipRequest,
   type SipResponse,
@@ -21,7 +22,7 @@ import {
 } from '../sip/dialog/index.js';
 import { withTag } from './address-header.js';
 import { callerFailureFor } from './failure-mapping.js';
-import type { LegName, SessionDescriptionSeam } from './session-description-seam.js';
+import type { LegName, SeamCallInfo, SessionDescriptionSeam } from './session-description-seam.js';
 
 /** Methods holdgate relays within a dialog besides INVITE, UPDATE and BYE. */
 const RELAYED_METHODS = new Set(['INFO', 'MESSAGE', 'OPTIONS', 'NOTIFY']);
@@ -43,7 +44,7 @@ export interface CallContext {
   core: UserAgentCore;
   sip: Readonly<SipConfig>;
   logger: Logger;
-  seamFor(call: { id: string; queue: string }): SessionDescriptionSeam;
+  seamFor(call: SeamCallInfo): SessionDescriptionSeam;
   onEnded(call: Call): void;
 }
 
@@ -86,7 +87,13 @@ export class Call {
     this.callerCallId = inviteTx.request.get('call-id') ?? '';
     this.#callerOfferedInInvite = inviteTx.request.body.length > 0;
     this.log = ctx.logger.child({ callId: this.id, queue: queue.name });
-    this.#seam = ctx.seamFor({ id: this.id, queue: queue.name });
+    this.#seam = ctx.seamFor({
+      id: this.id,
+      queue: queue.name,
+      startedAt: this.startedAt,
+      from: userOf(inviteTx.request.get('from')),
+      to: userOf(`<${inviteTx.request.uri}>`),
+    });
   }
 
   get endReason(): string {
@@ -438,6 +445,15 @@ export class Call {
       body: this.#seam.relay({ from, kind, carrier, contentType, body: message.body }),
       contentType,
     };
+  }
+}
+
+/** The user part of a From/To/URI value ('' when there is none or it does not parse). */
+function userOf(value: string | undefined): string {
+  try {
+    return parseNameAddr(value ?? '').uri.user ?? '';
+  } catch {
+    return '';
   }
 }
 

@@ -9,10 +9,24 @@ import {
   type AnchorState,
 } from '../sdp/index.js';
 import type { LatchingMode, LegName, MediaController, SessionPorts } from '../media/relay/index.js';
+import type { RecordingConfig } from '../config/schema.js';
+import { CallRecording } from './call-recording.js';
+import type { RecordingHub } from './recording-hub.js';
 import type {
   SessionDescriptionEvent,
   SessionDescriptionSeam,
 } from './session-description-seam.js';
+
+/** What the seam needs to record the call (absent: the call is relayed, not recorded). */
+export interface SeamRecording {
+  readonly config: Readonly<RecordingConfig>;
+  readonly hub: RecordingHub;
+  readonly queue: string;
+  readonly from: string;
+  readonly to: string;
+  /** Epoch ms of call time 0. */
+  readonly startedAtMs: number;
+}
 
 export interface MediaSeamOptions {
   readonly callId: string;
@@ -22,6 +36,7 @@ export interface MediaSeamOptions {
   readonly advertisedAddress: string;
   readonly latching: LatchingMode;
   readonly logger: Logger;
+  readonly recording?: SeamRecording;
 }
 
 /**
@@ -35,6 +50,7 @@ export class MediaSeam implements SessionDescriptionSeam {
   readonly #controller: MediaController;
   readonly #options: MediaSeamOptions;
   #ports: SessionPorts | undefined;
+  #recording: CallRecording | undefined;
   #closed = false;
   /** What we last sent to each leg, so its `o=` version evolves per RFC 3264 §8. */
   readonly #sent: { caller: AnchorState | undefined; pbx: AnchorState | undefined } = {
@@ -64,6 +80,28 @@ export class MediaSeam implements SessionDescriptionSeam {
     if (this.#options.latching !== 'symmetric') {
       await this.#controller.setLatching(this.#ports.sessionId, this.#options.latching);
     }
+    const rec = this.#options.recording;
+    if (rec) {
+      this.#recording = await CallRecording.open({
+        controller: this.#controller,
+        sessionId: this.#ports.sessionId,
+        recordingId: this.#options.callId,
+        callId: this.#options.callId,
+        queue: rec.queue,
+        from: rec.from,
+        to: rec.to,
+        startedAtMs: rec.startedAtMs,
+        config: rec.config,
+        logger: this.#options.logger,
+      });
+      // The call may have ended while the recorder was opening.
+      if (this.#isClosed()) this.#finishRecording();
+      else rec.hub.add(this.#recording);
+    }
+  }
+
+  settle(committed: boolean): void {
+    this.#recording?.settle(committed);
   }
 
   relay(event: SessionDescriptionEvent): Buffer {
@@ -77,6 +115,7 @@ export class MediaSeam implements SessionDescriptionSeam {
     if (relayed.length > 1) {
       throw new HoldgateError('HG_ERR_SDP_INVALID', 'only one audio stream per call is relayed');
     }
+    this.#recording?.sdp(event.from, event.kind, sdp);
     const index = relayed[0];
     if (index !== undefined)
       this.#pointRelayAt(event.from, ports.sessionId, remoteMediaTarget(sdp, index));
@@ -97,12 +136,35 @@ export class MediaSeam implements SessionDescriptionSeam {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#finishRecording();
     const id = this.#ports?.sessionId;
     if (id !== undefined) {
       this.#controller.destroySession(id).catch((err: unknown) => {
         this.#options.logger.warn({ err, sessionId: id }, 'media session not destroyed');
       });
     }
+  }
+
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** Finalize the recording (ffmpeg runs off the call path); the outcome is logged. */
+  #finishRecording(): void {
+    const recording = this.#recording;
+    if (!recording) return;
+    const hub = this.#options.recording?.hub;
+    hub?.remove(recording);
+    const finalizing = recording.close();
+    hub?.track(finalizing);
+    finalizing.then(
+      (meta) =>
+        this.#options.logger.info(
+          { recording: meta.id, status: meta.status },
+          'recording finished',
+        ),
+      (err: unknown) => this.#options.logger.error({ err }, 'recording not finalized'),
+    );
   }
 
   #pointRelayAt(

@@ -5,6 +5,18 @@
  */
 export type LegName = 'caller' | 'pbx';
 
+/** What a seam factory knows about the call it serves. */
+export interface SeamCallInfo {
+  /** holdgate's call id (also the recording id). */
+  readonly id: string;
+  readonly queue: string;
+  /** Epoch ms when the caller's INVITE arrived: call time 0. */
+  readonly startedAt: number;
+  /** Caller number (From user) and called number (Request-URI user). */
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface SessionDescriptionEvent {
   /** The leg the body came from. */
   readonly from: LegName;

@@ -236,10 +236,51 @@ const MediaSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const RecordingSchema = Type.Object(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Record calls (needs media.enabled). Default true.',
+    }),
+    dir: Type.String({
+      minLength: 1,
+      default: './recordings',
+      description: 'Directory for spools, audio files and metadata. Default ./recordings.',
+    }),
+    format: Type.Union(
+      [Type.Literal('wav'), Type.Literal('flac'), Type.Literal('opus'), Type.Literal('mp3')],
+      {
+        default: 'wav',
+        description:
+          'Audio format: WAV PCM16 stereo (caller left, agent right), FLAC, Opus or MP3. Default wav.',
+      },
+    ),
+    pauseBehaviour: Type.Union([Type.Literal('gap'), Type.Literal('silence')], {
+      default: 'gap',
+      description:
+        'gap: paused time is cut out (segments map file time to call time); silence: digital silence keeps wall-clock alignment. Default gap.',
+    }),
+    delaySeconds: Type.Number({
+      minimum: 0,
+      maximum: 10,
+      default: 2.5,
+      description:
+        'Delay line D: recorder-bound audio is held this long so a pause can be back-dated to its onset (s). Default 2.5.',
+    }),
+    retentionDays: Type.Integer({
+      minimum: 1,
+      default: 90,
+      description: 'Retention deadline written into the metadata (days). Default 90.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     sip: SipSchema,
     media: MediaSchema,
+    recording: RecordingSchema,
     acl: Type.Object(
       {
         trunks: Type.Array(Type.String(), {
@@ -275,3 +316,4 @@ export type Config = Static<typeof ConfigSchema>;
 export type QueueConfig = Static<typeof QueueSchema>;
 export type SipConfig = Static<typeof SipSchema>;
 export type MediaConfig = Static<typeof MediaSchema>;
+export type RecordingConfig = Static<typeof RecordingSchema>;

@@ -1,0 +1,154 @@
+import type { Logger } from '../shared/logger.js';
+import type { RecordingConfig } from '../config/schema.js';
+import { DelayLine, HoldGate, type Direction } from '../gate/index.js';
+import type { MediaController, TapReader } from '../media/relay/index.js';
+import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
+import { holdState, type Sdp } from '../sdp/index.js';
+import type { LegName } from './session-description-seam.js';
+
+/** Tap direction → recorder channel: the caller's own voice is `caller`, what the caller hears is `agent`. */
+const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
+  ['caller', 'caller-to-pbx'],
+  ['agent', 'pbx-to-caller'],
+];
+
+/** Jitter beyond this re-anchors a stream's RTP clock to arrival time (SSRC switch, ts jump). */
+const REANCHOR_MS = 200;
+
+interface StreamClock {
+  baseTs: number;
+  baseCallMs: number;
+  started: boolean;
+}
+
+export interface CallRecordingInit {
+  controller: MediaController;
+  sessionId: string;
+  recordingId: string;
+  callId: string;
+  queue: string;
+  from: string;
+  to: string;
+  /** Epoch ms of call time 0 (the caller's INVITE arrived). */
+  startedAtMs: number;
+  config: Readonly<RecordingConfig>;
+  logger: Logger;
+}
+
+/**
+ * One call's recording fork (issue 4): taps → delay line → file recorder, judged by the hold gate.
+ * SDP offers and answers feed the gate (a hold offer pauses at once, a resume counts only when
+ * committed); frames are stamped with call time from their RTP timestamps so network jitter does
+ * not move them. The call's own audio is never touched: this only reads the taps.
+ */
+export class CallRecording {
+  readonly gate: HoldGate;
+  readonly #init: CallRecordingInit;
+  readonly #recorder: FileRecorder;
+  readonly #delay: DelayLine;
+  readonly #taps: (readonly [Direction, TapReader])[];
+  readonly #frame = new Int16Array(160);
+  readonly #clocks: Record<Direction, StreamClock> = {
+    caller: { baseTs: 0, baseCallMs: 0, started: false },
+    agent: { baseTs: 0, baseCallMs: 0, started: false },
+  };
+  #exchange = 0;
+  #closed: Promise<RecordingMetadata> | undefined;
+
+  private constructor(
+    init: CallRecordingInit,
+    recorder: FileRecorder,
+    taps: (readonly [Direction, TapReader])[],
+  ) {
+    this.#init = init;
+    this.#recorder = recorder;
+    this.#taps = taps;
+    const delayMs = Math.round(init.config.delaySeconds * 1000);
+    this.gate = new HoldGate({ maxBackdateMs: delayMs });
+    this.gate.onEvent((e) => recorder.gateEvent(e), true);
+    this.#delay = new DelayLine(this.gate, recorder, { delayMs });
+  }
+
+  static async open(init: CallRecordingInit): Promise<CallRecording> {
+    const recorder = await FileRecorder.open({
+      dir: init.config.dir,
+      id: init.recordingId,
+      callId: init.callId,
+      queue: init.queue,
+      from: init.from,
+      to: init.to,
+      startedAt: new Date(init.startedAtMs),
+      format: init.config.format,
+      pauseBehaviour: init.config.pauseBehaviour,
+      delayMs: Math.round(init.config.delaySeconds * 1000),
+      retentionDays: init.config.retentionDays,
+      logger: init.logger,
+    });
+    const taps = await Promise.all(
+      TAPS.map(
+        async ([direction, tap]) =>
+          [direction, await init.controller.openTap(init.sessionId, tap)] as const,
+      ),
+    );
+    return new CallRecording(init, recorder, taps);
+  }
+
+  get status(): string {
+    return this.#recorder.status;
+  }
+
+  #now(): number {
+    return Date.now() - this.#init.startedAtMs;
+  }
+
+  /** An SDP offer or answer crossed the call (RFC 3264): its hold state goes to the gate. */
+  sdp(from: LegName, kind: 'offer' | 'answer', sdp: Sdp): void {
+    const held = holdState(sdp).held;
+    const t = this.#now();
+    if (kind === 'offer') {
+      this.#exchange += 1;
+      this.gate.sdpOffer({ leg: from, exchangeId: String(this.#exchange), hold: held }, t);
+    } else {
+      this.gate.sdpAnswer({ leg: from, exchangeId: String(this.#exchange), hold: held }, t);
+    }
+  }
+
+  /** The offer/answer exchange in flight was committed (2xx + ACK, 2xx to UPDATE) or failed. */
+  settle(committed: boolean): void {
+    const id = String(this.#exchange);
+    if (committed) this.gate.exchangeCommitted(id, this.#now());
+    else this.gate.exchangeFailed(id, this.#now());
+  }
+
+  /** Drain the taps into the delay line and release what is older than D. Called every 20 ms. */
+  poll(): void {
+    const now = this.#now();
+    for (const [direction, tap] of this.#taps) {
+      for (;;) {
+        const meta = tap.read(this.#frame);
+        if (meta === null) break;
+        const arrival = meta.arrivalMs - this.#init.startedAtMs;
+        const clock = this.#clocks[direction];
+        let t = clock.baseCallMs + ((meta.rtpTimestamp - clock.baseTs) >>> 0) / 8;
+        if (!clock.started || Math.abs(t - arrival) > REANCHOR_MS) {
+          clock.started = true;
+          clock.baseTs = meta.rtpTimestamp;
+          clock.baseCallMs = arrival;
+          t = arrival;
+        }
+        this.#delay.push(direction, t, this.#frame, now);
+      }
+    }
+    this.#delay.release(now);
+  }
+
+  /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */
+  close(): Promise<RecordingMetadata> {
+    this.#closed ??= (async () => {
+      this.poll();
+      this.#delay.flush();
+      return this.#recorder.close(this.#now());
+    })();
+    return this.#closed;
+  }
+}
