@@ -1,10 +1,12 @@
 import { isHoldgateError } from '../errors/registry.js';
 import { startCommand } from './start-command.js';
+import { verifyCommand } from './verify-command.js';
 
 const USAGE = `usage: holdgate <command> [options]
 
 commands:
   start --config <file>   run the B2BUA with this configuration (YAML)
+  verify <recording>      check a recording's audio hash and metadata (exit 0 intact, 1 not)
   help                    show this text
 `;
 
@@ -18,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'start':
         return await startCommand(rest);
+      case 'verify':
+        return await verifyCommand(rest);
       case 'help':
       case '--help':
       case '-h':

@@ -1,0 +1,150 @@
+/**
+ * A crash mid-call (issue 4, Proof): holdgate is killed with SIGKILL while it records; on the next
+ * start the spool it left is finalized as `incomplete`, and `holdgate verify` passes on it.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
+import { spawnHoldgate, type HoldgateProcess } from './peers/holdgate-process.js';
+import { RawSipPeer, responseTo, sdp } from './peers/raw-sip-peer.js';
+
+const HG = { address: '127.0.0.140', port: 15140 };
+const CALLER_IP = '127.0.0.141';
+const PBX_IP = '127.0.0.142';
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+let procs: HoldgateProcess[] = [];
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const p of procs) p.kill('SIGKILL');
+  procs = [];
+  for (const c of closers.splice(0)) c();
+});
+
+function config(dir: string, pbxPort: number): string {
+  return `
+sip: { listen: [{ protocol: udp, address: ${HG.address}, port: ${HG.port} }] }
+media: { address: ${HG.address}, portMin: 44000, portMax: 44099, workers: 1 }
+recording: { dir: ${dir}, delaySeconds: 0.5 }
+acl: { trunks: [${CALLER_IP}/32] }
+queues: [{ name: q, match: { requestUser: '.*' }, pbx: { host: ${PBX_IP}, port: ${pbxPort} } }]
+log: { level: info }
+`;
+}
+
+async function udp(address: string): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  closers.push(() => socket.close());
+  return socket;
+}
+
+describe('crash recovery', () => {
+  it('finalizes the spool of a killed holdgate as incomplete, and verify passes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-crash-'));
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const callerRtp = await udp(CALLER_IP);
+    const pbxRtp = await udp(PBX_IP);
+    const first = spawnHoldgate(config(dir, pbx.port));
+    procs.push(first);
+    await first.waitForLog(/holdgate started/);
+    caller.send(
+      `INVITE sip:1000@${HG.address} SIP/2.0
+Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
+Max-Forwards: 70
+From: <sip:0612345678@${CALLER_IP}>;tag=c1
+To: <sip:1000@${HG.address}>
+Call-ID: ${randomBytes(8).toString('hex')}
+CSeq: 1 INVITE
+Contact: <sip:caller@${caller.hostport}>
+Content-Type: application/sdp
+
+${sdp(CALLER_IP, callerRtp.address().port)}`,
+      HG,
+    );
+    const invite = await pbx.request('INVITE', 10_000);
+    const towardCaller = remoteMediaTarget(parseSdp(invite.body), 0);
+    pbx.send(
+      responseTo(invite, 200, 'OK', {
+        toTag: 'p1',
+        extra: `Contact: <sip:agent@${pbx.hostport}>`,
+        body: sdp(PBX_IP, pbxRtp.address().port),
+      }),
+      HG,
+    );
+    const ok = await caller.response(200, 'INVITE');
+    const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0);
+    caller.send(
+      `ACK sip:holdgate@${HG.address}:${HG.port} SIP/2.0
+Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
+Max-Forwards: 70
+From: ${ok.get('from') ?? ''}
+To: ${ok.get('to') ?? ''}
+Call-ID: ${ok.get('call-id') ?? ''}
+CSeq: 1 ACK
+`,
+      HG,
+    );
+    // 3 s of audio both ways, then the crash.
+    const packet = Buffer.alloc(172, 0x55);
+    packet[0] = 0x80;
+    packet[1] = 0;
+    for (let i = 0; i < 150; i++) {
+      packet.writeUInt16BE(i, 2);
+      packet.writeUInt32BE(i * 160, 4);
+      callerRtp.send(packet, towardPbx.rtpPort, HG.address);
+      pbxRtp.send(packet, towardCaller.rtpPort, HG.address);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await new Promise((r) => setTimeout(r, 1200)); // past the spool's 1 s fsync cadence
+    first.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+    expect(readdirSync(dir).some((f) => f.endsWith('.spool'))).toBe(true);
+
+    const second = spawnHoldgate(config(dir, pbx.port));
+    procs.push(second);
+    await second.waitForLog(/recording spools checked/);
+    const metaFile = join(
+      dir,
+      readdirSync(dir).find((f) => f.endsWith('.json'))!,
+    );
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
+      status: string;
+      audio: { file: string } | null;
+      frames: { caller: number };
+    };
+    expect(meta.status).toBe('incomplete');
+    expect(meta.audio).not.toBeNull();
+    expect(meta.frames.caller).toBeGreaterThan(50); // most of the 3 s survived the crash
+    const verify = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/peers/run-cli.ts'), 'verify', metaFile],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(verify.status, verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('intact');
+    // One flipped byte of audio and verify says so, with exit 1.
+    const audio = join(dir, meta.audio!.file);
+    const bytes = readFileSync(audio);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(audio, bytes);
+    const tampered = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test/peers/run-cli.ts'), 'verify', metaFile],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(tampered.status).toBe(1);
+    expect(tampered.stderr).toMatch(/NOT intact/);
+  }, 60_000);
+});
