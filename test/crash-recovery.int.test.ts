@@ -137,7 +137,7 @@ CSeq: 1 ACK
     // One flipped byte of audio and verify says so, with exit 1.
     const audio = join(dir, meta.audio!.file);
     const bytes = readFileSync(audio);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(audio, bytes);
     const tampered = spawnSync(
       process.execPath,

@@ -1,6 +1,6 @@
 /**
  * Hold gating end to end (issue 4, Proof): the caller and the PBX stream G.711 RTP through
- * holdgate; the caller says "A" (440 Hz), goes on hold by the PBX's re-INVITE `a=sendonly`, says
+ * holdgate; the caller says "A" (440 Hz), is put on hold (each way SIP can say it), says
  * something private (1 kHz) while the PBX plays hold music (800 Hz), is taken off hold and says
  * "B" (440 Hz). The finalized recording is decoded with ffmpeg and checked: no 1 kHz and no hold
  * music anywhere in it, A and B present, and the hold interval in the metadata within ±40 ms of
@@ -93,9 +93,81 @@ async function udp(address: string): Promise<Socket> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+type Side = 'caller' | 'pbx';
+interface HoldMethod {
+  name: string;
+  /** Who sends the hold: its cause in the metadata. */
+  by: Side;
+  kind: 'invite' | 'update' | 'offerless';
+  /** SDP of the hold offer (or, offer-less, of the holding answer in the ACK). */
+  direction: string;
+  connectionHold?: boolean;
+  pauseBehaviour: 'gap' | 'silence';
+}
+
+const METHODS: HoldMethod[] = [
+  {
+    name: '(a) PBX re-INVITE a=sendonly',
+    by: 'pbx',
+    kind: 'invite',
+    direction: 'sendonly',
+    pauseBehaviour: 'gap',
+  },
+  {
+    name: '(a) PBX re-INVITE a=sendonly',
+    by: 'pbx',
+    kind: 'invite',
+    direction: 'sendonly',
+    pauseBehaviour: 'silence',
+  },
+  {
+    name: '(b) PBX re-INVITE a=inactive',
+    by: 'pbx',
+    kind: 'invite',
+    direction: 'inactive',
+    pauseBehaviour: 'gap',
+  },
+  {
+    name: '(c) caller re-INVITE a=sendonly',
+    by: 'caller',
+    kind: 'invite',
+    direction: 'sendonly',
+    pauseBehaviour: 'gap',
+  },
+  {
+    name: '(d) PBX re-INVITE c=0.0.0.0',
+    by: 'pbx',
+    kind: 'invite',
+    direction: 'sendrecv',
+    connectionHold: true,
+    pauseBehaviour: 'gap',
+  },
+  {
+    name: '(e) PBX UPDATE a=sendonly',
+    by: 'pbx',
+    kind: 'update',
+    direction: 'sendonly',
+    pauseBehaviour: 'gap',
+  },
+  {
+    name: '(f) PBX offer-less re-INVITE, hold in its ACK',
+    by: 'pbx',
+    kind: 'offerless',
+    direction: 'inactive',
+    pauseBehaviour: 'gap',
+  },
+];
+
+const ANSWER_TO: Record<string, string> = {
+  sendonly: 'recvonly',
+  inactive: 'inactive',
+  sendrecv: 'sendrecv',
+  recvonly: 'sendonly',
+};
+
 describe('hold gating end to end', () => {
-  for (const pauseBehaviour of ['gap', 'silence'] as const) {
-    it(`keeps the caller’s words and the hold music out of the recording (${pauseBehaviour})`, async () => {
+  for (const method of METHODS) {
+    it(`keeps the caller’s words and the hold music out of the recording: ${method.name}, ${method.pauseBehaviour}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hg-rec-'));
       const caller = await RawSipPeer.udp(CALLER_IP);
       const pbx = await RawSipPeer.udp(PBX_IP);
@@ -109,7 +181,7 @@ describe('hold gating end to end', () => {
         validateConfig({
           sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
           media: { address: HG_IP, portMin: 43000, portMax: 43099, workers: 1 },
-          recording: { dir, pauseBehaviour, delaySeconds: 2.5 },
+          recording: { dir, pauseBehaviour: method.pauseBehaviour, delaySeconds: 2.5 },
           acl: { trunks: [`${CALLER_IP}/32`] },
           queues: [
             { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
@@ -145,24 +217,42 @@ ${sdp(CALLER_IP, callerRtp.address().port)}`,
       );
       const ok = await caller.response(200, 'INVITE');
       const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0);
-      const callerDialog = {
-        from: ok.get('from') ?? '',
-        to: ok.get('to') ?? '',
-        callId: ok.get('call-id') ?? '',
+
+      const peers = { caller, pbx };
+      const rtpPort = { caller: callerRtp.address().port, pbx: pbxRtp.address().port };
+      const ip = { caller: CALLER_IP, pbx: PBX_IP };
+      // Dialog headers of each side, as that side writes them (From = itself).
+      const dialog = {
+        caller: {
+          from: ok.get('from') ?? '',
+          to: ok.get('to') ?? '',
+          callId: ok.get('call-id') ?? '',
+        },
+        pbx: { from: '', to: '', callId: '' },
       };
-      const inDialog = (
+      const request = (
+        side: Side,
         method: string,
         cseq: number,
+        body = '',
       ): string => `${method} sip:holdgate@${HG_IP}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
+Via: SIP/2.0/UDP ${peers[side].hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
 Max-Forwards: 70
-From: ${callerDialog.from}
-To: ${callerDialog.to}
-Call-ID: ${callerDialog.callId}
+From: ${dialog[side].from}
+To: ${dialog[side].to}
+Call-ID: ${dialog[side].callId}
 CSeq: ${cseq} ${method}
-`;
-      caller.send(inDialog('ACK', 1), to);
+Contact: <sip:${side}@${peers[side].hostport}>
+${body ? 'Content-Type: application/sdp\n' : ''}
+${body}`;
+      caller.send(request('caller', 'ACK', 1), to);
       const pbxAck = await pbx.request('ACK');
+      dialog.pbx = {
+        from: pbxAck.get('to') ?? '',
+        to: pbxAck.get('from') ?? '',
+        callId: pbxAck.get('call-id') ?? '',
+      };
+
       const callerTone = new ToneSender(
         callerRtp,
         () => ({ address: HG_IP, port: towardPbx.rtpPort }),
@@ -181,91 +271,81 @@ CSeq: ${cseq} ${method}
       agentTone.frequency = 600; // the agent speaking
       await sleep(1500);
 
-      const pbxReInvite = (
+      /** One offer/answer from `by`; returns when it is committed, with the moments that matter. */
+      const exchange = async (
         cseq: number,
         direction: string,
-      ): string => `INVITE sip:holdgate@${HG_IP}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${pbxAck.get('to') ?? ''}
-To: ${pbxAck.get('from') ?? ''}
-Call-ID: ${pbxAck.get('call-id') ?? ''}
-CSeq: ${cseq} INVITE
-Contact: <sip:agent@${pbx.hostport}>
-Content-Type: application/sdp
+        hold: boolean,
+      ): Promise<{ sdpAt: number; committedAt: number }> => {
+        const by = method.by;
+        const other: Side = by === 'caller' ? 'pbx' : 'caller';
+        const offerIp = method.connectionHold && hold ? '0.0.0.0' : ip[by];
+        const offer = sdp(offerIp, rtpPort[by], direction);
+        if (method.kind === 'offerless') {
+          peers[by].send(request(by, 'INVITE', cseq), to);
+          const relayed = await peers[other].request('INVITE');
+          expect(relayed.body.length).toBe(0);
+          peers[other].send(
+            responseTo(relayed, 200, 'OK', { body: sdp(ip[other], rtpPort[other], 'sendrecv') }),
+            to,
+          );
+          await peers[by].response(200, 'INVITE');
+          const sdpAt = (Date.now() - t0) / 1000;
+          peers[by].send(request(by, 'ACK', cseq, sdp(ip[by], rtpPort[by], direction)), to);
+          const ackOnOtherLeg = await peers[other].request('ACK');
+          expect(ackOnOtherLeg.body.toString()).toContain(`a=${direction}`);
+          return { sdpAt, committedAt: sdpAt };
+        }
+        const m = method.kind === 'update' ? 'UPDATE' : 'INVITE';
+        const sdpAt = (Date.now() - t0) / 1000;
+        peers[by].send(request(by, m, cseq, offer), to);
+        const relayed = await peers[other].request(m);
+        expect(relayed.body.toString()).toContain(
+          method.connectionHold && hold ? 'c=IN IP4 0.0.0.0' : `a=${direction}`,
+        );
+        peers[other].send(
+          responseTo(relayed, 200, 'OK', {
+            body: sdp(ip[other], rtpPort[other], ANSWER_TO[direction] ?? 'sendrecv'),
+          }),
+          to,
+        );
+        await peers[by].response(200, m);
+        const committedAt = (Date.now() - t0) / 1000;
+        if (m === 'INVITE') peers[by].send(request(by, 'ACK', cseq), to);
+        return { sdpAt, committedAt };
+      };
 
-${sdp(PBX_IP, pbxRtp.address().port, direction)}`;
-      const pbxAckFor = (
-        res: { get(n: string): string | undefined },
-        cseq: number,
-      ): string => `ACK sip:holdgate@${HG_IP}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${res.get('from') ?? ''}
-To: ${res.get('to') ?? ''}
-Call-ID: ${res.get('call-id') ?? ''}
-CSeq: ${cseq} ACK
-`;
-      // Hold, the way Asterisk does it with moh_passthrough=yes: re-INVITE a=sendonly.
-      const holdAt = (Date.now() - t0) / 1000;
-      pbx.send(pbxReInvite(10, 'sendonly'), to);
+      const hold = await exchange(10, method.direction, true);
       await sleep(60);
       callerTone.frequency = 1000; // private words while waiting
       agentTone.frequency = 800; // hold music
-      const callerHold = await caller.request('INVITE');
-      expect(callerHold.body.toString()).toContain('a=sendonly');
-      caller.send(
-        responseTo(callerHold, 200, 'OK', {
-          body: sdp(CALLER_IP, callerRtp.address().port, 'recvonly'),
-        }),
-        to,
-      );
-      const held = await pbx.response(200, 'INVITE');
-      pbx.send(pbxAckFor(held, 10), to);
       await sleep(1500);
-
-      // Resume: counts only once committed (the PBX's ACK).
       callerTone.frequency = 0;
       agentTone.frequency = 0;
       await sleep(60);
-      pbx.send(pbxReInvite(11, 'sendrecv'), to);
-      const callerResume = await caller.request('INVITE');
-      caller.send(
-        responseTo(callerResume, 200, 'OK', {
-          body: sdp(CALLER_IP, callerRtp.address().port, 'sendrecv'),
-        }),
-        to,
-      );
-      const resumed = await pbx.response(200, 'INVITE');
-      pbx.send(pbxAckFor(resumed, 11), to);
-      const resumeAt = (Date.now() - t0) / 1000;
+      const resume = await exchange(11, 'sendrecv', false);
       await sleep(60);
       callerTone.frequency = 440; // "B"
       agentTone.frequency = 600;
       await sleep(1500);
       callerTone.stop();
       agentTone.stop();
-      caller.send(inDialog('BYE', 2), to);
+      caller.send(request('caller', 'BYE', 20), to);
       await caller.response(200, 'BYE');
 
       // The recording is finalized off the call path.
-      const metaFile = await expect
+      let metaFile = '';
+      await expect
         .poll(
           () => {
             const f = readdirSync(dir).find((n) => n.endsWith('.json'));
-            if (!f) return undefined;
-            const m = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { status: string };
-            return m.status === 'complete' ? join(dir, f) : undefined;
+            if (!f) return 'none';
+            metaFile = join(dir, f);
+            return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
           },
           { timeout: 15_000 },
         )
-        .toBeDefined()
-        .then(() =>
-          join(
-            dir,
-            readdirSync(dir).find((n) => n.endsWith('.json'))!,
-          ),
-        );
+        .toBe('complete');
       const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
         audio: { file: string };
         holdIntervals: { start: number; end: number; cause: string }[];
@@ -273,13 +353,19 @@ CSeq: ${cseq} ACK
         from: string;
         to: string;
       };
-      expect(meta.pauseBehaviour).toBe(pauseBehaviour);
+      expect(meta.pauseBehaviour).toBe(method.pauseBehaviour);
       expect(meta.from).toBe('0612345678');
       expect(meta.to).toBe('0201234567');
-      const hold = meta.holdIntervals.find((h) => h.cause === 'sdp-hold-pbx');
-      expect(hold, JSON.stringify(meta.holdIntervals)).toBeDefined();
-      expect(Math.abs(hold!.start - holdAt)).toBeLessThanOrEqual(0.04);
-      expect(Math.abs(hold!.end - resumeAt)).toBeLessThanOrEqual(0.04);
+      const interval = meta.holdIntervals.find((h) => h.cause === `sdp-hold-${method.by}`);
+      expect(interval, JSON.stringify(meta.holdIntervals)).toBeDefined();
+      expect(
+        Math.abs(interval!.start - hold.sdpAt),
+        `hold start ${interval!.start} vs ${hold.sdpAt}`,
+      ).toBeLessThanOrEqual(0.04);
+      expect(
+        Math.abs(interval!.end - resume.committedAt),
+        `hold end ${interval!.end} vs ${resume.committedAt}`,
+      ).toBeLessThanOrEqual(0.04);
       expect(await verifyRecording(metaFile)).toEqual({ ok: true });
 
       // Decode the audio and look at every 20 ms block of each channel.
@@ -322,7 +408,7 @@ CSeq: ${cseq} ACK
       // A and B: about 3 s of the caller's 440 Hz, the agent's 600 Hz likewise.
       expect(a440).toBeGreaterThan(120);
       expect(agent600).toBeGreaterThan(120);
-      if (pauseBehaviour === 'silence') {
+      if (method.pauseBehaviour === 'silence') {
         // Silence keeps wall-clock alignment: the file spans the hold too.
         expect(left.length / 8000).toBeGreaterThan(4);
       }
