@@ -80,6 +80,14 @@ export async function startHoldgate(
     hub = new RecordingHub(callsLogger);
   }
   const recordingHub = hub;
+  /** The global recording settings with the queue's overrides applied. */
+  const queueRecording = new Map(
+    config.queues.map(
+      (q) => [q.name, Object.freeze({ ...recordingConfig, ...q.recording })] as const,
+    ),
+  );
+  const recordingFor = (queue: string): Readonly<typeof recordingConfig> =>
+    queueRecording.get(queue) ?? recordingConfig;
   const b2bua = new B2bua(core, {
     config,
     logger: callsLogger,
@@ -92,10 +100,10 @@ export async function startHoldgate(
               advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
               latching: mediaConfig.latching,
               logger: callsLogger,
-              ...(recordingHub
+              ...(recordingHub && recordingFor(call.queue).enabled
                 ? {
                     recording: {
-                      config: recordingConfig,
+                      config: recordingFor(call.queue),
                       hub: recordingHub,
                       queue: call.queue,
                       from: call.from,

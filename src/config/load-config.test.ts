@@ -75,3 +75,34 @@ describe('configuration', () => {
     expect(() => loadConfigFile(bad)).toThrow(/not valid YAML/);
   });
 });
+
+describe('per-queue recording overrides', () => {
+  it('accepts only the keys a queue may override, without filling defaults into them', () => {
+    const config = validateConfig({
+      recording: { pauseBehaviour: 'silence' },
+      queues: [
+        {
+          name: 'a',
+          match: { requestUser: '1' },
+          pbx: { host: '10.0.0.1' },
+          recording: { format: 'flac' },
+        },
+      ],
+    });
+    expect(config.queues[0]?.recording).toEqual({ format: 'flac' });
+    expect(config.recording.pauseBehaviour).toBe('silence');
+    const problems = problemsOf({
+      queues: [
+        {
+          name: 'a',
+          match: { requestUser: '1' },
+          pbx: { host: '10.0.0.1' },
+          recording: { dir: '/tmp', delaySeconds: 99 },
+        },
+      ],
+    });
+    expect(problems.map((p) => p.path).sort()).toEqual(
+      ['/queues/0/recording/delaySeconds', '/queues/0/recording/dir'].sort(),
+    );
+  });
+});

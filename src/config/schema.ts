@@ -155,6 +155,42 @@ const MatchSchema = Type.Object(
   },
 );
 
+/** Per-queue recording overrides: each key, when given, replaces the global `recording` value. */
+const QueueRecordingSchema = Type.Object(
+  {
+    enabled: Type.Optional(
+      Type.Boolean({ description: "Record this queue's calls. Default: recording.enabled." }),
+    ),
+    format: Type.Optional(
+      Type.Union(
+        [Type.Literal('wav'), Type.Literal('flac'), Type.Literal('opus'), Type.Literal('mp3')],
+        {
+          description: 'Audio format. Default: recording.format.',
+        },
+      ),
+    ),
+    pauseBehaviour: Type.Optional(
+      Type.Union([Type.Literal('gap'), Type.Literal('silence')], {
+        description: 'Default: recording.pauseBehaviour.',
+      }),
+    ),
+    delaySeconds: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 10,
+        description: 'Delay line D (s). Default: recording.delaySeconds.',
+      }),
+    ),
+    retentionDays: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: 'Retention (days). Default: recording.retentionDays.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const QueueSchema = Type.Object(
   {
     name: Type.String({
@@ -184,6 +220,7 @@ const QueueSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    recording: Type.Optional(QueueRecordingSchema),
   },
   { additionalProperties: false },
 );
