@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sip [--rates 100,200,300,400,500] [--seconds 3] [--media off]`
+ * `npm run bench -- sip [--rates 100,200,300,400,500] [--seconds 3] [--media off] [--pin off]`
  *
  * Signalling benchmark of issue #2: calls per second sustained with 0 failed calls, CPU seconds,
  * peak RSS and the INVITE->200 setup latency holdgate adds, measured
@@ -36,6 +36,8 @@ export function holdgateBenchConfig(o: {
 }): string {
   return [
     `media: { enabled: ${o.media === false ? 'false' : 'true'}, address: ${o.listenIp} }`,
+    // Signalling is measured here; what recording costs is `npm run bench -- recorder`.
+    'recording: { enabled: false }',
     'sip:',
     '  listen:',
     `    - { protocol: udp, address: ${o.listenIp}, port: ${o.listenPort} }`,
@@ -90,10 +92,11 @@ export interface ThroughResult extends SeriesResult {
   holdgatePeakRssMiB: number | null;
 }
 
-function parseArgs(args: string[]): { rates: number[]; seconds: number; media: boolean } {
+function parseArgs(args: string[]): { rates: number[]; seconds: number; media: boolean; pin: boolean } {
   let rates = [100, 200, 300, 400, 500];
   let seconds = 3;
   let media = true;
+  let pin = true;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const v = args[i + 1];
@@ -110,10 +113,13 @@ function parseArgs(args: string[]): { rates: number[]; seconds: number; media: b
     } else if (a === '--media' && v !== undefined) {
       media = v !== 'off';
       i++;
+    } else if (a === '--pin' && v !== undefined) {
+      pin = v !== 'off';
+      i++;
     }
   }
   if (!rates.includes(100)) rates = [100, ...rates];
-  return { rates: [...new Set(rates)].sort((x, y) => x - y), seconds, media };
+  return { rates: [...new Set(rates)].sort((x, y) => x - y), seconds, media, pin };
 }
 
 async function runStep(rate: number, seconds: number, target: string): Promise<StepResult> {
@@ -205,7 +211,7 @@ async function peakRssMiB(pid: number): Promise<number | null> {
   return m?.[1] === undefined ? null : Math.round((Number(m[1]) / 1024) * 10) / 10;
 }
 
-async function startHoldgate(media: boolean): Promise<{ child: ChildProcess; log: () => string }> {
+async function startHoldgate(media: boolean, pinToOneCore: boolean): Promise<{ child: ChildProcess; log: () => string }> {
   const dir = await mkdtemp(join(tmpdir(), 'holdgate-bench-'));
   const config = join(dir, 'holdgate.yaml');
   await writeFile(
@@ -220,7 +226,7 @@ async function startHoldgate(media: boolean): Promise<{ child: ChildProcess; log
   );
   // "On one core": holdgate (with its media worker) is pinned to the last CPU; taskset execs, so
   // the pid is holdgate's own.
-  const pin = cpus().length > 1 && spawnSync('taskset', ['--version']).status === 0;
+  const pin = pinToOneCore && cpus().length > 1 && spawnSync('taskset', ['--version']).status === 0;
   const command = [process.execPath, join(ROOT, 'bin', 'holdgate.js'), 'start', '--config', config];
   const child = spawn(
     pin ? 'taskset' : process.execPath,
@@ -274,10 +280,11 @@ async function runThrough(
   rates: number[],
   seconds: number,
   media: boolean,
+  pin: boolean,
 ): Promise<ThroughResult | { error: string }> {
   let hg: { child: ChildProcess; log: () => string };
   try {
-    hg = await startHoldgate(media);
+    hg = await startHoldgate(media, pin);
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }
@@ -317,12 +324,12 @@ function diff(a: number | null, b: number | null): number | null {
 
 /** Runs the baseline and the through series and compares them. */
 export default async function run(args: string[]): Promise<unknown> {
-  const { rates, seconds, media } = parseArgs(args);
+  const { rates, seconds, media, pin } = parseArgs(args);
   try {
     const baseline = await withPbx(PBX_DIRECT, () =>
       runSeries(rates, seconds, `${PBX_DIRECT.ip}:${PBX_DIRECT.port}`),
     );
-    const through = await runThrough(rates, seconds, media);
+    const through = await runThrough(rates, seconds, media, pin);
     if ('error' in through) {
       return { baseline, through, ratio: null, targets: { cps300: false, p99AddedMsLe5: false } };
     }
