@@ -8,7 +8,17 @@ import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { SipMessage, SipRequest, SipResponse } from '../src/sip/message/index.js';
-import { RawSipPeer, responseTo, sdp, type PeerAddress } from './peers/raw-sip-peer.js';
+import {
+  dialogAsUac,
+  establishCall,
+  inDialogText,
+  inviteText,
+  RawSipPeer,
+  responseTo,
+  sdp,
+  type DialogView,
+  type PeerAddress,
+} from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.70';
 const CALLER_IP = '127.0.0.71';
@@ -62,52 +72,22 @@ function invite(
     transport?: string;
   } = {},
 ): { text: string; callId: string; tag: string } {
-  const peer = opts.peer ?? caller;
-  const callId = opts.callId ?? randomBytes(8).toString('hex');
-  const tag = opts.tag ?? randomBytes(4).toString('hex');
-  const body = opts.body === null ? '' : (opts.body ?? sdp(CALLER_IP, 6000));
-  const text = `INVITE sip:${opts.user ?? '1000'}@${HG_IP} SIP/2.0
-Via: SIP/2.0/${opts.transport ?? 'UDP'} ${peer.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
-Max-Forwards: 70
-From: "Caller" <sip:0612345678@${CALLER_IP}>;tag=${tag}
-To: <sip:${opts.user ?? '1000'}@${HG_IP}>
-Call-ID: ${callId}
-CSeq: 1 INVITE
-Contact: <sip:caller@${peer.hostport}>
-${opts.extra ? `${opts.extra.trim()}\n` : ''}${body ? 'Content-Type: application/sdp\n' : ''}
-${body}`;
-  return { text, callId, tag };
+  const { peer, ...rest } = opts;
+  return inviteText(peer ?? caller, { host: HG_IP, ...rest });
 }
 
 /** An in-dialog request from the caller, using the dialog state from holdgate's 200. */
 function inDialog(method: string, ok: SipMessage, cseq: number, body = ''): string {
-  return `${method} sip:holdgate@${HG_IP}:${hgUdp.port} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
-Max-Forwards: 70
-From: ${ok.get('from') ?? ''}
-To: ${ok.get('to') ?? ''}
-Call-ID: ${ok.get('call-id') ?? ''}
-CSeq: ${cseq} ${method}
-Contact: <sip:caller@${caller.hostport}>
-${body ? 'Content-Type: application/sdp\n' : ''}
-${body}`;
+  return inDialogText(caller, method, dialogAsUac(ok), cseq, hgUdp, { body });
 }
 
-/** Caller INVITE → PBX answers 200 → caller gets 200 (not yet ACKed). */
-async function establish(): Promise<{ ok: SipResponse; pbxInvite: SipRequest }> {
-  caller.send(invite().text, hgUdp);
-  const pbxInvite = await pbx.request('INVITE');
-  pbx.send(
-    responseTo(pbxInvite, 200, 'OK', {
-      toTag: 'pbx1',
-      extra: `Contact: <sip:agent@${pbx.hostport}>`,
-      body: sdp(PBX_IP, 7000),
-    }),
-    hgUdp,
-  );
-  const ok = await caller.response(200, 'INVITE');
-  await pbx.request('ACK'); // the INVITE had an offer: holdgate ACKs the PBX at once
-  return { ok, pbxInvite };
+/** Caller INVITE → PBX answers 200 → caller gets 200 (not yet ACKed); holdgate ACKs the PBX. */
+async function establish(): Promise<{
+  ok: SipResponse;
+  pbxInvite: SipRequest;
+  pbxDialog: DialogView;
+}> {
+  return establishCall(caller, pbx, hgUdp, { host: HG_IP, ack: false });
 }
 
 function ackFor(ok: SipResponse): string {
@@ -230,26 +210,13 @@ describe('B2BUA off-nominal flows', () => {
 
   it('glare: crossing re-INVITEs get 491 on both legs, and a retry after the back-off succeeds', async () => {
     await start();
-    const { ok } = await establish();
+    const { ok, pbxDialog } = await establish();
     caller.send(ackFor(ok), hgUdp);
-    const pbxAck = await pbx
-      .request('ACK')
-      .catch(() => pbx.log.find((m) => m.kind === 'request' && m.method === 'ACK') as SipRequest);
     caller.send(inDialog('INVITE', ok, 2, sdp(CALLER_IP, 6000, 'sendonly')), hgUdp);
     const forwarded = await pbx.request('INVITE');
     // The PBX's own re-INVITE crosses ours: holdgate has an offer pending on that leg (§14.2).
     pbx.send(
-      `INVITE sip:holdgate@${HG_IP}:${hgUdp.port} SIP/2.0
-Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${pbxAck.get('to') ?? ''}
-To: ${pbxAck.get('from') ?? ''}
-Call-ID: ${pbxAck.get('call-id') ?? ''}
-CSeq: 7 INVITE
-Contact: <sip:agent@${pbx.hostport}>
-Content-Type: application/sdp
-
-${sdp(PBX_IP, 7000, 'sendonly')}`,
+      inDialogText(pbx, 'INVITE', pbxDialog, 7, hgUdp, { body: sdp(PBX_IP, 7000, 'sendonly') }),
       hgUdp,
     );
     await pbx.response(491, 'INVITE');
@@ -309,20 +276,9 @@ CSeq: 1 CANCEL
 
   it('answers a re-INVITE after the dialog ended with 481', async () => {
     await start();
-    const { ok } = await establish();
+    const { ok, pbxDialog } = await establish();
     caller.send(ackFor(ok), hgUdp);
-    const pbxAck = pbx.log.find((m) => m.kind === 'request' && m.method === 'ACK') as SipRequest;
-    pbx.send(
-      `BYE sip:holdgate@${HG_IP}:${hgUdp.port} SIP/2.0
-Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${pbxAck.get('to') ?? ''}
-To: ${pbxAck.get('from') ?? ''}
-Call-ID: ${pbxAck.get('call-id') ?? ''}
-CSeq: 10 BYE
-`,
-      hgUdp,
-    );
+    pbx.send(inDialogText(pbx, 'BYE', pbxDialog, 10, hgUdp), hgUdp);
     await pbx.response(200, 'BYE');
     const bye = await caller.request('BYE');
     caller.send(responseTo(bye, 200, 'OK'), hgUdp);
@@ -420,35 +376,14 @@ CSeq: 1 OPTIONS
       address: tcpEndpoint.address,
       port: tcpEndpoint.port,
     });
-    const inv = invite({ peer: tcpCaller, transport: 'TCP' });
-    tcpCaller.send(inv.text);
-    const pbxInvite = await pbx.request('INVITE');
-    pbx.send(
-      responseTo(pbxInvite, 200, 'OK', {
-        toTag: 'pbx1',
-        extra: `Contact: <sip:agent@${pbx.hostport}>`,
-        body: sdp(PBX_IP, 7000),
-      }),
-      hgUdp,
-    );
-    const ok = await tcpCaller.response(200, 'INVITE');
-    tcpCaller.send(
-      ackFor(ok).replace(`SIP/2.0/UDP ${caller.hostport}`, `SIP/2.0/TCP ${tcpCaller.hostport}`),
-    );
-    const pbxAck = await pbx.request('ACK');
+    const { ok, pbxDialog } = await establishCall(tcpCaller, pbx, hgUdp, {
+      host: HG_IP,
+      ack: false,
+    });
+    tcpCaller.send(inDialogText(tcpCaller, 'ACK', dialogAsUac(ok), 1, hgUdp, { transport: 'TCP' }));
     tcpCaller.close();
     await new Promise((r) => setTimeout(r, 100));
-    pbx.send(
-      `BYE sip:holdgate@${HG_IP}:${hgUdp.port} SIP/2.0
-Via: SIP/2.0/UDP ${pbx.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${pbxAck.get('to') ?? ''}
-To: ${pbxAck.get('from') ?? ''}
-Call-ID: ${pbxAck.get('call-id') ?? ''}
-CSeq: 10 BYE
-`,
-      hgUdp,
-    );
+    pbx.send(inDialogText(pbx, 'BYE', pbxDialog, 10, hgUdp), hgUdp);
     await pbx.response(200, 'BYE');
     await expect.poll(() => hg.b2bua.activeCalls, { timeout: 5000 }).toBe(0);
   });

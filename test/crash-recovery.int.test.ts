@@ -3,8 +3,6 @@
  * start the spool it left is finalized as `incomplete`, and `holdgate verify` passes on it.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { spawnHoldgate, type HoldgateProcess } from './peers/holdgate-process.js';
-import { RawSipPeer, responseTo, sdp } from './peers/raw-sip-peer.js';
+import { establishCall, RawSipPeer, rtpSocket, sdp } from './peers/raw-sip-peer.js';
 
 const HG = { address: '127.0.0.140', port: 15140 };
 const CALLER_IP = '127.0.0.141';
@@ -38,13 +36,6 @@ log: { level: info }
 `;
 }
 
-async function udp(address: string): Promise<Socket> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  closers.push(() => socket.close());
-  return socket;
-}
-
 describe('crash recovery', () => {
   it('finalizes the spool of a killed holdgate as incomplete, and verify passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-crash-'));
@@ -54,48 +45,19 @@ describe('crash recovery', () => {
       () => caller.close(),
       () => pbx.close(),
     );
-    const callerRtp = await udp(CALLER_IP);
-    const pbxRtp = await udp(PBX_IP);
+    const callerRtp = await rtpSocket(CALLER_IP, closers);
+    const pbxRtp = await rtpSocket(PBX_IP, closers);
     const first = spawnHoldgate(config(dir, pbx.port));
     procs.push(first);
     await first.waitForLog(/holdgate started/);
-    caller.send(
-      `INVITE sip:1000@${HG.address} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
-Max-Forwards: 70
-From: <sip:0612345678@${CALLER_IP}>;tag=c1
-To: <sip:1000@${HG.address}>
-Call-ID: ${randomBytes(8).toString('hex')}
-CSeq: 1 INVITE
-Contact: <sip:caller@${caller.hostport}>
-Content-Type: application/sdp
-
-${sdp(CALLER_IP, callerRtp.address().port)}`,
-      HG,
-    );
-    const invite = await pbx.request('INVITE', 10_000);
-    const towardCaller = remoteMediaTarget(parseSdp(invite.body), 0);
-    pbx.send(
-      responseTo(invite, 200, 'OK', {
-        toTag: 'p1',
-        extra: `Contact: <sip:agent@${pbx.hostport}>`,
-        body: sdp(PBX_IP, pbxRtp.address().port),
-      }),
-      HG,
-    );
-    const ok = await caller.response(200, 'INVITE');
+    const { ok, pbxInvite } = await establishCall(caller, pbx, HG, {
+      host: HG.address,
+      callerSdp: sdp(CALLER_IP, callerRtp.address().port),
+      pbxSdp: sdp(PBX_IP, pbxRtp.address().port),
+      timeoutMs: 10_000,
+    });
+    const towardCaller = remoteMediaTarget(parseSdp(pbxInvite.body), 0);
     const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0);
-    caller.send(
-      `ACK sip:holdgate@${HG.address}:${HG.port} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${ok.get('from') ?? ''}
-To: ${ok.get('to') ?? ''}
-Call-ID: ${ok.get('call-id') ?? ''}
-CSeq: 1 ACK
-`,
-      HG,
-    );
     // 3 s of audio both ways, then the crash.
     const packet = Buffer.alloc(172, 0x55);
     packet[0] = 0x80;

@@ -7,8 +7,7 @@
  * when the PBX sent its hold and resume.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +18,15 @@ import { ulawEncode } from '../src/media/g711/index.js';
 import { verifyRecording } from '../src/recorder/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { silentLogger } from '../src/shared/logger.js';
-import { RawSipPeer, responseTo, sdp, type PeerAddress } from './peers/raw-sip-peer.js';
+import {
+  establishCall,
+  inDialogText,
+  RawSipPeer,
+  responseTo,
+  rtpSocket,
+  sdp,
+  type PeerAddress,
+} from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.130';
 const CALLER_IP = '127.0.0.131';
@@ -82,13 +89,6 @@ function toneShare(samples: Int16Array, from: number, n: number, freq: number): 
   if (total === 0) return 0;
   const power = s1 * s1 + s2 * s2 - k * s1 * s2;
   return power / (total * n * 0.5);
-}
-
-async function udp(address: string): Promise<Socket> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  closers.push(() => socket.close());
-  return socket;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -175,8 +175,8 @@ describe('hold gating end to end', () => {
         () => caller.close(),
         () => pbx.close(),
       );
-      const callerRtp = await udp(CALLER_IP);
-      const pbxRtp = await udp(PBX_IP);
+      const callerRtp = await rtpSocket(CALLER_IP, closers);
+      const pbxRtp = await rtpSocket(PBX_IP, closers);
       hg = await startHoldgate(
         validateConfig({
           sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
@@ -191,67 +191,21 @@ describe('hold gating end to end', () => {
       );
       const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
       const t0 = Date.now();
-      caller.send(
-        `INVITE sip:0201234567@${HG_IP} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
-Max-Forwards: 70
-From: <sip:0612345678@${CALLER_IP}>;tag=c1
-To: <sip:0201234567@${HG_IP}>
-Call-ID: ${randomBytes(8).toString('hex')}
-CSeq: 1 INVITE
-Contact: <sip:caller@${caller.hostport}>
-Content-Type: application/sdp
-
-${sdp(CALLER_IP, callerRtp.address().port)}`,
-        to,
-      );
-      const invite = await pbx.request('INVITE');
-      const towardCaller = remoteMediaTarget(parseSdp(invite.body), 0);
-      pbx.send(
-        responseTo(invite, 200, 'OK', {
-          toTag: 'p1',
-          extra: `Contact: <sip:agent@${pbx.hostport}>`,
-          body: sdp(PBX_IP, pbxRtp.address().port),
-        }),
-        to,
-      );
-      const ok = await caller.response(200, 'INVITE');
-      const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0);
-
+      const established = await establishCall(caller, pbx, to, {
+        host: HG_IP,
+        user: '0201234567',
+        callerSdp: sdp(CALLER_IP, callerRtp.address().port),
+        pbxSdp: sdp(PBX_IP, pbxRtp.address().port),
+      });
+      const towardCaller = remoteMediaTarget(parseSdp(established.pbxInvite.body), 0);
+      const towardPbx = remoteMediaTarget(parseSdp(established.ok.body), 0);
       const peers = { caller, pbx };
       const rtpPort = { caller: callerRtp.address().port, pbx: pbxRtp.address().port };
       const ip = { caller: CALLER_IP, pbx: PBX_IP };
       // Dialog headers of each side, as that side writes them (From = itself).
-      const dialog = {
-        caller: {
-          from: ok.get('from') ?? '',
-          to: ok.get('to') ?? '',
-          callId: ok.get('call-id') ?? '',
-        },
-        pbx: { from: '', to: '', callId: '' },
-      };
-      const request = (
-        side: Side,
-        method: string,
-        cseq: number,
-        body = '',
-      ): string => `${method} sip:holdgate@${HG_IP}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${peers[side].hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${dialog[side].from}
-To: ${dialog[side].to}
-Call-ID: ${dialog[side].callId}
-CSeq: ${cseq} ${method}
-Contact: <sip:${side}@${peers[side].hostport}>
-${body ? 'Content-Type: application/sdp\n' : ''}
-${body}`;
-      caller.send(request('caller', 'ACK', 1), to);
-      const pbxAck = await pbx.request('ACK');
-      dialog.pbx = {
-        from: pbxAck.get('to') ?? '',
-        to: pbxAck.get('from') ?? '',
-        callId: pbxAck.get('call-id') ?? '',
-      };
+      const dialog = { caller: established.callerDialog, pbx: established.pbxDialog };
+      const request = (side: Side, method: string, cseq: number, body = ''): string =>
+        inDialogText(peers[side], method, dialog[side], cseq, to, { body });
 
       const callerTone = new ToneSender(
         callerRtp,

@@ -5,14 +5,19 @@
  * and a call whose media stops is torn down with a BYE carrying a Reason on both legs.
  */
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { SipMessage } from '../src/sip/message/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
-import { RawSipPeer, responseTo, sdp, type PeerAddress } from './peers/raw-sip-peer.js';
+import {
+  establishCall,
+  RawSipPeer,
+  rtpSocket,
+  sdp,
+  type PeerAddress,
+} from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.110';
 const CALLER_IP = '127.0.0.111';
@@ -26,19 +31,6 @@ afterEach(async () => {
   hg = undefined;
   for (const c of closers.splice(0)) c();
 });
-
-async function udp(address: string): Promise<Socket & { received: Buffer[]; sources: number[] }> {
-  const socket = createSocket('udp4') as Socket & { received: Buffer[]; sources: number[] };
-  socket.received = [];
-  socket.sources = [];
-  socket.on('message', (msg, rinfo) => {
-    socket.received.push(msg);
-    socket.sources.push(rinfo.port);
-  });
-  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
-  closers.push(() => socket.close());
-  return socket;
-}
 
 /** An RTP packet: PT 0, the given sequence number, a 160-byte random payload. */
 function rtp(seq: number, ssrc: number): Buffer {
@@ -79,41 +71,11 @@ async function call(
   callerRtpPort: number,
   pbxRtpPort: number,
 ) {
-  caller.send(
-    `INVITE sip:1000@${HG_IP} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
-Max-Forwards: 70
-From: <sip:0612345678@${CALLER_IP}>;tag=${randomBytes(4).toString('hex')}
-To: <sip:1000@${HG_IP}>
-Call-ID: ${randomBytes(8).toString('hex')}
-CSeq: 1 INVITE
-Contact: <sip:caller@${caller.hostport}>
-Content-Type: application/sdp
-
-${sdp(CALLER_IP, callerRtpPort)}`,
-    to,
-  );
-  const pbxInvite = await pbx.request('INVITE');
-  pbx.send(
-    responseTo(pbxInvite, 200, 'OK', {
-      toTag: 'p1',
-      extra: `Contact: <sip:agent@${pbx.hostport}>`,
-      body: sdp(PBX_IP, pbxRtpPort),
-    }),
-    to,
-  );
-  const ok = await caller.response(200, 'INVITE');
-  caller.send(
-    `ACK sip:holdgate@${HG_IP}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${caller.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')}
-Max-Forwards: 70
-From: ${ok.get('from') ?? ''}
-To: ${ok.get('to') ?? ''}
-Call-ID: ${ok.get('call-id') ?? ''}
-CSeq: 1 ACK
-`,
-    to,
-  );
+  const { ok, pbxInvite } = await establishCall(caller, pbx, to, {
+    host: HG_IP,
+    callerSdp: sdp(CALLER_IP, callerRtpPort),
+    pbxSdp: sdp(PBX_IP, pbxRtpPort),
+  });
   return { pbxInvite, ok, towardPbx: mediaOf(ok), towardCaller: mediaOf(pbxInvite) };
 }
 
@@ -125,8 +87,8 @@ describe('anchored media through holdgate', () => {
       () => caller.close(),
       () => pbx.close(),
     );
-    const callerRtp = await udp(CALLER_IP);
-    const pbxRtp = await udp(PBX_IP);
+    const callerRtp = await rtpSocket(CALLER_IP, closers);
+    const pbxRtp = await rtpSocket(PBX_IP, closers);
     const to = await startWithMedia(pbx.port);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
     // Both parties are told to send to holdgate, on different ports of the configured range.
@@ -161,9 +123,9 @@ describe('anchored media through holdgate', () => {
       () => caller.close(),
       () => pbx.close(),
     );
-    const callerRtp = await udp(CALLER_IP);
-    const pbxAnnounced = await udp(PBX_IP);
-    const pbxReal = await udp(PBX_IP); // the PBX really sends (and listens) here
+    const callerRtp = await rtpSocket(CALLER_IP, closers);
+    const pbxAnnounced = await rtpSocket(PBX_IP, closers);
+    const pbxReal = await rtpSocket(PBX_IP, closers); // the PBX really sends (and listens) here
     const to = await startWithMedia(pbx.port);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxAnnounced.address().port);
     for (let i = 0; i < 10; i++) {
@@ -183,8 +145,8 @@ describe('anchored media through holdgate', () => {
       () => caller.close(),
       () => pbx.close(),
     );
-    const callerRtp = await udp(CALLER_IP);
-    const pbxRtp = await udp(PBX_IP);
+    const callerRtp = await rtpSocket(CALLER_IP, closers);
+    const pbxRtp = await rtpSocket(PBX_IP, closers);
     const to = await startWithMedia(pbx.port, 1);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
     callerRtp.send(rtp(1, 0x55555555), c.towardPbx.port, HG_IP);

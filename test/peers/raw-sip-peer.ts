@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import {
@@ -197,4 +198,139 @@ a=rtpmap:0 PCMU/8000
 a=rtpmap:101 telephone-event/8000
 a=${direction}
 `;
+}
+
+/** A dialog as one side writes its requests: From is itself, To is the far end. */
+export interface DialogView {
+  from: string;
+  to: string;
+  callId: string;
+}
+
+/** The dialog as the UAC that received this 2xx (or sent this request) sees it. */
+export function dialogAsUac(m: SipMessage): DialogView {
+  return { from: m.get('from') ?? '', to: m.get('to') ?? '', callId: m.get('call-id') ?? '' };
+}
+
+/** The dialog as the UAS that received this request (or ACK) sees it: From and To swapped. */
+export function dialogAsUas(m: SipMessage): DialogView {
+  return { from: m.get('to') ?? '', to: m.get('from') ?? '', callId: m.get('call-id') ?? '' };
+}
+
+/** A caller's INVITE to `host` with an SDP offer (or none with `body: null`). */
+export function inviteText(
+  peer: RawSipPeer,
+  o: {
+    host: string;
+    user?: string;
+    fromUser?: string;
+    tag?: string;
+    callId?: string;
+    transport?: string;
+    body?: string | null;
+    extra?: string;
+  },
+): { text: string; callId: string; tag: string } {
+  const callId = o.callId ?? randomBytes(8).toString('hex');
+  const tag = o.tag ?? randomBytes(4).toString('hex');
+  const user = o.user ?? '1000';
+  const body = o.body === null ? '' : (o.body ?? sdp(peer.address, 6000));
+  const text = `INVITE sip:${user}@${o.host} SIP/2.0
+Via: SIP/2.0/${o.transport ?? 'UDP'} ${peer.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
+Max-Forwards: 70
+From: "Caller" <sip:${o.fromUser ?? '0612345678'}@${peer.address}>;tag=${tag}
+To: <sip:${user}@${o.host}>
+Call-ID: ${callId}
+CSeq: 1 INVITE
+Contact: <sip:caller@${peer.hostport}>
+${o.extra ? `${o.extra.trim()}\n` : ''}${body ? 'Content-Type: application/sdp\n' : ''}
+${body}`;
+  return { text, callId, tag };
+}
+
+/** A request within `dialog` from `peer` to holdgate at `target` (RFC 3261 §12.2.1.1, by hand). */
+export function inDialogText(
+  peer: RawSipPeer,
+  method: string,
+  dialog: DialogView,
+  cseq: number,
+  target: PeerAddress,
+  o: { body?: string; transport?: string } = {},
+): string {
+  const body = o.body ?? '';
+  return `${method} sip:holdgate@${target.address}:${target.port} SIP/2.0
+Via: SIP/2.0/${o.transport ?? 'UDP'} ${peer.hostport};branch=z9hG4bK${randomBytes(8).toString('hex')};rport
+Max-Forwards: 70
+From: ${dialog.from}
+To: ${dialog.to}
+Call-ID: ${dialog.callId}
+CSeq: ${cseq} ${method}
+Contact: <sip:peer@${peer.hostport}>
+${body ? 'Content-Type: application/sdp\n' : ''}
+${body}`;
+}
+
+/** A UDP socket standing for a phone's RTP port; it records what it receives. */
+export interface RtpSocket extends Socket {
+  received: Buffer[];
+  sources: number[];
+}
+
+export async function rtpSocket(address: string, closers: (() => void)[]): Promise<RtpSocket> {
+  const socket = createSocket('udp4') as RtpSocket;
+  socket.received = [];
+  socket.sources = [];
+  socket.on('message', (msg, rinfo) => {
+    socket.received.push(msg);
+    socket.sources.push(rinfo.port);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, address, () => resolve()));
+  closers.push(() => socket.close());
+  return socket;
+}
+
+/**
+ * Caller INVITE (with an offer) → holdgate → the PBX answers 200 → the caller gets 200 and, unless
+ * `ack: false`, ACKs it. holdgate ACKs the PBX at once (the INVITE had the offer).
+ */
+export async function establishCall(
+  caller: RawSipPeer,
+  pbx: RawSipPeer,
+  to: PeerAddress,
+  o: {
+    host: string;
+    user?: string;
+    callerSdp?: string;
+    pbxSdp?: string;
+    ack?: boolean;
+    timeoutMs?: number;
+  },
+): Promise<{
+  ok: SipResponse;
+  pbxInvite: SipRequest;
+  callerDialog: DialogView;
+  pbxDialog: DialogView;
+}> {
+  caller.send(
+    inviteText(caller, {
+      host: o.host,
+      ...(o.user ? { user: o.user } : {}),
+      body: o.callerSdp ?? sdp(caller.address, 6000),
+    }).text,
+    to,
+  );
+  const pbxInvite = await pbx.request('INVITE', o.timeoutMs);
+  pbx.send(
+    responseTo(pbxInvite, 200, 'OK', {
+      toTag: 'pbx1',
+      extra: `Contact: <sip:agent@${pbx.hostport}>`,
+      body: o.pbxSdp ?? sdp(pbx.address, 7000),
+    }),
+    to,
+  );
+  const ok = await caller.response(200, 'INVITE');
+  const callerDialog = dialogAsUac(ok);
+  if (o.ack !== false) caller.send(inDialogText(caller, 'ACK', callerDialog, 1, to), to);
+  const pbxAck = await pbx.request('ACK');
+  return { ok, pbxInvite, callerDialog, pbxDialog: dialogAsUas(pbxAck) };
 }
