@@ -92,7 +92,12 @@ export interface ThroughResult extends SeriesResult {
   holdgatePeakRssMiB: number | null;
 }
 
-function parseArgs(args: string[]): { rates: number[]; seconds: number; media: boolean; pin: boolean } {
+function parseArgs(args: string[]): {
+  rates: number[];
+  seconds: number;
+  media: boolean;
+  pin: boolean;
+} {
   let rates = [100, 200, 300, 400, 500];
   let seconds = 3;
   let media = true;
@@ -211,7 +216,10 @@ async function peakRssMiB(pid: number): Promise<number | null> {
   return m?.[1] === undefined ? null : Math.round((Number(m[1]) / 1024) * 10) / 10;
 }
 
-async function startHoldgate(media: boolean, pinToOneCore: boolean): Promise<{ child: ChildProcess; log: () => string }> {
+async function startHoldgate(
+  media: boolean,
+  pinToOneCore: boolean,
+): Promise<{ child: ChildProcess; log: () => string }> {
   const dir = await mkdtemp(join(tmpdir(), 'holdgate-bench-'));
   const config = join(dir, 'holdgate.yaml');
   await writeFile(
