@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { RecordingConfig } from '../config/schema.js';
+import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
 import { DelayLine, HoldGate, type Direction } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
@@ -32,6 +33,8 @@ export interface CallRecordingInit {
   /** Epoch ms of call time 0 (the caller's INVITE arrived). */
   startedAtMs: number;
   config: Readonly<RecordingConfig>;
+  /** Hold-music detectors run on what the caller hears (issue 5); empty: SDP hold only. */
+  detectors?: readonly HoldMusicDetector[];
   logger: Logger;
 }
 
@@ -54,6 +57,9 @@ export class CallRecording {
   };
   #exchange = 0;
   #closed: Promise<RecordingMetadata> | undefined;
+  readonly #detectors: readonly HoldMusicDetector[];
+  /** Which detectors currently say hold (the gate hears "music" while any does). */
+  readonly #holding: boolean[];
 
   private constructor(
     init: CallRecordingInit,
@@ -67,6 +73,8 @@ export class CallRecording {
     this.gate = new HoldGate({ maxBackdateMs: delayMs });
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
+    this.#detectors = init.detectors ?? [];
+    this.#holding = this.#detectors.map(() => false);
   }
 
   static async open(init: CallRecordingInit): Promise<CallRecording> {
@@ -136,10 +144,32 @@ export class CallRecording {
           clock.baseCallMs = arrival;
           t = arrival;
         }
+        if (direction === 'agent') this.#detect(t, now);
         this.#delay.push(direction, t, this.#frame, now);
       }
     }
     this.#delay.release(now);
+  }
+
+  /**
+   * Run the hold-music detectors on one frame of what the caller hears. A detected onset may lie
+   * in the past: the delay line still holds those frames, so the cut lands on the onset.
+   */
+  #detect(frameMs: number, now: number): void {
+    for (let i = 0; i < this.#detectors.length; i++) {
+      const decision = this.#detectors[i]!.push(this.#frame, frameMs);
+      if (decision) this.#decide(i, decision, now);
+    }
+  }
+
+  #decide(index: number, decision: HoldDecision, now: number): void {
+    const wasHolding = this.#holding.some(Boolean);
+    this.#holding[index] = decision.state === 'hold';
+    if (decision.state === 'hold') {
+      this.gate.musicDetected({ onsetMs: decision.onsetMs, confident: decision.confident }, now);
+    } else if (wasHolding && !this.#holding.some(Boolean)) {
+      this.gate.musicEnded(decision.onsetMs);
+    }
   }
 
   /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */

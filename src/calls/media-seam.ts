@@ -10,6 +10,7 @@ import {
 } from '../sdp/index.js';
 import type { LatchingMode, LegName, MediaController, SessionPorts } from '../media/relay/index.js';
 import type { RecordingConfig } from '../config/schema.js';
+import type { HoldMusicDetector } from '../detect/types.js';
 import { CallRecording } from './call-recording.js';
 import type { RecordingHub } from './recording-hub.js';
 import type {
@@ -26,6 +27,8 @@ export interface SeamRecording {
   readonly to: string;
   /** Epoch ms of call time 0. */
   readonly startedAtMs: number;
+  /** Fresh hold-music detectors for this call (issue 5); none: SDP hold only. */
+  readonly detectors?: () => HoldMusicDetector[];
 }
 
 export interface MediaSeamOptions {
@@ -92,6 +95,7 @@ export class MediaSeam implements SessionDescriptionSeam {
         to: rec.to,
         startedAtMs: rec.startedAtMs,
         config: rec.config,
+        ...(rec.detectors ? { detectors: rec.detectors() } : {}),
         logger: this.#options.logger,
       });
       // The call may have ended while the recorder was opening.

@@ -155,6 +155,23 @@ const MatchSchema = Type.Object(
   },
 );
 
+/** Hold heard, not signalled (issue 5): detectors run on what the caller hears. */
+const DetectionSchema = Type.Object(
+  {
+    knownMusic: Type.Array(Type.String({ minLength: 1 }), {
+      default: [],
+      description:
+        'Files or directories of the hold music the PBXs play (e.g. /var/lib/asterisk/moh); fingerprinted at start-up and matched live. Default: none.',
+    }),
+    classifier: Type.Boolean({
+      default: false,
+      description:
+        'Run the music/speech classifier for hold music nobody configured. Default false.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Per-queue recording overrides: each key, when given, replaces the global `recording` value. */
 const QueueRecordingSchema = Type.Object(
   {
@@ -221,6 +238,21 @@ const QueueSchema = Type.Object(
       { additionalProperties: false },
     ),
     recording: Type.Optional(QueueRecordingSchema),
+    detection: Type.Optional(
+      Type.Object(
+        {
+          knownMusic: Type.Optional(
+            Type.Array(Type.String({ minLength: 1 }), {
+              description: 'Default: detection.knownMusic.',
+            }),
+          ),
+          classifier: Type.Optional(
+            Type.Boolean({ description: 'Default: detection.classifier.' }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -318,6 +350,7 @@ export const ConfigSchema = Type.Object(
     sip: SipSchema,
     media: MediaSchema,
     recording: RecordingSchema,
+    detection: DetectionSchema,
     acl: Type.Object(
       {
         trunks: Type.Array(Type.String(), {
@@ -354,3 +387,4 @@ export type QueueConfig = Static<typeof QueueSchema>;
 export type SipConfig = Static<typeof SipSchema>;
 export type MediaConfig = Static<typeof MediaSchema>;
 export type RecordingConfig = Static<typeof RecordingSchema>;
+export type DetectionConfig = Static<typeof DetectionSchema>;

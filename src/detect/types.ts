@@ -1,0 +1,27 @@
+/**
+ * The contract between hold-music detectors and the call (issue 5). A detector is pure: decoded
+ * 8 kHz PCM16 frames of the PBX→caller direction in (20 ms, 160 samples, each with its call time),
+ * decisions out. No timers, no I/O, no allocation per frame.
+ */
+
+/** A change of the detector's opinion. `onsetMs` may lie in the past (the delay line covers it). */
+export interface HoldDecision {
+  readonly state: 'hold' | 'no-hold';
+  /** Call time (ms) at which the new state began, by the detector's best estimate. */
+  readonly onsetMs: number;
+  /** Which detector decided: `known-music` (fingerprint match) or `music-classifier`. */
+  readonly cause: string;
+  /** false: the detector suspects hold but is not sure (the gate then fails closed as `unknown`). */
+  readonly confident: boolean;
+}
+
+export interface HoldMusicDetector {
+  /**
+   * Feed one 20 ms frame (160 samples at 8 kHz) with its call time in ms. Returns a decision
+   * only when the state changes, else undefined.
+   */
+  push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined;
+  /** Bytes of state this detector keeps per stream (for the benchmark). */
+  readonly stateBytes: number;
+  reset(): void;
+}
