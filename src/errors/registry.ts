@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   HG_ERR_PROMPT_CONVERT: { status: 500, message: 'Prompt audio could not be converted' },
   HG_ERR_RECORDING_FINALIZE: { status: 500, message: 'Recording could not be finalized' },
   HG_ERR_RECORDING_SPOOL: { status: 500, message: 'Recording spool is not durable' },
+  HG_ERR_AUDIO_DECODE: { status: 500, message: 'Audio file could not be decoded' },
   HG_ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Builds holdgate's hold-music development corpus (issue 5, "Corpus and benchmark") from Debian
+# packages, at run time. Audio is never committed.
+#
+#   scripts/make-corpus.sh <outdir>
+#
+# Every scenario file is rendered to the telephone channel: 8 kHz mono, band-limited 300-3400 Hz,
+# peak level -23...-1 dBFS (speech/music RMS about -35...-12 dBFS), a pink/white noise floor at
+# -66...-54 dBFS, then a codec chain: G.711 u-law, with GSM or AMR-NB before it on some files.
+# (Lost frames are applied by the benchmark at read time, so one corpus serves several loss rates.)
+#
+# Layout: <outdir>/<class>/<name>.wav (PCM16) + <name>.json sidecar
+#   {"class":..., "hold":[[startS,endS],...], "durationS":..., "split":"train"|"test", "source":...}
+# Classes: hold (pure Asterisk MOH), hold-announce (MOH with queue-* announcements between),
+# voice-over (speech on music), music-other (other music; the classifier treats all music sent by
+# the PBX as hold), speech (agent monologues en/es/fr, female + pitch-shifted male),
+# speech-with-radio (speech over quiet background music), ivr (espeak-ng prompts + DTMF),
+# tones (ringback, busy, SIT), noise (office noise, silence, comfort noise),
+# transitions (speech -> hold -> speech).
+# Split: two MOH tracks (macroform-cold_day, macroform-robot_dity), all singularity music and odd
+# numbered speech files are "test"; the rest "train". Deterministic (fixed RANDOM seed).
+# Bounded: about 60 min of audio (~60 MB), about 1-2 minutes on 2 cores.
+set -euo pipefail
+
+OUT=${1:?usage: make-corpus.sh <outdir>}
+RANDOM=4242
+MOH=/usr/share/asterisk/moh
+SND=/usr/share/asterisk/sounds
+WES=/usr/share/games/wesnoth/1.16/data/core/music
+SING=/usr/share/games/singularity/music
+
+need=()
+for p in asterisk-moh-opsound-wav asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav \
+  asterisk-core-sounds-fr-wav wesnoth-1.16-music singularity-music sox ffmpeg espeak-ng; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2 ||
+    { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2; }
+fi
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$OUT"/{hold,hold-announce,voice-over,music-other,speech,speech-with-radio,ivr,tones,noise,transitions}
+N=0
+
+rnd() { # rnd MIN MAX -> integer in [MIN, MAX]
+  echo $(($1 + RANDOM % ($2 - $1 + 1)))
+}
+
+# decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file)
+decode() {
+  local t=()
+  [[ $3 != 0 ]] && t=(-t "$3")
+  ffmpeg -v error -nostdin -ss "$2" "${t[@]}" -i "$1" -ac 1 -ar 8000 -c:a pcm_s16le -y "$4"
+}
+
+# tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar
+tel() {
+  local in=$1 out=$2 peak noise codec dur
+  N=$((N + 1))
+  peak=$(rnd -23 -1)
+  noise=$(rnd -66 -54)
+  dur=$(soxi -D "$in")
+  sox "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
+  sox -n -r 8000 -c 1 -b 16 "$TMP/n.wav" synth "$dur" $([[ $((N % 2)) == 0 ]] && echo pinknoise || echo whitenoise) gain -n "$noise"
+  sox -m -v 1 "$TMP/a.wav" -v 1 "$TMP/n.wav" "$TMP/b.wav"
+  case $((N % 4)) in
+    1) codec=gsm+g711u
+      sox "$TMP/b.wav" -t gsm "$TMP/c.gsm" && sox -t gsm "$TMP/c.gsm" -b 16 "$TMP/b.wav" ;;
+    3) codec=amrnb+g711u
+      if sox "$TMP/b.wav" -t amr-nb -C 7 "$TMP/c.amr" 2>/dev/null; then
+        sox -t amr-nb "$TMP/c.amr" -b 16 "$TMP/b.wav"
+      else codec=gsm+g711u; sox "$TMP/b.wav" -t gsm "$TMP/c.gsm" && sox -t gsm "$TMP/c.gsm" -b 16 "$TMP/b.wav"; fi ;;
+    *) codec=g711u ;;
+  esac
+  sox "$TMP/b.wav" -t ul "$TMP/c.ul"
+  sox -t ul -r 8000 -c 1 "$TMP/c.ul" -e signed -b 16 "$out.wav"
+  dur=$(soxi -D "$out.wav")
+  printf '{"class":"%s","split":"%s","source":"%s","durationS":%s,"hold":%s,"codec":"%s","peakDb":%s}\n' \
+    "$3" "$4" "$5" "$dur" "${6//DUR/$dur}" "$codec" "$peak" >"$out.json"
+}
+
+sil() { sox -n -r 8000 -c 1 -b 16 "$2" trim 0 "$1"; }
+
+# monologue DIR SECONDS DST [PITCH]: prompts with 0.1-1.2 s gaps, about SECONDS long
+monologue() {
+  local files=() total=0 f d g i=0
+  mapfile -t all < <(ls "$1"/*.wav | grep -v -E 'beep|tone|dtmf|silence|ascending|descending')
+  while ((total < $2 * 1000)); do
+    f=${all[$(( (RANDOM * 32768 + RANDOM) % ${#all[@]} ))]}
+    d=$(soxi -D "$f")
+    ((10#${d%.*} > 12)) && continue
+    g=$(rnd 100 1200)
+    sil "$(printf %d.%03d $((g / 1000)) $((g % 1000)))" "$TMP/g$i.wav"
+    sox "$f" -r 8000 -c 1 -b 16 "$TMP/p$i.wav"
+    files+=("$TMP/p$i.wav" "$TMP/g$i.wav")
+    total=$((total + 10#${d%.*} * 1000 + 10#${d#*.} / 1000 + g))
+    i=$((i + 1))
+  done
+  if [[ -n ${4:-} ]]; then
+    sox "${files[@]}" "$TMP/m.wav"
+    sox "$TMP/m.wav" "$3" pitch "$4" rate 8000
+  else
+    sox "${files[@]}" "$3"
+  fi
+  rm -f "$TMP"/p*.wav "$TMP"/g*.wav
+}
+
+echo "hold" >&2
+for f in "$MOH"/*.wav; do
+  b=$(basename "$f" .wav)
+  split=train
+  [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
+  for k in 0 1; do
+    decode "$f" $((k * 60)) 45 "$TMP/s.wav"
+    tel "$TMP/s.wav" "$OUT/hold/$b-$k" hold $split "$b" '[[0,DUR]]'
+  done
+done
+
+echo "hold-announce" >&2
+ann=(queue-periodic-announce queue-thankyou queue-youarenext "queue-thereare queue-callswaiting" "queue-holdtime queue-less-than queue-minutes" queue-reporthold)
+i=0
+for f in "$MOH"/*.wav; do
+  b=$(basename "$f" .wav)
+  split=train
+  [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
+  parts=()
+  for seg in 0 1 2; do
+    decode "$f" $((30 + seg * 20)) 15 "$TMP/h$seg.wav"
+    parts+=("$TMP/h$seg.wav")
+    if ((seg < 2)); then
+      a=()
+      for p in ${ann[$(((i + seg) % ${#ann[@]}))]}; do a+=("$SND/en_US_f_Allison/$p.wav"); done
+      sox "${a[@]}" -r 8000 -c 1 -b 16 "$TMP/a$seg.wav"
+      parts+=("$TMP/a$seg.wav")
+    fi
+  done
+  sox "${parts[@]}" "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/hold-announce/$b" hold-announce $split "$b" '[[0,DUR]]'
+  i=$((i + 1))
+done
+
+echo "voice-over" >&2
+i=0
+for f in "$MOH"/*.wav; do
+  b=$(basename "$f" .wav)
+  split=train
+  [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
+  monologue "$SND/en_US_f_Allison" 30 "$TMP/v.wav"
+  decode "$f" 100 30 "$TMP/m.wav"
+  sox -m -v 1 "$TMP/v.wav" -v "0.$(rnd 35 60)" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
+  tel "$TMP/s.wav" "$OUT/voice-over/$b" voice-over $split "$b" '[[0,DUR]]'
+  i=$((i + 1))
+done
+
+echo "music-other" >&2
+mapfile -t wes < <(ls "$WES"/*.ogg | sort)
+mapfile -t sing < <(ls "$SING"/*.ogg | sort)
+for ((j = 0; j < 12; j++)); do
+  f=${wes[$((j * 3 % ${#wes[@]}))]}
+  decode "$f" 20 40 "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/music-other/wesnoth-$(basename "$f" .ogg)" music-other train "$(basename "$f")" '[[0,DUR]]'
+done
+for ((j = 0; j < ${#sing[@]} && j < 8; j++)); do
+  f=${sing[$j]}
+  decode "$f" 10 40 "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/music-other/singularity-$(basename "$f" .ogg)" music-other test "$(basename "$f")" '[[0,DUR]]'
+done
+
+echo "speech" >&2
+langs=(en_US_f_Allison es_MX_f_Allison fr_CA_f_June)
+for ((j = 0; j < 18; j++)); do
+  l=${langs[$((j % 3))]}
+  [[ -d $SND/$l ]] || l=en_US_f_Allison
+  split=$([[ $((j % 2)) == 0 ]] && echo train || echo test)
+  if ((j % 3 == 1)); then
+    monologue "$SND/$l" 60 "$TMP/s.wav" -$(rnd 300 500)
+    tel "$TMP/s.wav" "$OUT/speech/$l-male-$j" speech $split "$l male" '[]'
+  else
+    monologue "$SND/$l" 60 "$TMP/s.wav"
+    tel "$TMP/s.wav" "$OUT/speech/$l-$j" speech $split "$l" '[]'
+  fi
+done
+
+echo "speech-with-radio" >&2
+for ((j = 0; j < 8; j++)); do
+  split=$([[ $((j % 2)) == 0 ]] && echo train || echo test)
+  monologue "$SND/${langs[$((j % 3))]}" 45 "$TMP/v.wav" $([[ $((j % 2)) == 1 ]] && echo -400)
+  if [[ $split == train ]]; then f=${wes[$((j * 5 % ${#wes[@]}))]}; else f=${sing[$((j % ${#sing[@]}))]}; fi
+  decode "$f" 30 45 "$TMP/m.wav"
+  sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000 gain -n -$(rnd 20 26)
+  sox "$TMP/v.wav" "$TMP/v2.wav" gain -n -1
+  sox -m -v 1 "$TMP/v2.wav" -v 1 "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
+  tel "$TMP/s.wav" "$OUT/speech-with-radio/radio-$j" speech-with-radio $split "$(basename "$f")" '[]'
+done
+
+echo "ivr" >&2
+texts=("Welcome to Example Corporation. For sales, press one. For support, press two. For billing, press three. To hear these options again, press star."
+  "Please enter your account number followed by the pound key."
+  "Your call may be recorded for quality and training purposes. Please hold while we connect you."
+  "Bienvenido. Para espanol, oprima dos. Please say or enter your customer number now.")
+voices=(en-us en-gb+m3 en-us+f2 es)
+for ((j = 0; j < 6; j++)); do
+  espeak-ng -v "${voices[$((j % 4))]}" -s $(rnd 140 180) -w "$TMP/t.wav" "${texts[$((j % 4))]}"
+  sox "$TMP/t.wav" -r 8000 -c 1 -b 16 "$TMP/t8.wav"
+  keys=("697 1209" "770 1336" "852 1477" "941 1336" "697 1336")
+  parts=("$TMP/t8.wav")
+  for ((k = 0; k < 5; k++)); do
+    set -- ${keys[$(((j + k) % 5))]}
+    sox -n -r 8000 -c 1 -b 16 "$TMP/d$k.wav" synth 0.1 sine "$1" synth 0.1 sine mix "$2" pad 0 0.$(rnd 2 6) gain -n -6
+    parts+=("$TMP/d$k.wav")
+  done
+  sil 1.5 "$TMP/q.wav"
+  sox "${parts[@]}" "$TMP/q.wav" "$TMP/t8.wav" "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/ivr/ivr-$j" ivr $([[ $((j % 2)) == 0 ]] && echo train || echo test) "espeak-ng ${voices[$((j % 4))]}" '[]'
+done
+
+echo "tones" >&2
+# ringback (US 440+480 2/4 s, UK 400+450 .4/.2/.4/2 s), busy (480+620 .5/.5), SIT then announcement
+sox -n -r 8000 -c 1 -b 16 "$TMP/r.wav" synth 2 sine 440 synth 2 sine mix 480 pad 0 4 gain -n -6 repeat 9
+tel "$TMP/r.wav" "$OUT/tones/ringback-us" tones train ringback-us '[]'
+sox -n -r 8000 -c 1 -b 16 "$TMP/r1.wav" synth 0.4 sine 400 synth 0.4 sine mix 450 pad 0 0.2 gain -n -6
+sox -n -r 8000 -c 1 -b 16 "$TMP/r2.wav" synth 0.4 sine 400 synth 0.4 sine mix 450 pad 0 2 gain -n -6
+sox "$TMP/r1.wav" "$TMP/r2.wav" "$TMP/r.wav" repeat 19
+tel "$TMP/r.wav" "$OUT/tones/ringback-uk" tones test ringback-uk '[]'
+sox -n -r 8000 -c 1 -b 16 "$TMP/b.wav" synth 0.5 sine 480 synth 0.5 sine mix 620 pad 0 0.5 gain -n -6 repeat 39
+tel "$TMP/b.wav" "$OUT/tones/busy" tones train busy '[]'
+sox -n -r 8000 -c 1 -b 16 "$TMP/s1.wav" synth 0.33 sine 913.8 synth 0.33 sine 1370.6 synth 0.33 sine 1776.7 gain -n -6
+sox "$TMP/s1.wav" "$SND/en_US_f_Allison/cannot-complete-as-dialed.wav" "$SND/en_US_f_Allison/check-number-dial-again.wav" "$TMP/s.wav" pad 0 1 repeat 5
+tel "$TMP/s.wav" "$OUT/tones/sit" tones test sit '[]'
+
+echo "noise" >&2
+sox -n -r 8000 -c 1 -b 16 "$TMP/o.wav" synth 60 pinknoise tremolo 0.4 70 gain -n -20
+sox -n -r 8000 -c 1 -b 16 "$TMP/o2.wav" synth 60 brownnoise synth 60 pinknoise mix tremolo 1.7 40 gain -n -26
+tel "$TMP/o.wav" "$OUT/noise/office-a" noise train office '[]'
+tel "$TMP/o2.wav" "$OUT/noise/office-b" noise test office '[]'
+sil 60 "$TMP/z.wav"
+tel "$TMP/z.wav" "$OUT/noise/silence" noise train silence '[]'
+sox -n -r 8000 -c 1 -b 16 "$TMP/c.wav" synth 60 whitenoise gain -n -45
+tel "$TMP/c.wav" "$OUT/noise/comfort-noise" noise test comfort-noise '[]'
+
+echo "transitions" >&2
+j=0
+for f in "$MOH"/*.wav; do
+  b=$(basename "$f" .wav)
+  split=train
+  [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
+  a=$(rnd 12 20)
+  h=$(rnd 25 40)
+  monologue "$SND/${langs[$((j % 3))]}" "$a" "$TMP/x1.wav" $([[ $((j % 2)) == 1 ]] && echo -400)
+  monologue "$SND/${langs[$(((j + 1) % 3))]}" 15 "$TMP/x3.wav"
+  decode "$f" $((20 + j * 7)) "$h" "$TMP/x2.wav"
+  s1=$(soxi -D "$TMP/x1.wav")
+  s2=$(soxi -D "$TMP/x2.wav")
+  sox "$TMP/x1.wav" "$TMP/x2.wav" "$TMP/x3.wav" "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/transitions/$b" transitions $split "$b" "[[$s1,$(awk "BEGIN{print $s1 + $s2}")]]"
+  j=$((j + 1))
+done
+
+echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2

@@ -1,0 +1,285 @@
+/**
+ * Trains the unknown-hold-music classifier (issue 5, Build 2) on a corpus made by
+ * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
+ *
+ *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 8] [--epochs 600] [--out path]
+ *
+ * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
+ * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
+ * Labels: 1 inside the sidecar's hold intervals (all music the PBX sends counts as hold), else 0.
+ * `hold-announce` files are left out: their announcements are speech labelled hold, which the
+ * state machine's hysteresis handles, not the frame model. The model is a tiny tanh MLP (or
+ * logistic regression with --hidden 0) fitted by full-batch Adam on a class-balanced log loss.
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  FEATURE_COUNT,
+  FEATURE_NAMES,
+  WindowFeatures,
+} from '../src/detect/classifier/window-features.js';
+import type { ModelWeights } from '../src/detect/classifier/score-model.js';
+
+export interface CorpusFile {
+  readonly path: string;
+  readonly name: string;
+  readonly cls: string;
+  readonly split: 'train' | 'test';
+  readonly durationS: number;
+  readonly hold: readonly (readonly [number, number])[];
+  readonly source: string;
+  readonly codec: string;
+}
+
+/** Lists the scenario files of a corpus directory (each `<class>/<name>.wav` with its `.json`). */
+export async function listCorpus(dir: string): Promise<CorpusFile[]> {
+  const out: CorpusFile[] = [];
+  for (const cls of (await readdir(dir)).sort()) {
+    let names: string[];
+    try {
+      names = (await readdir(join(dir, cls))).filter((n) => n.endsWith('.json')).sort();
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const meta = JSON.parse(await readFile(join(dir, cls, n), 'utf8')) as {
+        class: string;
+        split: 'train' | 'test';
+        durationS: number;
+        hold: [number, number][];
+        source: string;
+        codec: string;
+      };
+      out.push({
+        path: join(dir, cls, n.replace(/\.json$/, '.wav')),
+        name: `${cls}/${n.replace(/\.json$/, '')}`,
+        cls: meta.class,
+        split: meta.split,
+        durationS: meta.durationS,
+        hold: meta.hold,
+        source: meta.source,
+        codec: meta.codec,
+      });
+    }
+  }
+  return out;
+}
+
+/** Reads a PCM16 mono 8 kHz WAV file. */
+export async function readWav(path: string): Promise<Int16Array> {
+  const buf = await readFile(path);
+  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
+    throw new Error(`${path}: not a WAV file`);
+  }
+  let off = 12;
+  let fmtOk = false;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') {
+      const format = buf.readUInt16LE(off + 8);
+      const channels = buf.readUInt16LE(off + 10);
+      const rate = buf.readUInt32LE(off + 12);
+      const bits = buf.readUInt16LE(off + 22);
+      fmtOk = (format === 1 || format === 0xfffe) && channels === 1 && rate === 8000 && bits === 16;
+    } else if (id === 'data') {
+      if (!fmtOk) throw new Error(`${path}: not PCM16 mono 8 kHz`);
+      const n = Math.min(size, buf.length - off - 8) >> 1;
+      const pcm = new Int16Array(n);
+      for (let i = 0; i < n; i++) pcm[i] = buf.readInt16LE(off + 8 + 2 * i);
+      return pcm;
+    }
+    off += 8 + size + (size & 1);
+  }
+  throw new Error(`${path}: no data chunk`);
+}
+
+/** A small deterministic PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Zeroes a share `rate` of the 20 ms frames (lost packets without concealment), in place. */
+export function dropFrames(pcm: Int16Array, rate: number, rand: () => number): Int16Array {
+  for (let f = 0; f + 160 <= pcm.length; f += 160) if (rand() < rate) pcm.fill(0, f, f + 160);
+  return pcm;
+}
+
+/** True when time `t` (s) lies in one of the hold intervals. */
+export function inHold(hold: readonly (readonly [number, number])[], t: number): boolean {
+  for (const [a, b] of hold) if (t >= a && t < b) return true;
+  return false;
+}
+
+const CLASS_WEIGHT: Record<string, number> = {
+  speech: 3,
+  'speech-with-radio': 1.5,
+  'voice-over': 1.5,
+};
+
+interface Sample {
+  readonly x: Float64Array;
+  readonly y: number;
+  w: number;
+  readonly cls: string;
+}
+
+async function extract(files: readonly CorpusFile[]): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const rand = seededRandom(7);
+  for (const f of files) {
+    const pcm = dropFrames(await readWav(f.path), 0.01, rand);
+    const wf = new WindowFeatures();
+    const frame = new Int16Array(160);
+    for (let i = 0, k = 0; i + 160 <= pcm.length; i += 160, k++) {
+      frame.set(pcm.subarray(i, i + 160));
+      const x = wf.push(frame);
+      if (k < 25 || k % 2 !== 0) continue;
+      const t = (i + 80) / 8000;
+      samples.push({ x: Float64Array.from(x), y: inHold(f.hold, t) ? 1 : 0, w: 1, cls: f.cls });
+    }
+  }
+  return samples;
+}
+
+function train(samples: Sample[], hidden: number, epochs: number): ModelWeights {
+  const n = samples.length;
+  const F = FEATURE_COUNT;
+  // Class-balanced weights: every (class, label) group sums to its class weight.
+  const groups = new Map<string, number>();
+  for (const s of samples) groups.set(`${s.cls}:${s.y}`, (groups.get(`${s.cls}:${s.y}`) ?? 0) + 1);
+  let wPos = 0;
+  let wNeg = 0;
+  for (const s of samples) {
+    s.w = (CLASS_WEIGHT[s.cls] ?? 1) / groups.get(`${s.cls}:${s.y}`)!;
+    if (s.y === 1) wPos += s.w;
+    else wNeg += s.w;
+  }
+  for (const s of samples) s.w /= s.y === 1 ? 2 * wPos : 2 * wNeg;
+
+  const mean = new Float64Array(F);
+  const std = new Float64Array(F);
+  for (const s of samples) for (let i = 0; i < F; i++) mean[i]! += s.x[i]! / n;
+  for (const s of samples) for (let i = 0; i < F; i++) std[i]! += (s.x[i]! - mean[i]!) ** 2 / n;
+  for (let i = 0; i < F; i++) std[i] = Math.sqrt(std[i]!) || 1;
+  const xs = samples.map((s) => Float64Array.from(s.x, (v, i) => (v - mean[i]!) / std[i]!));
+
+  const rand = seededRandom(11);
+  const H = hidden;
+  const nOut = H > 0 ? H : F;
+  const params = new Float64Array(H * F + H + nOut + 1);
+  for (let i = 0; i < params.length; i++) params[i] = (rand() - 0.5) * (H > 0 ? 0.6 : 0.01);
+  const iW1 = 0;
+  const iB1 = H * F;
+  const iW2 = iB1 + H;
+  const iB2 = iW2 + nOut;
+  const grad = new Float64Array(params.length);
+  const m1 = new Float64Array(params.length);
+  const v1 = new Float64Array(params.length);
+  const h = new Float64Array(H);
+  const l2 = 1e-4;
+  let loss = 0;
+  for (let ep = 1; ep <= epochs; ep++) {
+    grad.fill(0);
+    loss = 0;
+    for (let s = 0; s < n; s++) {
+      const x = xs[s]!;
+      const { y, w } = samples[s]!;
+      let z = params[iB2]!;
+      if (H > 0) {
+        for (let j = 0; j < H; j++) {
+          let a = params[iB1 + j]!;
+          for (let i = 0; i < F; i++) a += params[iW1 + j * F + i]! * x[i]!;
+          h[j] = Math.tanh(a);
+          z += params[iW2 + j]! * h[j]!;
+        }
+      } else {
+        for (let i = 0; i < F; i++) z += params[iW2 + i]! * x[i]!;
+      }
+      const p = 1 / (1 + Math.exp(-z));
+      loss -= w * (y === 1 ? Math.log(p + 1e-12) : Math.log(1 - p + 1e-12));
+      const dz = w * (p - y);
+      grad[iB2]! += dz;
+      if (H > 0) {
+        for (let j = 0; j < H; j++) {
+          grad[iW2 + j]! += dz * h[j]!;
+          const da = dz * params[iW2 + j]! * (1 - h[j]! * h[j]!);
+          grad[iB1 + j]! += da;
+          for (let i = 0; i < F; i++) grad[iW1 + j * F + i]! += da * x[i]!;
+        }
+      } else {
+        for (let i = 0; i < F; i++) grad[iW2 + i]! += dz * x[i]!;
+      }
+    }
+    const lr = 0.03;
+    for (let k = 0; k < params.length; k++) {
+      const g = grad[k]! + l2 * params[k]!;
+      m1[k] = 0.9 * m1[k]! + 0.1 * g;
+      v1[k] = 0.999 * v1[k]! + 0.001 * g * g;
+      const mh = m1[k]! / (1 - 0.9 ** ep);
+      const vh = v1[k]! / (1 - 0.999 ** ep);
+      params[k]! -= (lr * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+    if (ep % 100 === 0) process.stderr.write(`epoch ${ep} loss ${loss.toFixed(4)}\n`);
+  }
+  const r = (v: number): number => Math.round(v * 1e6) / 1e6;
+  const hiddenRows: number[][] = [];
+  for (let j = 0; j < H; j++)
+    hiddenRows.push(Array.from(params.subarray(iW1 + j * F, iW1 + (j + 1) * F), r));
+  return {
+    version: 1,
+    features: [...FEATURE_NAMES],
+    mean: Array.from(mean, r),
+    std: Array.from(std, r),
+    hidden: hiddenRows,
+    hiddenBias: Array.from(params.subarray(iB1, iB1 + H), r),
+    out: Array.from(params.subarray(iW2, iW2 + nOut), r),
+    outBias: r(params[iB2]!),
+    trainedOn: { samples: n, loss: r(loss), hidden: H, epochs },
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const dir = argv[0];
+  if (dir === undefined)
+    throw new Error(
+      'usage: train-classifier.ts <corpus-dir> [--hidden 8] [--epochs 600] [--out path]',
+    );
+  const opt = (name: string, dflt: string): string => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? (argv[i + 1] ?? dflt) : dflt;
+  };
+  const hidden = Number(opt('--hidden', '8'));
+  const epochs = Number(opt('--epochs', '600'));
+  const out = resolve(opt('--out', 'src/detect/classifier/weights.json'));
+  const files = (await listCorpus(dir)).filter(
+    (f) => f.split === 'train' && f.cls !== 'hold-announce',
+  );
+  process.stderr.write(`extracting features from ${files.length} files\n`);
+  const samples = await extract(files);
+  process.stderr.write(`${samples.length} samples; training\n`);
+  const weights = train(samples, hidden, epochs);
+  await writeFile(
+    out,
+    `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length } }, null, 1)}\n`,
+  );
+  process.stderr.write(`wrote ${out}\n`);
+}
+
+if (
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,76 @@
+import { describe, it, expect } from 'vitest';
+import { FrameFeatures } from './frame-features.js';
+
+/** Feeds `frames` frames of sample generator `g(n)` (n = absolute sample index) and returns f. */
+function run(g: (n: number) => number, frames = 10): FrameFeatures {
+  const f = new FrameFeatures();
+  const pcm = new Int16Array(160);
+  for (let k = 0; k < frames; k++) {
+    for (let i = 0; i < 160; i++) pcm[i] = Math.round(g(k * 160 + i) * 32767);
+    f.push(pcm);
+  }
+  return f;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+describe('FrameFeatures golden values', () => {
+  it('pure 1 kHz tone at half scale: −6 dBFS, one persistent aged peak, very low flatness', () => {
+    const f = run((n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 8000), 30);
+    expect(f.energyDb).toBeGreaterThan(-6.6);
+    expect(f.energyDb).toBeLessThan(-5.4);
+    expect(f.peakCount).toBe(1);
+    expect(f.persistence).toBe(1);
+    expect(f.peakAge).toBeCloseTo(29 / 50, 1);
+    expect(f.flatness).toBeLessThan(0.01);
+    expect(f.flux).toBeLessThan(0.05);
+  });
+
+  it('white noise: flatness of a single periodogram (≈ e^−γ ≈ 0.56), high flux, few lasting peaks', () => {
+    const r = lcg(7);
+    const f = run(() => (r() - 0.5) * 0.5, 30);
+    expect(f.flatness).toBeGreaterThan(0.45);
+    expect(f.flatness).toBeLessThan(0.7);
+    expect(f.flux).toBeGreaterThan(0.5);
+    expect(f.peakAge).toBeLessThan(0.15);
+  });
+
+  it('a C major chord (523, 659, 784 Hz): three persistent peaks, low flatness', () => {
+    const f = run(
+      (n) =>
+        0.2 *
+        (Math.sin((2 * Math.PI * 523.25 * n) / 8000) +
+          Math.sin((2 * Math.PI * 659.26 * n) / 8000) +
+          Math.sin((2 * Math.PI * 783.99 * n) / 8000)),
+      20,
+    );
+    expect(f.peakCount).toBe(3);
+    expect(f.persistence).toBe(1);
+    expect(f.flatness).toBeLessThan(0.05);
+  });
+
+  it('digital silence: the floor energy (99 bins at −90 dB = −70.04 dB), no peaks, flatness 1', () => {
+    const f = run(() => 0, 5);
+    expect(f.energyDb).toBeCloseTo(10 * Math.log10(99e-9), 6);
+    expect(f.peakCount).toBe(0);
+    expect(f.persistence).toBe(0);
+    expect(f.flatness).toBeCloseTo(1, 6);
+    expect(f.flux).toBe(0);
+  });
+
+  it('reset forgets history (peak age restarts)', () => {
+    const f = run((n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 8000), 30);
+    f.reset();
+    const pcm = new Int16Array(160);
+    for (let i = 0; i < 160; i++)
+      pcm[i] = Math.round(16000 * Math.sin((2 * Math.PI * 1000 * i) / 8000));
+    f.push(pcm);
+    expect(f.peakAge).toBeLessThanOrEqual(1 / 50);
+  });
+});

@@ -1,0 +1,164 @@
+import { PowerFft } from './power-fft.js';
+
+/** Samples per 20 ms frame at 8 kHz. */
+export const FRAME_SAMPLES = 160;
+/** FFT size: the current frame plus the last 96 samples of the previous one (32 ms, Hann). */
+export const FFT_SIZE = 256;
+/** Telephone band in FFT bins (31.25 Hz each): 312.5…3375 Hz. */
+export const BIN_LO = 10;
+export const BIN_HI = 108;
+/** Peak ages are capped here (frames) when averaged: 50 frames = 1 s. */
+export const AGE_CAP = 50;
+
+/** One-sided band power of a full-scale sine through the Hann window (for dBFS). */
+const FULL_SCALE = (FFT_SIZE * FFT_SIZE * 0.375) / 4;
+/** Absolute power floor, -90 dBFS per bin: keeps silence and digital zero well defined. */
+const FLOOR = FULL_SCALE * 1e-9;
+const LN_PROMINENCE = Math.log(4); // 6 dB over the bins two away
+const LN_DYNAMIC = Math.log(1e5); // flux ignores bins more than 50 dB below the frame's peak
+
+/**
+ * Per-frame spectral features of one 20 ms frame (issue 5, Build 2): band energy, spectral
+ * flatness, spectral peaks and their persistence (peaks that were already peaks ±1 bin in the
+ * previous frame), peak age (how long each peak has lasted: sustained notes vs. gliding speech
+ * harmonics), and spectral flux of the log spectrum. One FFT per frame, no allocation per frame.
+ */
+export class FrameFeatures {
+  /** Band energy, dBFS (a full-scale sine is about 0). */
+  energyDb = -90;
+  /** Spectral flatness in the band: geometric / arithmetic mean of power, 0 (tonal)…1 (white). */
+  flatness = 1;
+  /** Power-weighted share of this frame's peaks that continue a peak of the previous frame. */
+  persistence = 0;
+  /** Power-weighted mean age of the peaks, in units of AGE_CAP frames (0…1). */
+  peakAge = 0;
+  /** Number of spectral peaks in the band. */
+  peakCount = 0;
+  /** Mean |Δ ln power| per band bin against the previous frame (nats). */
+  flux = 0;
+
+  private readonly fft = new PowerFft(FFT_SIZE);
+  private readonly hann = new Float64Array(FFT_SIZE);
+  private readonly history = new Float64Array(FFT_SIZE);
+  private readonly windowed = new Float64Array(FFT_SIZE);
+  private readonly power = new Float64Array(FFT_SIZE / 2 + 1);
+  private logNow = new Float64Array(FFT_SIZE / 2 + 1);
+  private logPrev = new Float64Array(FFT_SIZE / 2 + 1);
+  private ageNow = new Uint8Array(FFT_SIZE / 2 + 1);
+  private agePrev = new Uint8Array(FFT_SIZE / 2 + 1);
+  private frames = 0;
+
+  constructor() {
+    for (let i = 0; i < FFT_SIZE; i++)
+      this.hann[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE);
+  }
+
+  /** Bytes of state per stream. */
+  get stateBytes(): number {
+    return (
+      this.hann.byteLength +
+      this.history.byteLength +
+      this.windowed.byteLength +
+      this.power.byteLength +
+      2 * this.logNow.byteLength +
+      2 * this.ageNow.byteLength +
+      this.fft.size * 8 * 3 // FFT work buffers and twiddles (approx.)
+    );
+  }
+
+  reset(): void {
+    this.history.fill(0);
+    this.logPrev.fill(0);
+    this.agePrev.fill(0);
+    this.ageNow.fill(0);
+    this.frames = 0;
+  }
+
+  /** Computes the features of `frame` (160 samples PCM16) into this object's fields. */
+  push(frame: Int16Array): void {
+    const h = this.history;
+    h.copyWithin(0, FRAME_SAMPLES);
+    const off = FFT_SIZE - FRAME_SAMPLES;
+    const n = Math.min(frame.length, FRAME_SAMPLES);
+    for (let i = 0; i < n; i++) h[off + i] = frame[i]! / 32768;
+    for (let i = n; i < FRAME_SAMPLES; i++) h[off + i] = 0;
+    const w = this.windowed;
+    for (let i = 0; i < FFT_SIZE; i++) w[i] = h[i]! * this.hann[i]!;
+    const p = this.power;
+    this.fft.power(w, p);
+
+    // Swap ping-pong buffers: *Prev now holds the previous frame.
+    const lp = this.logNow;
+    this.logNow = this.logPrev;
+    this.logPrev = lp;
+    const ap = this.ageNow;
+    this.ageNow = this.agePrev;
+    this.agePrev = ap;
+    const logNow = this.logNow;
+    const logPrev = this.logPrev;
+    const ageNow = this.ageNow;
+    const agePrev = this.agePrev;
+
+    let sum = 0;
+    let sumLog = 0;
+    let max = 0;
+    for (let k = BIN_LO; k <= BIN_HI; k++) {
+      const v = p[k]! + FLOOR;
+      sum += v;
+      const l = Math.log(v);
+      logNow[k] = l;
+      sumLog += l;
+      if (v > max) max = v;
+    }
+    const bins = BIN_HI - BIN_LO + 1;
+    this.energyDb = 10 * Math.log10(sum / FULL_SCALE);
+    this.flatness = Math.min(1, Math.exp(sumLog / bins) / (sum / bins));
+
+    // Peaks, their persistence and age.
+    const minPeak = Math.max(max * 1e-3, FLOOR * 100);
+    let peakPower = 0;
+    let persistentPower = 0;
+    let agePower = 0;
+    let count = 0;
+    ageNow[BIN_LO] = 0;
+    ageNow[BIN_HI] = 0;
+    for (let k = BIN_LO + 1; k < BIN_HI; k++) {
+      const v = p[k]!;
+      const isPeak =
+        v > p[k - 1]! &&
+        v >= p[k + 1]! &&
+        v > minPeak &&
+        logNow[k]! - 0.5 * ((logNow[k - 2] ?? logNow[k]!) + (logNow[k + 2] ?? logNow[k]!)) >
+          LN_PROMINENCE;
+      if (!isPeak) {
+        ageNow[k] = 0;
+        continue;
+      }
+      const prev = Math.max(agePrev[k - 1]!, agePrev[k]!, agePrev[k + 1]!);
+      const age = prev < 255 ? prev + 1 : 255;
+      ageNow[k] = age;
+      count++;
+      peakPower += v;
+      if (prev > 0) persistentPower += v;
+      agePower += v * (age < AGE_CAP ? age : AGE_CAP);
+    }
+    this.peakCount = count;
+    this.persistence = peakPower > 0 ? persistentPower / peakPower : 0;
+    this.peakAge = peakPower > 0 ? agePower / peakPower / AGE_CAP : 0;
+
+    // Flux of the log spectrum over bins within 50 dB of the frame's peak.
+    if (this.frames > 0) {
+      const lmin = Math.log(max) - LN_DYNAMIC;
+      let f = 0;
+      for (let k = BIN_LO; k <= BIN_HI; k++) {
+        const a = logNow[k]! > lmin ? logNow[k]! : lmin;
+        const b = logPrev[k]! > lmin ? logPrev[k]! : lmin;
+        f += a > b ? a - b : b - a;
+      }
+      this.flux = f / bins;
+    } else {
+      this.flux = 0;
+    }
+    this.frames++;
+  }
+}

@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import type { HoldDecision } from '../types.js';
+import { MusicClassifierDetector } from './music-classifier-detector.js';
+
+const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
+const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
+
+/** Decodes `seconds` of audio with ffmpeg to 8 kHz mono PCM16 through G.711 µ-law. */
+function decode(args: string[]): Int16Array {
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'mulaw', '-'],
+    { maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+  const ul = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', '-f', 'mulaw', '-ar', '8000', '-ac', '1', '-i', '-', '-f', 's16le', '-'],
+    {
+      input: r.stdout,
+      maxBuffer: 1 << 26,
+    },
+  );
+  const b = ul.stdout;
+  return new Int16Array(b.buffer, b.byteOffset, b.length >> 1);
+}
+
+type Timed = HoldDecision & { readonly at: number };
+
+function runDetector(pcm: Int16Array): Timed[] {
+  const det = new MusicClassifierDetector();
+  const out: Timed[] = [];
+  const frame = new Int16Array(160);
+  for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+    frame.set(pcm.subarray(k * 160, (k + 1) * 160));
+    const d = det.push(frame, k * 20);
+    if (d) out.push({ ...d, at: k * 20 });
+  }
+  return out;
+}
+
+describe('MusicClassifierDetector on real audio', () => {
+  it('20 s of Asterisk hold music → hold within 3 s', () => {
+    const pcm = decode(['-t', '20', '-i', MOH]);
+    const d = runDetector(pcm);
+    const first = d[0];
+    expect(first?.state).toBe('hold');
+    expect(first?.cause).toBe('music-classifier');
+    expect(first?.at).toBeLessThanOrEqual(3000);
+  });
+
+  it('30 s of Allison speech (prompts with 0.3 s gaps) → no hold', () => {
+    const files = readdirSync(ALLISON)
+      .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
+      .sort()
+      .slice(0, 40)
+      .map((f) => join(ALLISON, f));
+    const inputs = files.flatMap((f) => ['-i', f]);
+    const graph = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
+    const concat = `${graph};${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
+    const pcm = decode([...inputs, '-filter_complex', concat, '-map', '[out]', '-t', '30']);
+    expect(pcm.length).toBeGreaterThanOrEqual(29 * 8000);
+    expect(runDetector(pcm).filter((x) => x.state === 'hold')).toEqual([]);
+  });
+
+  it('reports its per-stream state size and resets', () => {
+    const det = new MusicClassifierDetector();
+    expect(det.stateBytes).toBeGreaterThan(1000);
+    expect(det.stateBytes).toBeLessThan(64 * 1024);
+    det.reset();
+    expect(det.state).toBe('no-hold');
+  });
+});

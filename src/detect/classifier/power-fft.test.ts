@@ -1,0 +1,29 @@
+import { describe, it, expect } from 'vitest';
+import { PowerFft } from './power-fft.js';
+
+describe('PowerFft', () => {
+  it('matches a direct DFT on a random real signal', () => {
+    const n = 64;
+    const x = new Float64Array(n);
+    let s = 12345;
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      x[i] = s / 2147483648 - 0.5;
+    }
+    const out = new Float64Array(n / 2 + 1);
+    new PowerFft(n).power(x, out);
+    for (let k = 0; k <= n / 2; k++) {
+      let re = 0;
+      let im = 0;
+      for (let i = 0; i < n; i++) {
+        re += x[i]! * Math.cos((2 * Math.PI * k * i) / n);
+        im -= x[i]! * Math.sin((2 * Math.PI * k * i) / n);
+      }
+      expect(out[k]).toBeCloseTo(re * re + im * im, 9);
+    }
+  });
+
+  it('rejects sizes that are not powers of two', () => {
+    expect(() => new PowerFft(100)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { HoldDecision, HoldMusicDetector } from './types.js';
+import { classifyFile, type ClassifyLine } from './classify-file.js';
+import { KNOWN_TRACKS, SPEECH_DIR, mohPath, readWav8k } from './known-music/test-signals.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'holdgate-classify-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function collect(lines: AsyncIterable<ClassifyLine>): Promise<ClassifyLine[]> {
+  const out: ClassifyLine[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
+/** Says hold from `fromMs` to `toMs` (a stand-in for the music classifier). */
+class ScriptedDetector implements HoldMusicDetector {
+  readonly stateBytes = 8;
+  private hold = false;
+  constructor(
+    private readonly fromMs: number,
+    private readonly toMs: number,
+  ) {}
+  push(_frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
+    const hold = callTimeMs >= this.fromMs && callTimeMs < this.toMs;
+    if (hold === this.hold) return undefined;
+    this.hold = hold;
+    return {
+      state: hold ? 'hold' : 'no-hold',
+      onsetMs: callTimeMs,
+      cause: 'scripted',
+      confident: true,
+    };
+  }
+  reset(): void {
+    this.hold = false;
+  }
+}
+
+describe('classifyFile', () => {
+  it('(f) speech + known music + speech, 16 kHz stereo: the expected transitions and summary', async () => {
+    const known = join(dir, 'moh');
+    execFileSync('mkdir', ['-p', known]);
+    for (const t of KNOWN_TRACKS) symlinkSync(mohPath(t), join(known, `${t}.wav`));
+    const before = ['agent-loginok', 'agent-newlocation', 'agent-pass', 'agent-user'];
+    const after = ['agent-loggedoff', 'agent-incorrect', 'agent-alreadyon', 'agent-pass'];
+    const path = (p: string) => join(SPEECH_DIR, `${p}.wav`);
+    const musicStart = before.reduce((s, p) => s + readWav8k(path(p)).length, 0) / 8000;
+    const afterSeconds = after.reduce((s, p) => s + readWav8k(path(p)).length, 0) / 8000;
+    const out = join(dir, 'call.wav');
+    const inputs = [...before.map(path), mohPath(KNOWN_TRACKS[1]!), ...after.map(path)];
+    const n = inputs.length;
+    const m = before.length;
+    const labels = inputs.map((_, i) => (i === m ? '[m]' : `[${i}]`)).join('');
+    execFileSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      ...inputs.flatMap((i) => ['-i', i]),
+      '-filter_complex',
+      `[${m}]atrim=start=37.3:duration=10,asetpts=PTS-STARTPTS[m];${labels}concat=n=${n}:v=0:a=1`,
+      '-ar',
+      '16000',
+      '-ac',
+      '2',
+      out,
+    ]);
+    const lines = await collect(classifyFile(out, { known }));
+    expect(lines).toHaveLength(3);
+    const [hold, release, summary] = lines as [ClassifyLine, ClassifyLine, ClassifyLine];
+    expect(hold).toMatchObject({ state: 'hold', cause: 'known-music' });
+    expect(release).toMatchObject({ state: 'no-hold', cause: 'known-music' });
+    if (!('t' in hold) || !('t' in release) || !('summary' in summary))
+      throw new Error('line order');
+    expect(Math.abs(hold.t - musicStart)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(release.t - (musicStart + 10))).toBeLessThanOrEqual(0.4);
+    expect(summary.summary.episodes).toBe(1);
+    expect(Math.abs(summary.summary.seconds - (musicStart + 10 + afterSeconds))).toBeLessThan(0.05);
+    expect(Math.abs(summary.summary.holdSeconds - 10)).toBeLessThanOrEqual(0.5);
+    expect(JSON.parse(JSON.stringify(hold))).toEqual(hold);
+  });
+
+  it('combines further detectors: hold while any says hold', async () => {
+    const out = join(dir, 'speech.wav');
+    execFileSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-i',
+      join(SPEECH_DIR, 'agent-pass.wav'),
+      out,
+    ]);
+    const seconds = readWav8k(join(SPEECH_DIR, 'agent-pass.wav')).length / 8000;
+    const lines = await collect(
+      classifyFile(out, {
+        detectors: [new ScriptedDetector(200, 600), new ScriptedDetector(400, 900)],
+      }),
+    );
+    expect(lines).toEqual([
+      { t: 0.2, state: 'hold', cause: 'scripted' },
+      { t: 0.9, state: 'no-hold', cause: 'scripted' },
+      { summary: { seconds, holdSeconds: 0.7, episodes: 1 } },
+    ]);
+  });
+
+  it('rejects a file ffmpeg cannot decode with HG_ERR_AUDIO_DECODE', async () => {
+    await expect(collect(classifyFile(join(dir, 'missing.wav')))).rejects.toMatchObject({
+      code: 'HG_ERR_AUDIO_DECODE',
+    });
+  });
+});

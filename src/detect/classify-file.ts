@@ -1,0 +1,118 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { HoldDecision, HoldMusicDetector } from './types.js';
+import { decodeAudioChunks } from './known-music/decode-audio.js';
+import { KnownMusicDetector } from './known-music/known-music-detector.js';
+import { KnownMusicLibrary } from './known-music/known-music-library.js';
+import { mulawRoundTrip } from './known-music/mulaw-round-trip.js';
+import { FRAME_SAMPLES } from './known-music/sub-fingerprinter.js';
+
+/** One state change of `holdgate classify` (issue 5, Build item 5). */
+export interface ClassifyChange {
+  /** Seconds from the start of the file at which the new state began (the detector's onset). */
+  readonly t: number;
+  readonly state: 'hold' | 'no-hold';
+  readonly cause: string;
+}
+
+/** The last line of `holdgate classify`. */
+export interface ClassifySummary {
+  readonly summary: {
+    readonly seconds: number;
+    readonly holdSeconds: number;
+    readonly episodes: number;
+  };
+}
+
+export type ClassifyLine = ClassifyChange | ClassifySummary;
+
+export interface ClassifyOptions {
+  /** A directory of known hold-music files (every regular file in it that ffmpeg decodes). */
+  readonly known?: string;
+  /** Further detectors, e.g. the unknown-music classifier; run alongside the known-music one. */
+  readonly detectors?: readonly HoldMusicDetector[];
+}
+
+/**
+ * Runs the live hold detectors over any audio file ffmpeg reads: decoded to 8 kHz mono, through
+ * a G.711 µ-law round trip, fed in 20 ms frames with their file time as call time. Yields a line
+ * at every change of the combined state (hold while any detector says hold; the cause is the
+ * detector that started or ended it), then one summary line. Print each with `JSON.stringify`.
+ */
+export async function* classifyFile(
+  path: string,
+  options: ClassifyOptions = {},
+): AsyncGenerator<ClassifyLine> {
+  const detectors: HoldMusicDetector[] = [...(options.detectors ?? [])];
+  if (options.known !== undefined) {
+    const entries = await readdir(options.known, { withFileTypes: true });
+    const files = entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
+      .map((e) => join(options.known!, e.name))
+      .sort();
+    detectors.unshift(new KnownMusicDetector(await KnownMusicLibrary.fromFiles(files)));
+  }
+  const holding = new Array<boolean>(detectors.length).fill(false);
+  let holdCount = 0;
+  let holdSinceMs = 0;
+  let holdMs = 0;
+  let episodes = 0;
+  // An object, not a `let`: it changes inside `apply`, which flow analysis does not follow.
+  const last: { state: 'hold' | 'no-hold' } = { state: 'no-hold' };
+  let lastT = 0;
+  const frame = new Int16Array(FRAME_SAMPLES);
+  let filled = 0;
+  let samples = 0;
+
+  const apply = (i: number, d: HoldDecision): ClassifyChange | undefined => {
+    const hold = d.state === 'hold';
+    if (holding[i] === hold) return undefined;
+    holding[i] = hold;
+    holdCount += hold ? 1 : -1;
+    const state = holdCount > 0 ? 'hold' : 'no-hold';
+    if (state === last.state) return undefined;
+    last.state = state;
+    // Onsets may lie in the past; keep the printed times monotonic.
+    const ms = Math.max(d.onsetMs, lastT * 1000);
+    const t = Math.round(ms) / 1000;
+    lastT = t;
+    if (state === 'hold') {
+      episodes++;
+      holdSinceMs = ms;
+    } else {
+      holdMs += ms - holdSinceMs;
+    }
+    return { t, state, cause: d.cause };
+  };
+
+  for await (const chunk of decodeAudioChunks(path)) {
+    mulawRoundTrip(chunk, true);
+    let at = 0;
+    while (at < chunk.length) {
+      const take = Math.min(FRAME_SAMPLES - filled, chunk.length - at);
+      frame.set(chunk.subarray(at, at + take), filled);
+      filled += take;
+      at += take;
+      if (filled < FRAME_SAMPLES) break;
+      filled = 0;
+      const timeMs = samples / 8;
+      samples += FRAME_SAMPLES;
+      for (let i = 0; i < detectors.length; i++) {
+        const d = detectors[i]!.push(frame, timeMs);
+        if (d) {
+          const line = apply(i, d);
+          if (line) yield line;
+        }
+      }
+    }
+  }
+  const seconds = (samples + filled) / 8000;
+  if (last.state === 'hold') holdMs += seconds * 1000 - holdSinceMs;
+  yield {
+    summary: {
+      seconds: Math.round(seconds * 1000) / 1000,
+      holdSeconds: Math.round(holdMs) / 1000,
+      episodes,
+    },
+  };
+}

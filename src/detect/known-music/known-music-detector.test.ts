@@ -1,0 +1,145 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { HoldDecision } from '../types.js';
+import { KnownMusicDetector } from './known-music-detector.js';
+import { KnownMusicLibrary } from './known-music-library.js';
+import { FRAME_SAMPLES } from './sub-fingerprinter.js';
+import {
+  KNOWN_TRACKS,
+  OTHER_TRACKS,
+  channel,
+  concat,
+  mohPath,
+  noise,
+  readWav8k,
+  seededRandom,
+  speech,
+} from './test-signals.js';
+
+interface Event {
+  readonly decision: HoldDecision;
+  /** Call time of the frame that produced the decision. */
+  readonly atMs: number;
+}
+
+function run(detector: KnownMusicDetector, pcm: Int16Array): Event[] {
+  const events: Event[] = [];
+  for (let at = 0; at + FRAME_SAMPLES <= pcm.length; at += FRAME_SAMPLES) {
+    const d = detector.push(pcm.subarray(at, at + FRAME_SAMPLES), at / 8);
+    if (d) events.push({ decision: d, atMs: at / 8 });
+  }
+  return events;
+}
+
+/** A 10 s excerpt of `track` from a random sample offset (not frame-aligned). */
+function excerpt(track: Int16Array, rand: () => number, seconds = 10): Int16Array {
+  const len = seconds * 8000;
+  const off = Math.floor(rand() * (track.length - len));
+  return track.subarray(off, off + len);
+}
+
+describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
+  let library: KnownMusicLibrary;
+  const tracks = new Map<string, Int16Array>();
+
+  beforeAll(async () => {
+    library = await KnownMusicLibrary.fromFiles(KNOWN_TRACKS.map(mohPath));
+    for (const t of [...KNOWN_TRACKS, ...OTHER_TRACKS]) tracks.set(t, readWav8k(mohPath(t)));
+  });
+
+  it('fingerprints each known track at four phases', () => {
+    expect(library.tracks).toEqual(KNOWN_TRACKS.map(mohPath));
+    expect(library.runs).toHaveLength(12);
+    expect(library.entries.length).toBeGreaterThan(0.9 * library.frames);
+  });
+
+  it.each([1, 2, 3, 4, 5, 6])(
+    '(a) known track at −12 dB, µ-law, 2 %% lost frames (seed %i): hold within 1 s, onset ±100 ms',
+    (seed) => {
+      const rand = seededRandom(seed);
+      const music = excerpt(tracks.get(KNOWN_TRACKS[seed % 3]!)!, rand);
+      const pcm = channel(concat([noise(8000, rand), music]), -12, 0.02, rand);
+      const events = run(new KnownMusicDetector(library), pcm);
+      expect(events).toHaveLength(1);
+      const hold = events[0]!;
+      expect(hold.decision).toMatchObject({ state: 'hold', cause: 'known-music', confident: true });
+      expect(hold.atMs).toBeLessThan(1000 + 1000);
+      expect(Math.abs(hold.decision.onsetMs - 1000)).toBeLessThanOrEqual(100);
+    },
+  );
+
+  it.each([7, 8, 9])(
+    '(b) speech then known music then speech (seed %i): no-hold in speech, hold at the music',
+    (seed) => {
+      const rand = seededRandom(seed);
+      const before = speech(6, rand);
+      const music = excerpt(tracks.get(KNOWN_TRACKS[seed % 3]!)!, rand);
+      const after = speech(5, rand);
+      const pcm = channel(concat([before, music, after]), -12, 0.02, rand);
+      const events = run(new KnownMusicDetector(library), pcm);
+      expect(events.map((e) => e.decision.state)).toEqual(['hold', 'no-hold']);
+      const [hold, release] = events as [Event, Event];
+      expect(hold.atMs).toBeGreaterThan(6000);
+      expect(hold.atMs).toBeLessThan(7000);
+      expect(Math.abs(hold.decision.onsetMs - 6000)).toBeLessThanOrEqual(100);
+      // Released after 1.5 s of non-silent mismatch (speech pauses do not count), the onset at
+      // the estimated end.
+      expect(release.atMs).toBeGreaterThan(16000);
+      expect(release.atMs).toBeLessThan(19000);
+      expect(Math.abs(release.decision.onsetMs - 16000)).toBeLessThanOrEqual(300);
+    },
+  );
+
+  it('(c) 60 s of speech never matches', () => {
+    const rand = seededRandom(11);
+    const pcm = channel(speech(60, rand), -12, 0.02, rand);
+    expect(run(new KnownMusicDetector(library), pcm)).toEqual([]);
+  });
+
+  it.each(OTHER_TRACKS)('(d) other music (%s, whole track) never matches', (name) => {
+    const rand = seededRandom(12);
+    const pcm = channel(tracks.get(name)!, -6, 0.01, rand);
+    expect(run(new KnownMusicDetector(library), pcm)).toEqual([]);
+  });
+
+  it('(e) learn(): hold music heard on one call is recognised on later calls', () => {
+    const own = new KnownMusicLibrary();
+    const track = tracks.get(OTHER_TRACKS[0]!)!;
+    const rand = seededRandom(13);
+    const later = () => channel(concat([noise(8000, rand), excerpt(track, rand)]), -20, 0.02, rand);
+    const early = new KnownMusicDetector(own);
+    expect(run(new KnownMusicDetector(own), later())).toEqual([]);
+    // What the first call heard (one level, its own losses) is judged hold and learned.
+    own.learn('queue-sales', channel(track, -6, 0.01, rand));
+    expect(own.tracks).toEqual(['queue-sales']);
+    for (const detector of [new KnownMusicDetector(own), early]) {
+      detector.reset();
+      const events = run(detector, later());
+      expect(events.map((e) => e.decision.state)).toEqual(['hold']);
+      expect(events[0]!.atMs).toBeLessThan(2000);
+      expect(detector.matchedTrack).toBe('queue-sales');
+    }
+  });
+
+  it('re-chunks frames of other lengths and keeps the per-stream state small', () => {
+    const rand = seededRandom(14);
+    const pcm = channel(
+      concat([noise(8000, rand), excerpt(tracks.get(KNOWN_TRACKS[0]!)!, rand, 4)]),
+      -12,
+      0,
+      rand,
+    );
+    const detector = new KnownMusicDetector(library);
+    const events: HoldDecision[] = [];
+    // 12-sample packet first (Asterisk's prompt→music switch), then 160, 80 and 240 in turn.
+    const sizes = [12, 160, 80, 240];
+    for (let at = 0, i = 0; at < pcm.length; i++) {
+      const size = Math.min(sizes[i % sizes.length]!, pcm.length - at);
+      const d = detector.push(pcm.subarray(at, at + size), at / 8);
+      if (d) events.push(d);
+      at += size;
+    }
+    expect(events.map((e) => e.state)).toEqual(['hold']);
+    expect(Math.abs(events[0]!.onsetMs - 1000)).toBeLessThanOrEqual(100);
+    expect(detector.stateBytes).toBeLessThan(8192);
+  });
+});

@@ -1,0 +1,268 @@
+import type { HoldDecision, HoldMusicDetector } from '../types.js';
+import type { KnownMusicLibrary } from './known-music-library.js';
+import {
+  FP_BITS,
+  FRAME_SAMPLES,
+  NO_BITS,
+  SubFingerprinter,
+  bitErrors,
+} from './sub-fingerprinter.js';
+
+/** Live frames remembered (2.56 s: covers the look-back to a music onset). */
+const RING = 128;
+const RING_MASK = RING - 1;
+/** Vote table slots (power of two) and probes per offset. */
+const VOTE_SLOTS = 64;
+const VOTE_PROBES = 4;
+/** Votes older than this many frames no longer count. */
+const VOTE_WINDOW = 50;
+/** Votes for one offset before it is verified. */
+const VOTE_MIN = 3;
+/** Index buckets larger than this are stop-words (steady tones, all-same bits): skipped. */
+const MAX_BUCKET = 256;
+/** Per-frame score is TAU − bit errors: matching frames (BER ≲ 0.2) gain, random ones (≈8) lose. */
+const TAU = 5;
+/** While locked the bar is one bit lower: quiet or steady passages match at BER ≈ 0.3–0.35. */
+const TAU_TRACK = 6;
+/**
+ * A candidate needs this many non-silent matching frames, a BER below BER_MAX over them and a
+ * score of MIN_SCORE (e.g. 15 frames at BER 0.16): chance alignments of other audio stay far below.
+ */
+const MIN_MATCH_FRAMES = 15;
+const BER_MAX = 0.3;
+const MIN_SCORE = 36;
+/** Lost after 75 non-silent frames (1.5 s) without improving the match, or 5 s of anything. */
+const LOST_FRAMES = 75;
+const LOST_TOTAL_FRAMES = 250;
+const FRAME_MS = 20;
+/**
+ * The first frame whose bits match starts about this long after the music: its 64 ms window and
+ * the one two frames earlier must both hold music. Measured 60–100 ms; the earlier bound is used
+ * because an early pause leaks nothing.
+ */
+const ONSET_LEAD_MS = 60;
+
+const CAUSE = 'known-music';
+
+/**
+ * Recognises known hold music (issue 5, Build item 1) in the PBX→caller audio: each frame's
+ * sub-fingerprint and its 16 one-bit neighbours are looked up in the library's index; every hit
+ * votes for an alignment `offset = referenceFrame − liveFrame` in a small hashed vote table; an
+ * offset with enough recent votes is verified by the bit error rate over the live ring, taking
+ * the maximum-score suffix (the frames since the music began) as the match, whose first frame
+ * is the onset. While locked each frame extends the score; when it has not improved for 1.5 s
+ * of non-silent audio the detector emits `no-hold` at the end of the last improving frame.
+ * Silence frames carry no bits: they neither confirm nor break a match for up to 5 s.
+ * Other frame lengths are re-chunked into 160-sample frames. No allocation per frame.
+ */
+export class KnownMusicDetector implements HoldMusicDetector {
+  private readonly library: KnownMusicLibrary;
+  private readonly fper = new SubFingerprinter();
+  private readonly ringFp = new Int32Array(RING);
+  private readonly ringTime = new Float64Array(RING);
+  private readonly voteOffset = new Int32Array(VOTE_SLOTS);
+  private readonly voteCount = new Int32Array(VOTE_SLOTS);
+  private readonly voteLast = new Int32Array(VOTE_SLOTS);
+  private readonly pending = new Int16Array(FRAME_SAMPLES);
+  private pendingLength = 0;
+  private pendingTime = 0;
+  /** Index of the next live frame. */
+  private n = 0;
+  private locked = false;
+  private lockOffset = 0;
+  private score = 0;
+  private maxScore = 0;
+  private bestFrame = 0;
+  private bestEndMs = 0;
+  private nonSilentSinceBest = 0;
+  /** Where the last verification found the match to start (frame, time). */
+  private matchStartMs = 0;
+  private matchScore = 0;
+
+  readonly stateBytes: number =
+    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 12 * 8;
+
+  constructor(library: KnownMusicLibrary) {
+    this.library = library;
+    this.reset();
+  }
+
+  /** The track of the current match, if locked (for logs and `classify`). */
+  get matchedTrack(): string | undefined {
+    return this.locked ? this.library.runAt(this.lockOffset + this.n - 1)?.track : undefined;
+  }
+
+  reset(): void {
+    this.fper.reset();
+    this.ringFp.fill(NO_BITS);
+    this.ringTime.fill(0);
+    this.voteCount.fill(0);
+    this.voteLast.fill(-VOTE_WINDOW - 1);
+    this.pendingLength = 0;
+    this.n = 0;
+    this.locked = false;
+    this.score = 0;
+    this.maxScore = 0;
+    this.nonSilentSinceBest = 0;
+  }
+
+  push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
+    if (this.pendingLength === 0 && frame.length === FRAME_SAMPLES) {
+      return this.frame(frame, 0, callTimeMs);
+    }
+    let decision: HoldDecision | undefined;
+    for (let i = 0; i < frame.length; i++) {
+      if (this.pendingLength === 0) this.pendingTime = callTimeMs + (i * 1000) / 8000;
+      this.pending[this.pendingLength++] = frame[i]!;
+      if (this.pendingLength === FRAME_SAMPLES) {
+        this.pendingLength = 0;
+        decision = this.frame(this.pending, 0, this.pendingTime) ?? decision;
+      }
+    }
+    return decision;
+  }
+
+  private frame(pcm: Int16Array, start: number, timeMs: number): HoldDecision | undefined {
+    const fp = this.fper.next(pcm, start);
+    const n = this.n;
+    const slot = n & RING_MASK;
+    this.ringFp[slot] = fp;
+    this.ringTime[slot] = timeMs;
+    this.n = n + 1;
+    let decision: HoldDecision | undefined;
+    let search = !this.locked;
+    if (this.locked) {
+      const e = this.errorsAt(n, this.lockOffset);
+      if (e >= 0) {
+        this.score += TAU_TRACK - e;
+        if (this.score > this.maxScore) {
+          this.maxScore = this.score;
+          this.bestFrame = n;
+          this.bestEndMs = timeMs + FRAME_MS;
+          this.nonSilentSinceBest = 0;
+        } else {
+          this.nonSilentSinceBest++;
+        }
+        search = e > TAU_TRACK;
+      }
+      if (this.nonSilentSinceBest >= LOST_FRAMES || n - this.bestFrame >= LOST_TOTAL_FRAMES) {
+        this.locked = false;
+        search = true;
+        decision = { state: 'no-hold', onsetMs: this.bestEndMs, cause: CAUSE, confident: true };
+      }
+    }
+    if (search && fp !== NO_BITS) {
+      const found = this.vote(fp, n);
+      if (found !== undefined && !(this.locked && found === this.lockOffset)) {
+        const wasLocked = this.locked;
+        this.locked = true;
+        this.lockOffset = found;
+        this.score = this.matchScore;
+        this.maxScore = this.matchScore;
+        this.bestFrame = n;
+        this.bestEndMs = timeMs + FRAME_MS;
+        this.nonSilentSinceBest = 0;
+        if (!wasLocked) {
+          if (decision) {
+            // Lost one match and found another in the same frame: still hold.
+            decision = undefined;
+          } else {
+            decision = {
+              state: 'hold',
+              onsetMs: this.matchStartMs,
+              cause: CAUSE,
+              confident: true,
+            };
+          }
+        }
+      }
+    }
+    return decision;
+  }
+
+  /** Bit errors of live frame `m` against reference `m + offset`; −1 if either has no bits. */
+  private errorsAt(m: number, offset: number): number {
+    const fp = this.ringFp[m & RING_MASK]!;
+    if (fp === NO_BITS) return -1;
+    const g = m + offset;
+    if (g < 0 || g >= this.library.frames) return FP_BITS >> 1;
+    const ref = this.library.refs[g]!;
+    if (ref === NO_BITS) return -1;
+    return bitErrors(fp, ref);
+  }
+
+  /** Looks `fp` and its one-bit neighbours up; returns an offset that verified, if any. */
+  private vote(fp: number, n: number): number | undefined {
+    const heads = this.library.heads;
+    const entries = this.library.entries;
+    let found: number | undefined;
+    for (let b = -1; b < FP_BITS; b++) {
+      const key = b < 0 ? fp : fp ^ (1 << b);
+      const from = heads[key]!;
+      const to = heads[key + 1]!;
+      if (to - from > MAX_BUCKET) continue;
+      for (let j = from; j < to; j++) {
+        const offset = entries[j]! - n;
+        const count = this.addVote(offset, n);
+        if (count >= VOTE_MIN && found === undefined && this.verify(offset, n)) found = offset;
+      }
+    }
+    return found;
+  }
+
+  private addVote(offset: number, n: number): number {
+    const h = Math.imul(offset, 0x9e3779b1) >>> 26;
+    let victim = h;
+    let victimCount = Infinity;
+    for (let p = 0; p < VOTE_PROBES; p++) {
+      const s = (h + p) & (VOTE_SLOTS - 1);
+      const fresh = n - this.voteLast[s]! <= VOTE_WINDOW;
+      if (fresh && this.voteOffset[s] === offset) {
+        this.voteLast[s] = n;
+        return ++this.voteCount[s]!;
+      }
+      const c = fresh ? this.voteCount[s]! : 0;
+      if (c < victimCount) {
+        victimCount = c;
+        victim = s;
+      }
+    }
+    this.voteOffset[victim] = offset;
+    this.voteCount[victim] = 1;
+    this.voteLast[victim] = n;
+    return 1;
+  }
+
+  /**
+   * Verifies `offset` over the live ring: the maximum-score suffix ending at frame `n` must hold
+   * at least MIN_MATCH_FRAMES non-silent frames with a BER below BER_MAX. Sets matchStartMs.
+   */
+  private verify(offset: number, n: number): boolean {
+    let sum = 0;
+    let best = 0;
+    let bestStart = -1;
+    let bestFrames = 0;
+    let bestErrors = 0;
+    let frames = 0;
+    let errors = 0;
+    const oldest = Math.max(0, n - RING + 1);
+    for (let m = n; m >= oldest; m--) {
+      const e = this.errorsAt(m, offset);
+      if (e < 0) continue;
+      sum += TAU - e;
+      frames++;
+      errors += e;
+      if (sum > best) {
+        best = sum;
+        bestStart = m;
+        bestFrames = frames;
+        bestErrors = errors;
+      }
+    }
+    if (bestStart < 0 || bestFrames < MIN_MATCH_FRAMES || best < MIN_SCORE) return false;
+    if (bestErrors / (bestFrames * FP_BITS) >= BER_MAX) return false;
+    this.matchStartMs = this.ringTime[bestStart & RING_MASK]! - ONSET_LEAD_MS;
+    this.matchScore = best;
+    return true;
+  }
+}

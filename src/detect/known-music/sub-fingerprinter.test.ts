@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { mulawDecode, mulawEncode, mulawRoundTrip } from './mulaw-round-trip.js';
+import { RealFft } from './real-fft.js';
+import {
+  FRAME_SAMPLES,
+  NO_BITS,
+  SubFingerprinter,
+  bandEdges,
+  bitErrors,
+} from './sub-fingerprinter.js';
+import { seededRandom } from './test-signals.js';
+
+describe('RealFft', () => {
+  it('matches a direct DFT power spectrum', () => {
+    const n = 64;
+    const rand = seededRandom(1);
+    const x = Float64Array.from({ length: n }, () => rand() - 0.5);
+    const out = new Float64Array(n / 2 + 1);
+    new RealFft(n).power(x, out);
+    for (let k = 0; k <= n / 2; k++) {
+      let re = 0;
+      let im = 0;
+      for (let t = 0; t < n; t++) {
+        re += x[t]! * Math.cos((2 * Math.PI * k * t) / n);
+        im -= x[t]! * Math.sin((2 * Math.PI * k * t) / n);
+      }
+      expect(out[k]).toBeCloseTo(re * re + im * im, 9);
+    }
+  });
+
+  it('puts a 1 kHz tone in bin 32 of 256 at 8 kHz', () => {
+    const x = Float64Array.from({ length: 256 }, (_, i) =>
+      Math.sin((2 * Math.PI * 1000 * i) / 8000),
+    );
+    const out = new Float64Array(129);
+    new RealFft(256).power(x, out);
+    expect(out.indexOf(Math.max(...out))).toBe(32);
+    expect(out[32]).toBeCloseTo(128 * 128, 6);
+  });
+});
+
+describe('µ-law round trip (G.711 §3)', () => {
+  it('has the reference code values and is idempotent', () => {
+    expect(mulawEncode(0)).toBe(0xff);
+    expect(mulawEncode(-1)).toBe(0x7e);
+    expect(mulawEncode(32767)).toBe(0x80);
+    expect(mulawEncode(-32768)).toBe(0x00);
+    expect(mulawDecode(0x80)).toBe(32124);
+    expect(mulawDecode(0x00)).toBe(-32124);
+    expect(mulawDecode(0xff)).toBe(0);
+    for (let c = 0; c < 256; c++) expect(mulawEncode(mulawDecode(c))).toBe(c === 0x7f ? 0xff : c);
+    const pcm = Int16Array.of(1000, -1000, 12345, -32768);
+    const once = mulawRoundTrip(pcm);
+    expect(Array.from(once)).toEqual([988, -988, 12412, -32124]);
+    expect(mulawRoundTrip(once)).toEqual(once);
+  });
+});
+
+describe('SubFingerprinter', () => {
+  it('has 17 increasing telephone bands from 300 to 3400 Hz', () => {
+    const edges = Array.from(bandEdges());
+    expect(edges).toHaveLength(18);
+    expect(edges[0]).toBe(Math.round(300 / 31.25));
+    expect(edges[17]).toBe(Math.round(3400 / 31.25));
+    for (let b = 1; b < edges.length; b++) expect(edges[b]).toBeGreaterThan(edges[b - 1]!);
+  });
+
+  it('gives silence no bits, needs two frames of history, and is invariant to gain', () => {
+    const rand = seededRandom(5);
+    const pcm = Int16Array.from({ length: FRAME_SAMPLES * 40 }, (_, i) =>
+      Math.round(3000 * Math.sin(i * 0.05 * (1 + (i % 2000) / 4000)) + 2000 * (rand() - 0.5)),
+    );
+    const quiet = pcm.map((s) => s >> 3);
+    const a = new SubFingerprinter();
+    const b = new SubFingerprinter();
+    const fa: number[] = [];
+    const fb: number[] = [];
+    for (let k = 0; k < 40; k++) {
+      fa.push(a.next(pcm, k * FRAME_SAMPLES));
+      fb.push(b.next(quiet, k * FRAME_SAMPLES));
+    }
+    expect(fa.slice(0, 2)).toEqual([NO_BITS, NO_BITS]);
+    expect(fa.slice(2).every((f) => f >= 0 && f < 1 << 16)).toBe(true);
+    let errors = 0;
+    for (let k = 4; k < 40; k++) errors += bitErrors(fa[k]!, fb[k]!);
+    expect(errors / (36 * 16)).toBeLessThan(0.05);
+    const silent = new SubFingerprinter();
+    expect(silent.next(new Int16Array(FRAME_SAMPLES), 0)).toBe(NO_BITS);
+  });
+
+  it('counts bit errors on 16 bits', () => {
+    expect(bitErrors(0, 0xffff)).toBe(16);
+    expect(bitErrors(0b1011, 0b0001)).toBe(2);
+    expect(bitErrors(0x1ffff, 0xffff)).toBe(0);
+  });
+});

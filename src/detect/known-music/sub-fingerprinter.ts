@@ -1,0 +1,151 @@
+import { RealFft } from './real-fft.js';
+
+/**
+ * Sub-fingerprints of 20 ms telephone-band frames, after Haitsma & Kalker, "A Highly Robust
+ * Audio Fingerprinting System" (ISMIR 2002) §4.2, scaled down to 8 kHz G.711 audio:
+ * a 64 ms Hann window over the current 160 samples and the 352 before them (so that a few
+ * samples of misalignment barely change it), time-folded onto a 256-point FFT, energies in 17 log-spaced bands from 300
+ * to 3400 Hz, and one bit per adjacent band pair against the frame two hops (40 ms) earlier:
+ * `bit b = (E[b] − E[b+1]) − (E_prev[b] − E_prev[b+1]) > 0`. The 16 bits are invariant to gain
+ * (every term scales alike) and carry the spectral motion that survives codecs and level changes.
+ */
+
+/** Samples per frame (20 ms at 8 kHz). */
+export const FRAME_SAMPLES = 160;
+/** Bits per sub-fingerprint. */
+export const FP_BITS = 16;
+/** A frame that carries no bits: silence, or the frame after one (no temporal difference). */
+export const NO_BITS = -1;
+
+/** Analysis window (64 ms); folded in time onto the FFT size, which samples its spectrum. */
+const WINDOW = 512;
+const FFT_SIZE = 256;
+/** Frames between the two compared band-difference vectors. */
+const LAG = 2;
+const CARRY = WINDOW - FRAME_SAMPLES;
+const BANDS = FP_BITS + 1;
+const LOW_HZ = 300;
+const HIGH_HZ = 3400;
+/** Mean square below which a frame is silence (RMS 8 ≈ −72 dBFS, near the µ-law floor). */
+const SILENCE_MEAN_SQUARE = 64;
+
+/** Tables shared by every fingerprinter (built once, on first use). */
+interface SharedTables {
+  readonly fft: RealFft;
+  readonly window: Float64Array;
+  readonly input: Float64Array;
+  readonly spectrum: Float64Array;
+  /** Band b covers FFT bins [edges[b], edges[b+1]). */
+  readonly edges: Uint16Array;
+}
+
+let shared: SharedTables | undefined;
+
+function tables(): SharedTables {
+  if (shared) return shared;
+  const window = new Float64Array(WINDOW);
+  for (let i = 0; i < WINDOW; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / WINDOW);
+  const edges = new Uint16Array(BANDS + 1);
+  const binHz = 8000 / FFT_SIZE;
+  for (let b = 0; b <= BANDS; b++) {
+    const hz = LOW_HZ * Math.pow(HIGH_HZ / LOW_HZ, b / BANDS);
+    const bin = Math.round(hz / binHz);
+    edges[b] = b > 0 && bin <= edges[b - 1]! ? edges[b - 1]! + 1 : bin;
+  }
+  shared = {
+    fft: new RealFft(FFT_SIZE),
+    window,
+    input: new Float64Array(FFT_SIZE),
+    spectrum: new Float64Array(FFT_SIZE / 2 + 1),
+    edges,
+  };
+  return shared;
+}
+
+/** The FFT band edges in bins (exported for tests). */
+export function bandEdges(): Uint16Array {
+  return tables().edges;
+}
+
+/** Per-stream sub-fingerprint state: the overlap carry and the previous band differences. */
+export class SubFingerprinter {
+  private readonly carry = new Float64Array(CARRY);
+  /** Band differences of the last LAG frames, ring of LAG × FP_BITS, and their validity. */
+  private readonly history = new Float64Array(LAG * FP_BITS);
+  private readonly historyValid = new Uint8Array(LAG);
+  private readonly diff = new Float64Array(FP_BITS);
+  private frames = 0;
+
+  /** Bytes of per-stream state. */
+  static readonly stateBytes = (CARRY + (LAG + 1) * FP_BITS) * 8 + LAG + 8;
+
+  reset(): void {
+    this.carry.fill(0);
+    this.history.fill(0);
+    this.historyValid.fill(0);
+    this.frames = 0;
+  }
+
+  /**
+   * Sub-fingerprint of the 160 samples `pcm[start .. start+160)`, or `NO_BITS`.
+   * Allocates nothing.
+   */
+  next(pcm: Int16Array, start: number): number {
+    const t = tables();
+    const input = t.input;
+    const window = t.window;
+    const carry = this.carry;
+    const slot = this.frames % LAG;
+    let meanSquare = 0;
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      const s = pcm[start + i]!;
+      meanSquare += s * s;
+    }
+    meanSquare /= FRAME_SAMPLES;
+    const silent = meanSquare < SILENCE_MEAN_SQUARE;
+    let fp = NO_BITS;
+    if (!silent) {
+      // Time-folding the windowed 512 samples onto 256 gives the even bins of their 512-point DFT.
+      const fold = CARRY - FFT_SIZE;
+      for (let i = 0; i < fold; i++) {
+        input[i] = carry[i]! * window[i]! + carry[FFT_SIZE + i]! * window[FFT_SIZE + i]!;
+      }
+      for (let i = fold; i < FFT_SIZE; i++) {
+        input[i] = carry[i]! * window[i]! + pcm[start + i - fold]! * window[FFT_SIZE + i]!;
+      }
+      t.fft.power(input, t.spectrum, t.edges[BANDS]);
+      const spectrum = t.spectrum;
+      const edges = t.edges;
+      const diff = this.diff;
+      let prevEnergy = 0;
+      for (let b = 0; b < BANDS; b++) {
+        let e = 0;
+        const end = edges[b + 1]!;
+        for (let k = edges[b]!; k < end; k++) e += spectrum[k]!;
+        if (b > 0) diff[b - 1] = prevEnergy - e;
+        prevEnergy = e;
+      }
+      const base = slot * FP_BITS;
+      if (this.historyValid[slot] === 1) {
+        fp = 0;
+        const history = this.history;
+        for (let b = 0; b < FP_BITS; b++) if (diff[b]! - history[base + b]! > 0) fp |= 1 << b;
+      }
+      this.history.set(diff, base);
+    }
+    this.historyValid[slot] = silent ? 0 : 1;
+    this.frames++;
+    carry.copyWithin(0, FRAME_SAMPLES);
+    for (let i = 0; i < FRAME_SAMPLES; i++) carry[CARRY - FRAME_SAMPLES + i] = pcm[start + i]!;
+    return fp;
+  }
+}
+
+/** Number of differing bits between two sub-fingerprints (popcount of the xor). */
+export function bitErrors(a: number, b: number): number {
+  let v = (a ^ b) & 0xffff;
+  v = v - ((v >> 1) & 0x5555);
+  v = (v & 0x3333) + ((v >> 2) & 0x3333);
+  v = (v + (v >> 4)) & 0x0f0f;
+  return (v + (v >> 8)) & 0x1f;
+}
