@@ -7,6 +7,7 @@ import { B2bua } from './calls/b2bua.js';
 import type { SeamCallInfo } from './calls/session-description-seam.js';
 import { MediaSeam } from './calls/media-seam.js';
 import { RecordingHub } from './calls/recording-hub.js';
+import { setUpHoldDetection } from './calls/hold-detection-setup.js';
 import { recoverSpools } from './recorder/index.js';
 import { mkdir } from 'node:fs/promises';
 import { MediaController } from './media/relay/index.js';
@@ -80,6 +81,10 @@ export async function startHoldgate(
     hub = new RecordingHub(callsLogger);
   }
   const recordingHub = hub;
+  // Hold heard, not signalled (issue 5): per-queue detectors on what the caller hears.
+  const detectors = recordingHub
+    ? await setUpHoldDetection(config, logger.child({ layer: 'detect' }))
+    : undefined;
   /** The global recording settings with the queue's overrides applied. */
   const queueRecording = new Map(
     config.queues.map(
@@ -109,6 +114,9 @@ export async function startHoldgate(
                       from: call.from,
                       to: call.to,
                       startedAtMs: call.startedAt,
+                      ...(detectors?.get(call.queue)
+                        ? { detectors: detectors.get(call.queue)! }
+                        : {}),
                     },
                   }
                 : {}),

@@ -13,6 +13,14 @@ const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
   ['agent', 'pbx-to-caller'],
 ];
 
+/**
+ * Safety margins around a detected music episode: a detector's onset and end estimates are good to
+ * a frame or two, and stopping early (or resuming late) is the safe side (issue 5: no leaked hold
+ * audio). Both fit well inside the delay line.
+ */
+const MUSIC_GUARD_BEFORE_MS = 100;
+const MUSIC_GUARD_AFTER_MS = 100;
+
 /** Jitter beyond this re-anchors a stream's RTP clock to arrival time (SSRC switch, ts jump). */
 const REANCHOR_MS = 200;
 
@@ -166,9 +174,10 @@ export class CallRecording {
     const wasHolding = this.#holding.some(Boolean);
     this.#holding[index] = decision.state === 'hold';
     if (decision.state === 'hold') {
-      this.gate.musicDetected({ onsetMs: decision.onsetMs, confident: decision.confident }, now);
+      const onsetMs = Math.max(0, decision.onsetMs - MUSIC_GUARD_BEFORE_MS);
+      this.gate.musicDetected({ onsetMs, confident: decision.confident }, now);
     } else if (wasHolding && !this.#holding.some(Boolean)) {
-      this.gate.musicEnded(decision.onsetMs);
+      this.gate.musicEnded(Math.min(now, decision.onsetMs + MUSIC_GUARD_AFTER_MS));
     }
   }
 

@@ -1,12 +1,15 @@
 import { isHoldgateError } from '../errors/registry.js';
 import { startCommand } from './start-command.js';
 import { verifyCommand } from './verify-command.js';
+import { classifyCommand } from './classify-command.js';
 
 const USAGE = `usage: holdgate <command> [options]
 
 commands:
   start --config <file>   run the B2BUA with this configuration (YAML)
   verify <recording>      check a recording's audio hash and metadata (exit 0 intact, 1 not)
+  classify <file> [--known <dir>] [--no-classifier]
+                          run the hold-music detectors over an audio file, JSON lines out
   help                    show this text
 `;
 
@@ -22,6 +25,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await startCommand(rest);
       case 'verify':
         return await verifyCommand(rest);
+      case 'classify':
+        return await classifyCommand(rest);
       case 'help':
       case '--help':
       case '-h':

@@ -1,0 +1,245 @@
+/**
+ * Hold heard, not signalled (issue 5, Proof): the PBX puts the caller on hold the way Asterisk
+ * does by default (`moh_passthrough=no`, field notes): no re-INVITE, no UPDATE; its hold music
+ * simply starts in the same RTP stream (same SSRC, no marker, continuous sequence numbers, one
+ * ~34 ms gap). The caller keeps talking (a 1 kHz tone standing for private words). The finalized
+ * recording must hold none of the music and none of the caller's tone sent during it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config/load-config.js';
+import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
+import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
+import { startHoldgate, type Holdgate } from '../src/main.js';
+import { ulawEncode } from '../src/media/g711/index.js';
+import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
+import { silentLogger } from '../src/shared/logger.js';
+import {
+  establishCall,
+  inDialogText,
+  RawSipPeer,
+  rtpSocket,
+  sdp,
+  type PeerAddress,
+} from './peers/raw-sip-peer.js';
+
+const HG_IP = '127.0.0.150';
+const CALLER_IP = '127.0.0.151';
+const PBX_IP = '127.0.0.152';
+const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
+const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
+
+let hg: Holdgate | undefined;
+const closers: (() => void)[] = [];
+afterEach(async () => {
+  await hg?.close();
+  hg = undefined;
+  for (const c of closers.splice(0)) c();
+});
+
+/** Decode any audio file to 8 kHz mono µ-law bytes (what a PBX would send). */
+function mulaw(file: string, fromSeconds = 0, seconds = 600): Buffer {
+  return execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(fromSeconds),
+      '-t',
+      String(seconds),
+      '-i',
+      file,
+      '-f',
+      'mulaw',
+      '-ar',
+      '8000',
+      '-ac',
+      '1',
+      '-',
+    ],
+    {
+      maxBuffer: 64 << 20,
+    },
+  );
+}
+
+function pcm16(file: string): Int16Array {
+  const raw = execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '2', '-ar', '8000', '-'],
+    { maxBuffer: 64 << 20 },
+  );
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+}
+
+function toneShare(samples: Int16Array, from: number, n: number, freq: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
+  let s1 = 0;
+  let s2 = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const x = samples[from + i]!;
+    total += x * x;
+    const s0 = x + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return total === 0 ? 0 : (s1 * s1 + s2 * s2 - k * s1 * s2) / (total * n * 0.5);
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('music on hold without signalling', () => {
+  it('cuts the PBX’s own hold music and the caller’s words under it out of the recording', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const callerRtp = await rtpSocket(CALLER_IP, closers);
+    const pbxRtp = await rtpSocket(PBX_IP, closers);
+    hg = await startHoldgate(
+      validateConfig({
+        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+        media: { address: HG_IP, portMin: 45000, portMax: 45099, workers: 1 },
+        recording: { dir, delaySeconds: 2.5 },
+        detection: { knownMusic: [MOH] },
+        acl: { trunks: [`${CALLER_IP}/32`] },
+        queues: [
+          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
+        ],
+      }),
+      { logger: silentLogger() },
+    );
+    const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
+    const t0 = Date.now();
+    const { ok, pbxInvite, callerDialog } = await establishCall(caller, pbx, to, {
+      host: HG_IP,
+      callerSdp: sdp(CALLER_IP, callerRtp.address().port),
+      pbxSdp: sdp(PBX_IP, pbxRtp.address().port),
+    });
+    const towardCaller = remoteMediaTarget(parseSdp(pbxInvite.body), 0).rtpPort;
+    const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0).rtpPort;
+
+    // What the PBX sends: the agent (speech), then hold music from the middle of the track, then
+    // the agent again, all in one stream.
+    const agentBefore = Buffer.concat(
+      ['agent-loginok', 'call-forwarding', 'auth-thankyou'].map((n) =>
+        mulaw(join(SPEECH, `${n}.wav`)),
+      ),
+    ).subarray(0, 8000 * 3);
+    const music = mulaw(MOH, 40, 7);
+    const agentAfter = Buffer.concat(
+      ['agent-newlocation', 'activated', 'added'].map((n) => mulaw(join(SPEECH, `${n}.wav`))),
+    ).subarray(0, 8000 * 3);
+    const pbxStream = Buffer.concat([agentBefore, music, agentAfter]);
+    const musicStartFrame = agentBefore.length / 160;
+    const musicEndFrame = musicStartFrame + music.length / 160;
+
+    const packet = Buffer.alloc(172);
+    const callerPacket = Buffer.alloc(172);
+    packet[0] = 0x80;
+    packet.writeUInt32BE(0x5eed, 8);
+    callerPacket[0] = 0x80;
+    callerPacket.writeUInt32BE(0xca11, 8);
+    let musicStartedAt = 0;
+    let musicEndedAt = 0;
+    let phase = 0;
+    const frames = pbxStream.length / 160;
+    const started = performance.now();
+    for (let f = 0; f < frames; f++) {
+      // Pace on the clock, not on timer drift.
+      const due = started + f * 20 + (f >= musicStartFrame ? 34 : 0);
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      if (f === musicStartFrame) musicStartedAt = (Date.now() - t0) / 1000;
+      if (f === musicEndFrame) musicEndedAt = (Date.now() - t0) / 1000;
+      packet.writeUInt16BE(f & 0xffff, 2);
+      packet.writeUInt32BE((f * 160) >>> 0, 4);
+      pbxStream.copy(packet, 12, f * 160, f * 160 + 160);
+      pbxRtp.send(packet, towardCaller, HG_IP);
+      const onHold = f >= musicStartFrame && f < musicEndFrame;
+      const freq = onHold ? 1000 : 440;
+      for (let i = 0; i < 160; i++) {
+        callerPacket[12 + i] = ulawEncode(Math.round(6000 * Math.sin(phase)));
+        phase += (2 * Math.PI * freq) / 8000;
+      }
+      callerPacket.writeUInt16BE(f & 0xffff, 2);
+      callerPacket.writeUInt32BE((f * 160) >>> 0, 4);
+      callerRtp.send(callerPacket, towardPbx, HG_IP);
+    }
+    caller.send(inDialogText(caller, 'BYE', callerDialog, 2, to), to);
+    await caller.response(200, 'BYE');
+
+    let metaFile = '';
+    await expect
+      .poll(
+        () => {
+          const f = readdirSync(dir).find((n) => n.endsWith('.json'));
+          if (!f) return 'none';
+          metaFile = join(dir, f);
+          return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('complete');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
+      audio: { file: string };
+      holdIntervals: { start: number; end: number; cause: string }[];
+    };
+    const hold = meta.holdIntervals.find((h) => h.cause === 'music-on-hold');
+    expect(hold, JSON.stringify(meta.holdIntervals)).toBeDefined();
+    // The cut starts at the music's onset (the detector needs time; the delay line covers it).
+    expect(
+      Math.abs(hold!.start - musicStartedAt),
+      `hold starts ${hold!.start}, music started ${musicStartedAt}`,
+    ).toBeLessThan(0.25);
+    expect(hold!.end).toBeGreaterThanOrEqual(musicEndedAt - 0.1);
+
+    const stereo = pcm16(join(dir, meta.audio.file));
+    const left = new Int16Array(stereo.length / 2);
+    const right = new Int16Array(stereo.length / 2);
+    for (let i = 0; i < left.length; i++) {
+      left[i] = stereo[2 * i]!;
+      right[i] = stereo[2 * i + 1]!;
+    }
+    let private1k = 0;
+    let spoken440 = 0;
+    for (let off = 0; off + 160 <= left.length; off += 160) {
+      if (toneShare(left, off, 160, 1000) > 0.05) private1k++;
+      if (toneShare(left, off, 160, 440) > 0.5) spoken440++;
+    }
+    expect(private1k, 'blocks of the caller’s words under the hold music').toBe(0);
+    expect(spoken440, 'the caller before and after the hold').toBeGreaterThan(200);
+    // None of the hold music: a fresh detector over the agent channel finds no match.
+    const library = new KnownMusicLibrary();
+    library.learn(MOH, pcm16Mono(MOH));
+    const check = new KnownMusicDetector(library);
+    const frame = new Int16Array(160);
+    let matched = false;
+    for (let off = 0; off + 160 <= right.length; off += 160) {
+      frame.set(right.subarray(off, off + 160));
+      if (check.push(frame, (off / 8) | 0)?.state === 'hold') matched = true;
+    }
+    expect(matched, 'hold music found in the recording').toBe(false);
+    // The agent is there, before and after.
+    let agentEnergy = 0;
+    for (let i = 0; i < right.length; i++) agentEnergy += Math.abs(right[i]!);
+    expect(agentEnergy / right.length).toBeGreaterThan(100);
+  }, 60_000);
+});
+
+function pcm16Mono(file: string): Int16Array {
+  const raw = execFileSync(
+    'ffmpeg',
+    ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '1', '-ar', '8000', '-'],
+    { maxBuffer: 64 << 20 },
+  );
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+}
