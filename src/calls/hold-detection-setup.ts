@@ -4,9 +4,11 @@ import type { Logger } from '../shared/logger.js';
 import type { Config } from '../config/schema.js';
 import { MusicClassifierDetector } from '../detect/classifier/index.js';
 import type { HoldMusicDetector } from '../detect/types.js';
-import { KnownMusicDetector } from '../detect/known-music/known-music-detector.js';
-import { KnownMusicLibrary } from '../detect/known-music/known-music-library.js';
-import { decodeAudioFile } from '../detect/known-music/decode-audio.js';
+import {
+  decodeAudioFile,
+  KnownMusicDetector,
+  KnownMusicLibrary,
+} from '../detect/known-music/index.js';
 
 /** Audio files ffmpeg reads with a header (raw Asterisk formats such as .gsm/.ulaw/.sln are not). */
 const AUDIO_EXTENSIONS = new Set([
