@@ -4,6 +4,8 @@ import { TransportLayer, type Endpoint } from './sip/transport/index.js';
 import { TransactionLayer } from './sip/transaction/index.js';
 import { UserAgentCore } from './sip/dialog/index.js';
 import { B2bua } from './calls/b2bua.js';
+import { B2buaCallControl } from './calls/b2bua-call-control.js';
+import type { CallControl } from './calls/call-control.js';
 import type { SeamCallInfo } from './calls/session-description-seam.js';
 import { MediaSeam } from './calls/media-seam.js';
 import { RecordingHub } from './calls/recording-hub.js';
@@ -20,6 +22,8 @@ export interface Holdgate {
   readonly transactions: TransactionLayer;
   readonly core: UserAgentCore;
   readonly b2bua: B2bua;
+  /** The narrow live-call interface the admin API uses. */
+  readonly callControl: CallControl;
   /** The RTP relay, when `media.enabled`. */
   readonly media: MediaController | undefined;
   localEndpoints(): readonly Endpoint[];
@@ -154,6 +158,7 @@ export async function startHoldgate(
     transactions,
     core,
     b2bua,
+    callControl: new B2buaCallControl(b2bua),
     media,
     localEndpoints: () => transport.localEndpoints(),
     drain: async (deadlineMs = sip.drainDeadlineSeconds * 1000) => {

@@ -1,11 +1,10 @@
 import type { Logger } from '../shared/logger.js';
 import type { RecordingConfig } from '../config/schema.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
-import { DelayLine, HoldGate, type Direction } from '../gate/index.js';
+import { DelayLine, HoldGate, type Direction, type Leg } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
 import { holdState, type Sdp } from '../sdp/index.js';
-import type { LegName } from './session-description-seam.js';
 
 /** Tap direction → recorder channel: the caller's own voice is `caller`, what the caller hears is `agent`. */
 const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
@@ -118,7 +117,7 @@ export class CallRecording {
   }
 
   /** An SDP offer or answer crossed the call (RFC 3264): its hold state goes to the gate. */
-  sdp(from: LegName, kind: 'offer' | 'answer', sdp: Sdp): void {
+  sdp(from: Leg, kind: 'offer' | 'answer', sdp: Sdp): void {
     const held = holdState(sdp).held;
     const t = this.#now();
     if (kind === 'offer') {
@@ -127,6 +126,15 @@ export class CallRecording {
     } else {
       this.gate.sdpAnswer({ leg: from, exchangeId: String(this.#exchange), hold: held }, t);
     }
+  }
+
+  /** Operator pause of the recording fork (cause `api`), effective now. */
+  apiPause(reason: string): void {
+    this.gate.apiPause(reason, this.#now());
+  }
+
+  apiResume(): void {
+    this.gate.apiResume(this.#now());
   }
 
   /** The offer/answer exchange in flight was committed (2xx + ACK, 2xx to UPDATE) or failed. */

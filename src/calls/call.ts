@@ -23,6 +23,7 @@ import {
 import { withTag } from './address-header.js';
 import { callerFailureFor } from './failure-mapping.js';
 import type { LegName, SeamCallInfo, SessionDescriptionSeam } from './session-description-seam.js';
+import type { CallRecording } from './call-recording.js';
 
 /** Methods holdgate relays within a dialog besides INVITE, UPDATE and BYE. */
 const RELAYED_METHODS = new Set(['INFO', 'MESSAGE', 'OPTIONS', 'NOTIFY']);
@@ -87,14 +88,26 @@ export class Call {
     this.callerCallId = inviteTx.request.get('call-id') ?? '';
     this.#callerOfferedInInvite = inviteTx.request.body.length > 0;
     this.log = ctx.logger.child({ callId: this.id, queue: queue.name });
+    this.numbers = {
+      from: userOf(inviteTx.request.get('from')),
+      to: userOf(`<${inviteTx.request.uri}>`),
+    };
     this.#seam = ctx.seamFor({
       id: this.id,
       queue: queue.name,
       startedAt: this.startedAt,
-      from: userOf(inviteTx.request.get('from')),
-      to: userOf(`<${inviteTx.request.uri}>`),
+      from: this.numbers.from,
+      to: this.numbers.to,
     });
   }
+
+  /** The recording fork of this call, if it is recorded. */
+  get recording(): CallRecording | undefined {
+    return this.#seam.recording;
+  }
+
+  /** Caller number, called number (as the seam saw them). */
+  readonly numbers: { readonly from: string; readonly to: string };
 
   get endReason(): string {
     return this.#endReason;

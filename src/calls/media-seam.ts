@@ -70,6 +70,10 @@ export class MediaSeam implements SessionDescriptionSeam {
     return this.#ports?.sessionId;
   }
 
+  get recording(): CallRecording | undefined {
+    return this.#recording;
+  }
+
   async prepare(): Promise<void> {
     const address = this.#options.bindAddress;
     this.#ports = await this.#controller.createSession({

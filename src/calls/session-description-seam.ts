@@ -1,3 +1,5 @@
+import type { CallRecording } from './call-recording.js';
+
 /**
  * The one seam where a call's session descriptions pass between its legs. The media plane
  * (issue 3) replaces the pass-through with SDP anchoring; the gate reads hold state here.
@@ -38,6 +40,8 @@ export interface SessionDescriptionSeam {
   /** The offer/answer exchange that carried `event` was committed (2xx and ACK) or abandoned. */
   settle?(committed: boolean): void;
   close?(): void;
+  /** The call's recording fork, when it is recorded (read by the call-control interface). */
+  readonly recording?: CallRecording | undefined;
 }
 
 /** Issue 2: bodies pass through unchanged. */
