@@ -46,7 +46,7 @@ module.exports = {
     layer('recorder/', []),
     layer('config/', []),
     layer('store/', ['config/']),
-    layer('admin/', ['store/', 'config/', 'calls/call-control']),
+    layer('admin/', ['store/', 'config/', 'calls/call-control', 'recorder/']),
     layer('calls/', [
       'sip/',
       'sdp/',
