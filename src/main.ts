@@ -89,6 +89,10 @@ export async function startHoldgate(
   const detectors = recordingHub
     ? await setUpHoldDetection(config, logger.child({ layer: 'detect' }))
     : undefined;
+  const detectionFor = (queue: string) => {
+    const d = detectors?.get(queue);
+    return d ? { detectors: d.detectors, ...(d.learn ? { learn: d.learn } : {}) } : {};
+  };
   /** The global recording settings with the queue's overrides applied. */
   const queueRecording = new Map(
     config.queues.map(
@@ -118,9 +122,7 @@ export async function startHoldgate(
                       from: call.from,
                       to: call.to,
                       startedAtMs: call.startedAt,
-                      ...(detectors?.get(call.queue)
-                        ? { detectors: detectors.get(call.queue)! }
-                        : {}),
+                      ...detectionFor(call.queue),
                     },
                   }
                 : {}),

@@ -4,6 +4,7 @@ import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
 import { DelayLine, HoldGate, type Direction, type Leg } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
+import { HoldAudioLearner } from './hold-audio-learner.js';
 import { holdState, type Sdp } from '../sdp/index.js';
 
 /** Tap direction → recorder channel: the caller's own voice is `caller`, what the caller hears is `agent`. */
@@ -42,6 +43,8 @@ export interface CallRecordingInit {
   config: Readonly<RecordingConfig>;
   /** Hold-music detectors run on what the caller hears (issue 5); empty: SDP hold only. */
   detectors?: readonly HoldMusicDetector[];
+  /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
+  learn?: (name: string, pcm: Int16Array) => void;
   logger: Logger;
 }
 
@@ -67,6 +70,7 @@ export class CallRecording {
   readonly #detectors: readonly HoldMusicDetector[];
   /** Which detectors currently say hold (the gate hears "music" while any does). */
   readonly #holding: boolean[];
+  readonly #learner: HoldAudioLearner | undefined;
 
   private constructor(
     init: CallRecordingInit,
@@ -82,6 +86,9 @@ export class CallRecording {
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors ?? [];
     this.#holding = this.#detectors.map(() => false);
+    this.#learner = init.learn
+      ? new HoldAudioLearner(`${init.queue}/${init.callId}`, init.learn)
+      : undefined;
   }
 
   static async open(init: CallRecordingInit): Promise<CallRecording> {
@@ -172,9 +179,13 @@ export class CallRecording {
    * in the past: the delay line still holds those frames, so the cut lands on the onset.
    */
   #detect(frameMs: number, now: number): void {
+    this.#learner?.frame(this.#frame);
     for (let i = 0; i < this.#detectors.length; i++) {
       const decision = this.#detectors[i]!.push(this.#frame, frameMs);
-      if (decision) this.#decide(i, decision, now);
+      if (decision) {
+        this.#learner?.decision(decision);
+        this.#decide(i, decision, now);
+      }
     }
   }
 
@@ -193,6 +204,7 @@ export class CallRecording {
   close(): Promise<RecordingMetadata> {
     this.#closed ??= (async () => {
       this.poll();
+      this.#learner?.close();
       this.#delay.flush();
       return this.#recorder.close(this.#now());
     })();

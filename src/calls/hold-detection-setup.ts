@@ -22,8 +22,14 @@ const AUDIO_EXTENSIONS = new Set([
   '.wma',
 ]);
 
-/** Hold-music detectors per queue: a factory that gives each call fresh detector state. */
-export type DetectorFactories = ReadonlyMap<string, () => HoldMusicDetector[]>;
+/** A queue's hold detection: fresh detectors per call, and where learned hold music goes. */
+export interface QueueDetection {
+  readonly detectors: () => HoldMusicDetector[];
+  /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
+  readonly learn?: (name: string, pcm: Int16Array) => void;
+}
+
+export type DetectorFactories = ReadonlyMap<string, QueueDetection>;
 
 /**
  * Fingerprint every queue's known hold music once at start-up (one library per distinct list of
@@ -36,18 +42,33 @@ export async function setUpHoldDetection(
   logger: Logger,
 ): Promise<DetectorFactories> {
   const libraries = new Map<string, Promise<KnownMusicLibrary | undefined>>();
-  const factories = new Map<string, () => HoldMusicDetector[]>();
+  const factories = new Map<string, QueueDetection>();
   for (const queue of config.queues) {
     const sources = queue.detection?.knownMusic ?? config.detection.knownMusic;
     const key = [...sources].sort().join('\u0000');
     if (!libraries.has(key)) libraries.set(key, loadLibrary(sources, logger));
-    const library = await libraries.get(key);
     const classifier = queue.detection?.classifier ?? config.detection.classifier;
-    if (!library && !classifier) continue;
-    factories.set(queue.name, () => [
-      ...(library ? [new KnownMusicDetector(library)] : []),
-      ...(classifier ? [new MusicClassifierDetector()] : []),
-    ]);
+    // With the classifier on, a queue always has a library: what it judges hold is learned there.
+    const library =
+      (await libraries.get(key)) ?? (classifier ? new KnownMusicLibrary() : undefined);
+    if (!library) continue;
+    factories.set(queue.name, {
+      detectors: () => [
+        new KnownMusicDetector(library),
+        ...(classifier ? [new MusicClassifierDetector()] : []),
+      ],
+      ...(classifier
+        ? {
+            learn: (name: string, pcm: Int16Array) => {
+              library.learn(name, pcm);
+              logger.info(
+                { queue: queue.name, name, seconds: pcm.length / 8000 },
+                'hold music learned',
+              );
+            },
+          }
+        : {}),
+    });
   }
   return factories;
 }

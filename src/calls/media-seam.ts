@@ -29,6 +29,8 @@ export interface SeamRecording {
   readonly startedAtMs: number;
   /** Fresh hold-music detectors for this call (issue 5); none: SDP hold only. */
   readonly detectors?: () => HoldMusicDetector[];
+  /** Where this queue learns hold music the classifier found. */
+  readonly learn?: (name: string, pcm: Int16Array) => void;
 }
 
 export interface MediaSeamOptions {
@@ -100,6 +102,7 @@ export class MediaSeam implements SessionDescriptionSeam {
         startedAtMs: rec.startedAtMs,
         config: rec.config,
         ...(rec.detectors ? { detectors: rec.detectors() } : {}),
+        ...(rec.learn ? { learn: rec.learn } : {}),
         logger: this.#options.logger,
       });
       // The call may have ended while the recorder was opening.

@@ -208,7 +208,7 @@ const QueueRecordingSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const QueueSchema = Type.Object(
+export const QueueSchema = Type.Object(
   {
     name: Type.String({
       minLength: 1,
@@ -345,6 +345,43 @@ const RecordingSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** The admin REST API (issue 7). Secrets (API keys) come from the environment, never from here. */
+const AdminSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true, description: 'Serve the admin API. Default true.' }),
+    address: Type.String({
+      default: '127.0.0.1',
+      description: 'IP literal the admin HTTP server binds. Default 127.0.0.1 (local only).',
+    }),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 8080,
+      description: 'Admin HTTP port (0: any free port). Default 8080.',
+    }),
+    receiptKeyFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'PEM file of the Ed25519 private key that signs erasure receipts. Default: generated once and kept at <recording.dir>/.holdgate/receipt-key.pem.',
+      }),
+    ),
+    authFailuresPerMinute: Type.Integer({
+      minimum: 1,
+      default: 10,
+      description:
+        'Failed authentications accepted per source IP and minute; beyond it every request from that source gets 429 until the minute ends. Default 10.',
+    }),
+    retentionSweepSeconds: Type.Number({
+      minimum: 1,
+      default: 3600,
+      description:
+        'How often the retention sweeper deletes recordings past their retainUntil (s). Default 3600.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     sip: SipSchema,
@@ -378,12 +415,14 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    admin: Type.Optional(AdminSchema),
   },
   { additionalProperties: false },
 );
 
 export type Config = Static<typeof ConfigSchema>;
 export type QueueConfig = Static<typeof QueueSchema>;
+export type AdminConfig = Static<typeof AdminSchema>;
 export type SipConfig = Static<typeof SipSchema>;
 export type MediaConfig = Static<typeof MediaSchema>;
 export type RecordingConfig = Static<typeof RecordingSchema>;

@@ -22,6 +22,15 @@ export const ERROR_CODES = {
   HG_ERR_RECORDING_SPOOL: { status: 500, message: 'Recording spool is not durable' },
   HG_ERR_AUDIO_DECODE: { status: 500, message: 'Audio file could not be decoded' },
   HG_ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
+  HG_ERR_API_VALIDATION: { status: 400, message: 'Request failed validation' },
+  HG_ERR_API_UNAUTHORIZED: { status: 401, message: 'Missing or unknown API key' },
+  HG_ERR_API_FORBIDDEN: { status: 403, message: "The API key's role does not allow this" },
+  HG_ERR_API_NOT_FOUND: { status: 404, message: 'No such resource' },
+  HG_ERR_API_CONFLICT: { status: 409, message: 'Resource already exists or is in the wrong state' },
+  HG_ERR_API_RANGE: { status: 416, message: 'Requested range not satisfiable' },
+  HG_ERR_API_RATE_LIMITED: { status: 429, message: 'Too many failed authentications' },
+  HG_ERR_API_INTERNAL: { status: 500, message: 'Internal error in the admin API' },
+  HG_ERR_RECEIPT_KEY: { status: 500, message: 'Erasure receipt signing key unusable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

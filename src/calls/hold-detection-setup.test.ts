@@ -1,0 +1,89 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { validateConfig } from '../config/load-config.js';
+import { silentLogger } from '../shared/logger.js';
+import type { HoldMusicDetector } from '../detect/types.js';
+import { setUpHoldDetection } from './hold-detection-setup.js';
+
+const MOH = '/usr/share/asterisk/moh';
+
+function decode(file: string, from: number, seconds: number): Int16Array {
+  const raw = execFileSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-ss',
+      String(from),
+      '-t',
+      String(seconds),
+      '-i',
+      file,
+      '-f',
+      's16le',
+      '-ac',
+      '1',
+      '-ar',
+      '8000',
+      '-',
+    ],
+    {
+      maxBuffer: 32 << 20,
+    },
+  );
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+}
+
+function firstHold(detectors: HoldMusicDetector[], pcm: Int16Array): string | undefined {
+  const frame = new Int16Array(160);
+  for (let off = 0; off + 160 <= pcm.length; off += 160) {
+    frame.set(pcm.subarray(off, off + 160));
+    for (const d of detectors) {
+      const decision = d.push(frame, off / 8);
+      if (decision?.state === 'hold' && decision.cause === 'known-music') return decision.cause;
+    }
+  }
+  return undefined;
+}
+
+describe('hold detection set-up', () => {
+  it('fingerprints a queue’s known music from a directory and skips what it cannot decode', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    execFileSync('cp', [join(MOH, 'manolo_camp-morning_coffee.wav'), dir]);
+    writeFileSync(join(dir, 'broken.wav'), 'not audio');
+    const config = validateConfig({
+      detection: { knownMusic: [dir] },
+      queues: [
+        { name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } },
+        {
+          name: 'plain',
+          match: { requestUser: '2' },
+          pbx: { host: '10.0.0.1' },
+          detection: { knownMusic: [] },
+        },
+      ],
+    });
+    const detection = await setUpHoldDetection(config, silentLogger());
+    expect(detection.has('plain')).toBe(false);
+    const care = detection.get('care')!;
+    expect(care.learn).toBeUndefined();
+    expect(
+      firstHold(care.detectors(), decode(join(MOH, 'manolo_camp-morning_coffee.wav'), 60, 6)),
+    ).toBe('known-music');
+  }, 30_000);
+
+  it('learns hold music the classifier found, so the next call knows it', async () => {
+    const config = validateConfig({
+      detection: { classifier: true },
+      queues: [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }],
+    });
+    const care = (await setUpHoldDetection(config, silentLogger())).get('care')!;
+    const track = join(MOH, 'reno_project-system.wav');
+    expect(firstHold(care.detectors().slice(0, 1), decode(track, 30, 6))).toBeUndefined();
+    care.learn!('care/call-1#1', decode(track, 20, 20));
+    expect(firstHold(care.detectors().slice(0, 1), decode(track, 28, 6))).toBe('known-music');
+  }, 30_000);
+});
