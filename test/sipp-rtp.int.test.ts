@@ -1,0 +1,100 @@
+/**
+ * SIPp as both phones, streaming real G.711 RTP through holdgate (issue 3, Proof "real peers"):
+ * the caller and the PBX each play an Asterisk prompt with SIPp's rtp_stream; holdgate anchors
+ * the media, relays it both ways and records both directions.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config/load-config.js';
+import { startHoldgate, type Holdgate } from '../src/main.js';
+import { silentLogger } from '../src/shared/logger.js';
+import { describeSippResult, killAllSipp, runSipp, startSippServer } from './support/sipp.js';
+import { withTimeout } from './support/with-timeout.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'test-fixtures', 'sipp');
+const HG_IP = '127.0.0.170';
+const CALLER_IP = '127.0.0.171';
+const PBX_IP = '127.0.0.172';
+
+let hg: Holdgate | undefined;
+afterEach(async () => {
+  await hg?.close();
+  hg = undefined;
+});
+afterAll(async () => {
+  await killAllSipp();
+});
+
+/**
+ * A copy of a scenario that streams an Asterisk prompt, converted to a G.711 µ-law WAV (what
+ * SIPp's rtp_stream plays as PT 0). SIPp does not expand variables in rtp_stream, so the path is
+ * written into the copy.
+ */
+function streamingScenario(dir: string, scenario: string, prompt: string): string {
+  const wav = join(dir, `${prompt}.wav`);
+  const source = `/usr/share/asterisk/sounds/en_US_f_Allison/${prompt}.wav`;
+  execFileSync('sox', [source, '-r', '8000', '-c', '1', '-e', 'u-law', wav]);
+  const out = join(dir, scenario);
+  writeFileSync(out, readFileSync(join(FIXTURES, scenario), 'utf8').replaceAll('@AUDIO@', wav));
+  return out;
+}
+
+describe('SIPp RTP through holdgate', () => {
+  it('relays and records RTP that SIPp streams in both directions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-sipp-rtp-'));
+    const recordings = join(dir, 'recordings');
+    hg = await startHoldgate(
+      validateConfig({
+        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+        media: { address: HG_IP, portMin: 47000, portMax: 47099, workers: 1 },
+        recording: { dir: recordings, delaySeconds: 0.5 },
+        acl: { trunks: [`${CALLER_IP}/32`] },
+        queues: [
+          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19000 } },
+        ],
+      }),
+      { logger: silentLogger() },
+    );
+    const pbx = startSippServer({
+      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', 'call-forwarding'),
+      localIp: PBX_IP,
+      localPort: 19000,
+      calls: 1,
+      timeoutSec: 30,
+    });
+    await withTimeout(pbx.ready, 10_000, 'pbx ready');
+    const caller = await runSipp({
+      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', 'agent-loginok'),
+      remote: `${HG_IP}:5060`,
+      localIp: CALLER_IP,
+      localPort: 19010,
+      calls: 1,
+      timeoutSec: 30,
+      service: '1000',
+    });
+    expect(caller.stats?.successfulCalls, describeSippResult(caller)).toBe(1);
+    const pbxResult = await withTimeout(pbx.done, 20_000, 'pbx done');
+    expect(pbxResult.stats?.successfulCalls, describeSippResult(pbxResult)).toBe(1);
+    let metaFile = '';
+    await expect
+      .poll(
+        () => {
+          const f = readdirSync(recordings).find((n) => n.endsWith('.json'));
+          if (!f) return 'none';
+          metaFile = join(recordings, f);
+          return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('complete');
+    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
+      frames: { caller: number; agent: number };
+    };
+    // About 3 s streamed each way (150 frames of 20 ms); the gate opens at the ACK.
+    expect(meta.frames.caller).toBeGreaterThan(100);
+    expect(meta.frames.agent).toBeGreaterThan(100);
+  }, 60_000);
+});
