@@ -3,13 +3,14 @@
  * gate state; an operator pause stops the recording fork at once (cause `api`, in the metadata's
  * timeline) without touching the call; hang-up ends both legs.
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { finishedRecording } from './peers/recording-checks.js';
 import {
   establishCall,
   RawSipPeer,
@@ -83,18 +84,7 @@ describe('call control', () => {
     expect(callerBye.get('reason')).toMatch(/operator/);
     expect(pbxBye.get('reason')).toMatch(/operator/);
     expect(control.list()).toEqual([]);
-    let metaFile = '';
-    await expect
-      .poll(() => {
-        const f = readdirSync(dir).find((n) => n.endsWith('.json'));
-        if (!f) return 'none';
-        metaFile = join(dir, f);
-        return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
-      })
-      .toMatch(/complete|absent/);
-    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
-      holdIntervals: { cause: string; start: number; end: number }[];
-    };
+    const { meta } = await finishedRecording(dir, /^(complete|absent)$/);
     const api = meta.holdIntervals.find((h) => h.cause === 'api');
     expect(api).toBeDefined();
     expect(api!.end - api!.start).toBeGreaterThan(0.15);

@@ -6,9 +6,8 @@
  * music anywhere in it, A and B present, and the hold interval in the metadata within ±40 ms of
  * when the PBX sent its hold and resume.
  */
-import { execFileSync } from 'node:child_process';
 import type { Socket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { ulawEncode } from '../src/media/g711/index.js';
 import { verifyRecording } from '../src/recorder/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { blocksWithTone, decodeChannels, finishedRecording } from './peers/recording-checks.js';
 import {
   establishCall,
   inDialogText,
@@ -71,24 +71,6 @@ class ToneSender {
   stop(): void {
     clearInterval(this.#timer);
   }
-}
-
-/** Goertzel power of one frequency in a block, relative to the block's total power. */
-function toneShare(samples: Int16Array, from: number, n: number, freq: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const x = samples[from + i]!;
-    total += x * x;
-    const s0 = x + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  if (total === 0) return 0;
-  const power = s1 * s1 + s2 * s2 - k * s1 * s2;
-  return power / (total * n * 0.5);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -288,25 +270,7 @@ describe('hold gating end to end', () => {
       await caller.response(200, 'BYE');
 
       // The recording is finalized off the call path.
-      let metaFile = '';
-      await expect
-        .poll(
-          () => {
-            const f = readdirSync(dir).find((n) => n.endsWith('.json'));
-            if (!f) return 'none';
-            metaFile = join(dir, f);
-            return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
-          },
-          { timeout: 15_000 },
-        )
-        .toBe('complete');
-      const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
-        audio: { file: string };
-        holdIntervals: { start: number; end: number; cause: string }[];
-        pauseBehaviour: string;
-        from: string;
-        to: string;
-      };
+      const { meta, path: metaFile } = await finishedRecording(dir);
       expect(meta.pauseBehaviour).toBe(method.pauseBehaviour);
       expect(meta.from).toBe('0612345678');
       expect(meta.to).toBe('0201234567');
@@ -323,40 +287,11 @@ describe('hold gating end to end', () => {
       expect(await verifyRecording(metaFile)).toEqual({ ok: true });
 
       // Decode the audio and look at every 20 ms block of each channel.
-      const pcm = execFileSync(
-        'ffmpeg',
-        [
-          '-v',
-          'error',
-          '-i',
-          join(dir, meta.audio.file),
-          '-f',
-          's16le',
-          '-ac',
-          '2',
-          '-ar',
-          '8000',
-          '-',
-        ],
-        { maxBuffer: 64 << 20 },
-      );
-      const stereo = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
-      const left = new Int16Array(stereo.length / 2);
-      const right = new Int16Array(stereo.length / 2);
-      for (let i = 0; i < left.length; i++) {
-        left[i] = stereo[2 * i]!;
-        right[i] = stereo[2 * i + 1]!;
-      }
-      let a440 = 0;
-      let private1k = 0;
-      let agent600 = 0;
-      let music800 = 0;
-      for (let off = 0; off + 160 <= left.length; off += 160) {
-        if (toneShare(left, off, 160, 440) > 0.5) a440++;
-        if (toneShare(left, off, 160, 1000) > 0.05) private1k++;
-        if (toneShare(right, off, 160, 600) > 0.5) agent600++;
-        if (toneShare(right, off, 160, 800) > 0.05) music800++;
-      }
+      const { caller: left, agent: right } = decodeChannels(join(dir, meta.audio!.file));
+      const a440 = blocksWithTone(left, 440, 0.5);
+      const private1k = blocksWithTone(left, 1000, 0.05);
+      const agent600 = blocksWithTone(right, 600, 0.5);
+      const music800 = blocksWithTone(right, 800, 0.05);
       expect(private1k, 'blocks of the caller’s private 1 kHz in the recording').toBe(0);
       expect(music800, 'blocks of hold music in the recording').toBe(0);
       // A and B: about 3 s of the caller's 440 Hz, the agent's 600 Hz likewise.

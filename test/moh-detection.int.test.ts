@@ -6,7 +6,7 @@
  * recording must hold none of the music and none of the caller's tone sent during it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,12 @@ import { startHoldgate, type Holdgate } from '../src/main.js';
 import { ulawEncode } from '../src/media/g711/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { silentLogger } from '../src/shared/logger.js';
+import {
+  blocksWithTone,
+  decodeChannels,
+  decodePcm,
+  finishedRecording,
+} from './peers/recording-checks.js';
 import {
   establishCall,
   inDialogText,
@@ -65,30 +71,6 @@ function mulaw(file: string, fromSeconds = 0, seconds = 600): Buffer {
       maxBuffer: 64 << 20,
     },
   );
-}
-
-function pcm16(file: string): Int16Array {
-  const raw = execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '2', '-ar', '8000', '-'],
-    { maxBuffer: 64 << 20 },
-  );
-  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
-}
-
-function toneShare(samples: Int16Array, from: number, n: number, freq: number): number {
-  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
-  let s1 = 0;
-  let s2 = 0;
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const x = samples[from + i]!;
-    total += x * x;
-    const s0 = x + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-  }
-  return total === 0 ? 0 : (s1 * s1 + s2 * s2 - k * s1 * s2) / (total * n * 0.5);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -177,22 +159,7 @@ describe('music on hold without signalling', () => {
     caller.send(inDialogText(caller, 'BYE', callerDialog, 2, to), to);
     await caller.response(200, 'BYE');
 
-    let metaFile = '';
-    await expect
-      .poll(
-        () => {
-          const f = readdirSync(dir).find((n) => n.endsWith('.json'));
-          if (!f) return 'none';
-          metaFile = join(dir, f);
-          return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
-        },
-        { timeout: 15_000 },
-      )
-      .toBe('complete');
-    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
-      audio: { file: string };
-      holdIntervals: { start: number; end: number; cause: string }[];
-    };
+    const { meta } = await finishedRecording(dir);
     const hold = meta.holdIntervals.find((h) => h.cause === 'music-on-hold');
     expect(hold, JSON.stringify(meta.holdIntervals)).toBeDefined();
     // The cut starts at the music's onset (the detector needs time; the delay line covers it).
@@ -202,24 +169,14 @@ describe('music on hold without signalling', () => {
     ).toBeLessThan(0.25);
     expect(hold!.end).toBeGreaterThanOrEqual(musicEndedAt - 0.1);
 
-    const stereo = pcm16(join(dir, meta.audio.file));
-    const left = new Int16Array(stereo.length / 2);
-    const right = new Int16Array(stereo.length / 2);
-    for (let i = 0; i < left.length; i++) {
-      left[i] = stereo[2 * i]!;
-      right[i] = stereo[2 * i + 1]!;
-    }
-    let private1k = 0;
-    let spoken440 = 0;
-    for (let off = 0; off + 160 <= left.length; off += 160) {
-      if (toneShare(left, off, 160, 1000) > 0.05) private1k++;
-      if (toneShare(left, off, 160, 440) > 0.5) spoken440++;
-    }
+    const { caller: left, agent: right } = decodeChannels(join(dir, meta.audio!.file));
+    const private1k = blocksWithTone(left, 1000, 0.05);
+    const spoken440 = blocksWithTone(left, 440, 0.5);
     expect(private1k, 'blocks of the caller’s words under the hold music').toBe(0);
     expect(spoken440, 'the caller before and after the hold').toBeGreaterThan(200);
     // None of the hold music: a fresh detector over the agent channel finds no match.
     const library = new KnownMusicLibrary();
-    library.learn(MOH, pcm16Mono(MOH));
+    library.learn(MOH, decodePcm(MOH));
     const check = new KnownMusicDetector(library);
     const frame = new Int16Array(160);
     let matched = false;
@@ -234,12 +191,3 @@ describe('music on hold without signalling', () => {
     expect(agentEnergy / right.length).toBeGreaterThan(100);
   }, 60_000);
 });
-
-function pcm16Mono(file: string): Int16Array {
-  const raw = execFileSync(
-    'ffmpeg',
-    ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '1', '-ar', '8000', '-'],
-    { maxBuffer: 64 << 20 },
-  );
-  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
-}

@@ -4,13 +4,14 @@
  * the media, relays it both ways and records both directions.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { finishedRecording } from './peers/recording-checks.js';
 import { describeSippResult, killAllSipp, runSipp, startSippServer } from './support/sipp.js';
 import { withTimeout } from './support/with-timeout.js';
 
@@ -78,21 +79,7 @@ describe('SIPp RTP through holdgate', () => {
     expect(caller.stats?.successfulCalls, describeSippResult(caller)).toBe(1);
     const pbxResult = await withTimeout(pbx.done, 20_000, 'pbx done');
     expect(pbxResult.stats?.successfulCalls, describeSippResult(pbxResult)).toBe(1);
-    let metaFile = '';
-    await expect
-      .poll(
-        () => {
-          const f = readdirSync(recordings).find((n) => n.endsWith('.json'));
-          if (!f) return 'none';
-          metaFile = join(recordings, f);
-          return (JSON.parse(readFileSync(metaFile, 'utf8')) as { status: string }).status;
-        },
-        { timeout: 15_000 },
-      )
-      .toBe('complete');
-    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as {
-      frames: { caller: number; agent: number };
-    };
+    const { meta } = await finishedRecording(recordings);
     // About 3 s streamed each way (150 frames of 20 ms); the gate opens at the ACK.
     expect(meta.frames.caller).toBeGreaterThan(100);
     expect(meta.frames.agent).toBeGreaterThan(100);

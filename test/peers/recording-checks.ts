@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+
+/** The metadata fields the end-to-end tests look at. */
+export interface RecordingMeta {
+  status: string;
+  from: string;
+  to: string;
+  pauseBehaviour: string;
+  audio: { file: string } | null;
+  holdIntervals: { start: number; end: number; cause: string }[];
+  frames: { caller: number; agent: number };
+}
+
+/**
+ * Wait until the one recording in `dir` reaches a final status matching `status` (finalizing runs
+ * off the call path), and return its metadata and path.
+ */
+export async function finishedRecording(
+  dir: string,
+  status: RegExp = /^complete$/,
+  timeout = 15_000,
+): Promise<{ meta: RecordingMeta; path: string }> {
+  let path = '';
+  await expect
+    .poll(
+      () => {
+        const f = readdirSync(dir).find((n) => n.endsWith('.json'));
+        if (!f) return 'none';
+        path = join(dir, f);
+        return (JSON.parse(readFileSync(path, 'utf8')) as RecordingMeta).status;
+      },
+      { timeout },
+    )
+    .toMatch(status);
+  return { meta: JSON.parse(readFileSync(path, 'utf8')) as RecordingMeta, path };
+}
+
+/** Decode any audio file with ffmpeg to 8 kHz PCM16, `channels` interleaved. */
+export function decodePcm(
+  file: string,
+  channels: 1 | 2 = 1,
+  fromSeconds = 0,
+  seconds?: number,
+): Int16Array {
+  const args = ['-v', 'error', '-ss', String(fromSeconds)];
+  if (seconds !== undefined) args.push('-t', String(seconds));
+  args.push('-i', file, '-f', 's16le', '-ac', String(channels), '-ar', '8000', '-');
+  const raw = execFileSync('ffmpeg', args, { maxBuffer: 64 << 20 });
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+}
+
+/** A stereo recording split into its caller (left) and agent (right) channels. */
+export function decodeChannels(file: string): { caller: Int16Array; agent: Int16Array } {
+  const stereo = decodePcm(file, 2);
+  const caller = new Int16Array(stereo.length / 2);
+  const agent = new Int16Array(stereo.length / 2);
+  for (let i = 0; i < caller.length; i++) {
+    caller[i] = stereo[2 * i]!;
+    agent[i] = stereo[2 * i + 1]!;
+  }
+  return { caller, agent };
+}
+
+/** Goertzel power of `freq` in a block, as a share of the block's total power (0…1). */
+export function toneShare(samples: Int16Array, from: number, n: number, freq: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * freq) / 8000);
+  let s1 = 0;
+  let s2 = 0;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const x = samples[from + i]!;
+    total += x * x;
+    const s0 = x + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return total === 0 ? 0 : (s1 * s1 + s2 * s2 - k * s1 * s2) / (total * n * 0.5);
+}
+
+/** How many 20 ms blocks of a channel carry `freq` with more than `share` of their power. */
+export function blocksWithTone(samples: Int16Array, freq: number, share: number): number {
+  let count = 0;
+  for (let off = 0; off + 160 <= samples.length; off += 160) {
+    if (toneShare(samples, off, 160, freq) > share) count++;
+  }
+  return count;
+}
