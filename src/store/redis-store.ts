@@ -58,8 +58,6 @@ async function run(
   }
 }
 
-const parse = <T>(json: string): T => JSON.parse(json) as T;
-
 class RedisQueues implements QueueRepository {
   constructor(
     private readonly client: Redis,
@@ -69,11 +67,11 @@ class RedisQueues implements QueueRepository {
     const names = await this.client.zrange(this.k.queueOrder(), '0', '-1');
     if (names.length === 0) return [];
     const values = await this.client.hmget(this.k.queues(), ...names);
-    return values.filter((v): v is string => v !== null).map((v) => parse<QueueConfig>(v));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as QueueConfig);
   }
   async get(name: string): Promise<QueueConfig | undefined> {
     const v = await this.client.hget(this.k.queues(), name);
-    return v === null ? undefined : parse<QueueConfig>(v);
+    return v === null ? undefined : (JSON.parse(v) as QueueConfig);
   }
   async put(queue: QueueConfig): Promise<boolean> {
     const keys = [this.k.queues(), this.k.queueOrder(), this.k.queueSeq()];
@@ -101,7 +99,7 @@ class RedisCatalog implements RecordingCatalog {
   }
   async get(id: string): Promise<CatalogEntry | undefined> {
     const v = await this.client.hget(this.k.recordings(), id);
-    return v === null ? undefined : parse<CatalogEntry>(v);
+    return v === null ? undefined : (JSON.parse(v) as CatalogEntry);
   }
   async remove(id: string): Promise<boolean> {
     return (await this.client.hdel(this.k.recordings(), id)) === 1;
@@ -109,7 +107,7 @@ class RedisCatalog implements RecordingCatalog {
   async search(query: CatalogQuery): Promise<CatalogEntry[]> {
     const all = await this.client.hvals(this.k.recordings());
     return all
-      .map((v) => parse<CatalogEntry>(v))
+      .map((v) => JSON.parse(v) as CatalogEntry)
       .filter((e) => matchesQuery(e, query))
       .sort(byStart);
   }
@@ -128,7 +126,7 @@ class RedisConsent implements ConsentRepository {
   }
   async listByNumber(number: string): Promise<ConsentRecord[]> {
     const list = await this.client.lrange(this.k.consent(normalizeNumber(number)), 0, -1);
-    return list.map((v) => parse<ConsentRecord>(v));
+    return list.map((v) => JSON.parse(v) as ConsentRecord);
   }
 }
 
@@ -147,10 +145,10 @@ class RedisApiKeys implements ApiKeyRepository {
   }
   async findByHash(hash: string): Promise<ApiKeyRecord | undefined> {
     const v = await this.client.hget(this.k.apiKeys(), hash);
-    return v === null ? undefined : parse<ApiKeyRecord>(v);
+    return v === null ? undefined : (JSON.parse(v) as ApiKeyRecord);
   }
   async list(): Promise<ApiKeyRecord[]> {
-    return (await this.client.hvals(this.k.apiKeys())).map((v) => parse<ApiKeyRecord>(v));
+    return (await this.client.hvals(this.k.apiKeys())).map((v) => JSON.parse(v) as ApiKeyRecord);
   }
   async remove(id: string): Promise<boolean> {
     const keys = [this.k.apiKeys(), this.k.apiKeyIds()];
@@ -184,12 +182,12 @@ class RedisAuditLog implements AuditLog {
     const start = options.afterSeq ?? 0;
     const stop = options.limit === undefined ? -1 : start + options.limit - 1;
     const list = await this.client.lrange(this.k.auditLog(), start, stop);
-    return list.map((v) => parse<AuditEntry>(v));
+    return list.map((v) => JSON.parse(v) as AuditEntry);
   }
   async verify(): Promise<AuditVerifyResult> {
     // FIXME: reads the whole list; walk it in pages for very long logs.
     const list = await this.client.lrange(this.k.auditLog(), 0, -1);
-    return verifyAuditChain(list.map((v) => parse<AuditEntry>(v)));
+    return verifyAuditChain(list.map((v) => JSON.parse(v) as AuditEntry));
   }
 }
 
@@ -205,7 +203,8 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     audit: new RedisAuditLog(client, k),
     ping: async () => {
       try {
-        return (await client.ping()) === 'PONG';
+        await client.ping();
+        return true;
       } catch {
         return false;
       }

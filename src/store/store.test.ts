@@ -79,9 +79,9 @@ describe.each(backends)('%s store', (_name, make) => {
     expect(await ids({ number: '+4930123' })).toEqual(['r1', 'r2']);
     expect(await ids({ number: 'sales' })).toEqual(['r1', 'r2', 'r3']); // the To of every call
     expect(await ids({ queue: 'support' })).toEqual(['r3']);
-    expect(
-      await ids({ from: '2025-03-01T12:00:00.000Z', to: '2025-03-03T10:00:00.000Z' }),
-    ).toEqual(['r2']);
+    expect(await ids({ from: '2025-03-01T12:00:00.000Z', to: '2025-03-03T10:00:00.000Z' })).toEqual(
+      ['r2'],
+    );
     expect(await s.catalog.remove('r2')).toBe(true);
     expect(await s.catalog.get('r2')).toBeUndefined();
     expect((await s.catalog.ids()).sort()).toEqual(['r1', 'r3']);
@@ -117,7 +117,12 @@ describe.each(backends)('%s store', (_name, make) => {
   it('chains audit entries and verifies them', async () => {
     const s = make();
     const a = await s.audit.append({ actor: 'key:1', action: 'audio.read', target: 'r1' });
-    const b = await s.audit.append({ actor: 'key:1', action: 'x', target: 'r2', details: { n: 1 } });
+    const b = await s.audit.append({
+      actor: 'key:1',
+      action: 'x',
+      target: 'r2',
+      details: { n: 1 },
+    });
     expect(a.seq).toBe(1);
     expect(b.prevHash).toBe(a.hash);
     expect(await s.audit.verify()).toEqual({ ok: true, count: 2 });
