@@ -69,6 +69,18 @@ export async function rebuildCatalog(catalog: RecordingCatalog, dir: string): Pr
   return found.size;
 }
 
+/** Indexes one recording after the recorder wrote or finalized it; false when unreadable. */
+export async function indexRecording(
+  catalog: RecordingCatalog,
+  dir: string,
+  id: string,
+): Promise<boolean> {
+  const meta = await readMetadata(dir, id);
+  if (!meta) return false;
+  await catalog.upsert(catalogEntryFrom(meta));
+  return true;
+}
+
 async function unlinkIfExists(path: string): Promise<boolean> {
   try {
     await unlink(path);

@@ -39,6 +39,8 @@ export interface RedisStoreOptions {
   url: string;
   /** Key prefix shared by the instances of one deployment. Default `holdgate:`. */
   prefix?: string;
+  /** Connection errors (ioredis reconnects by itself); default: ignored, `ping()` reports. */
+  onError?: (err: Error) => void;
 }
 
 /** Runs a script by SHA, loading it on NOSCRIPT. */
@@ -193,6 +195,7 @@ class RedisAuditLog implements AuditLog {
 
 export function createRedisStore(options: RedisStoreOptions): Store {
   const client = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  client.on('error', (err: Error) => options.onError?.(err));
   const k = new RedisKeys(options.prefix);
   return {
     kind: 'redis',
