@@ -1,4 +1,12 @@
-import type { Config } from './config/schema.js';
+import type { Config, QueueConfig } from './config/schema.js';
+import { createMemoryStore, createRedisStore, type Store } from './store/index.js';
+import {
+  buildAdminApp,
+  indexRecording,
+  rebuildCatalog,
+  RetentionSweeper,
+  seedAdminKeyFromEnv,
+} from './admin/index.js';
 import { createRootLogger, type Logger } from './shared/logger.js';
 import { TransportLayer, type Endpoint } from './sip/transport/index.js';
 import { TransactionLayer } from './sip/transaction/index.js';
@@ -10,7 +18,7 @@ import type { SeamCallInfo } from './calls/session-description-seam.js';
 import { MediaSeam } from './calls/media-seam.js';
 import { RecordingHub } from './calls/recording-hub.js';
 import { setUpHoldDetection } from './calls/hold-detection-setup.js';
-import { recoverSpools } from './recorder/index.js';
+import { recoverSpools, type RecordingMetadata } from './recorder/index.js';
 import { mkdir } from 'node:fs/promises';
 import { MediaController } from './media/relay/index.js';
 
@@ -24,6 +32,10 @@ export interface Holdgate {
   readonly b2bua: B2bua;
   /** The narrow live-call interface the admin API uses. */
   readonly callControl: CallControl;
+  /** Queues, recording catalog, consent records, API keys, audit log. */
+  readonly store: Store;
+  /** Where the admin API listens, when `admin.enabled`. */
+  adminAddress(): { address: string; port: number } | undefined;
   /** The RTP relay, when `media.enabled`. */
   readonly media: MediaController | undefined;
   localEndpoints(): readonly Endpoint[];
@@ -35,11 +47,16 @@ export interface Holdgate {
 
 /**
  * The composition root: the only place that picks implementations and wires layers together.
- * Nothing here reads the environment; the CLI passes a validated, frozen config.
+ * Nothing here reads the environment; the CLI passes a validated, frozen config and the
+ * environment as data.
  */
 export async function startHoldgate(
   config: Readonly<Config>,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** The process environment, read only for REDIS_URL, HOLDGATE_REDIS_PREFIX, HOLDGATE_ADMIN_KEY. */
+    env?: Readonly<Record<string, string | undefined>>;
+  } = {},
 ): Promise<Holdgate> {
   const logger = options.logger ?? createRootLogger({ level: config.log.level });
   const sip = config.sip;
@@ -89,18 +106,27 @@ export async function startHoldgate(
   const detectors = recordingHub
     ? await setUpHoldDetection(config, logger.child({ layer: 'detect' }))
     : undefined;
-  const detectionFor = (queue: string) => {
-    const d = detectors?.get(queue);
+  const detectionFor = (queue: QueueConfig) => {
+    const d = detectors?.forQueue(queue);
     return d ? { detectors: d.detectors, ...(d.learn ? { learn: d.learn } : {}) } : {};
   };
   /** The global recording settings with the queue's overrides applied. */
-  const queueRecording = new Map(
-    config.queues.map(
-      (q) => [q.name, Object.freeze({ ...recordingConfig, ...q.recording })] as const,
-    ),
-  );
-  const recordingFor = (queue: string): Readonly<typeof recordingConfig> =>
-    queueRecording.get(queue) ?? recordingConfig;
+  const recordingFor = (queue: QueueConfig): Readonly<typeof recordingConfig> => ({
+    ...recordingConfig,
+    ...queue.recording,
+  });
+  // State: memory by default, Redis when REDIS_URL is set (shared by several instances).
+  const env = options.env ?? {};
+  const store = env.REDIS_URL
+    ? createRedisStore({
+        url: env.REDIS_URL,
+        prefix: env.HOLDGATE_REDIS_PREFIX ?? 'holdgate:',
+        onError: (err) => logger.warn({ err }, 'redis error'),
+      })
+    : createMemoryStore();
+  await store.queues.seedIfEmpty(config.queues);
+  await seedAdminKeyFromEnv(store, env);
+  if (recordingHub) await rebuildCatalog(store.catalog, recordingConfig.dir);
   const b2bua = new B2bua(core, {
     config,
     logger: callsLogger,
@@ -113,16 +139,21 @@ export async function startHoldgate(
               advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
               latching: mediaConfig.latching,
               logger: callsLogger,
-              ...(recordingHub && recordingFor(call.queue).enabled
+              ...(recordingHub && recordingFor(call.queueConfig).enabled
                 ? {
                     recording: {
-                      config: recordingFor(call.queue),
+                      config: recordingFor(call.queueConfig),
                       hub: recordingHub,
                       queue: call.queue,
                       from: call.from,
                       to: call.to,
                       startedAtMs: call.startedAt,
-                      ...detectionFor(call.queue),
+                      ...detectionFor(call.queueConfig),
+                      onFinished: (meta: RecordingMetadata) => {
+                        indexRecording(store.catalog, recordingConfig.dir, meta.id).catch((err: unknown) => {
+                          logger.warn({ err, recording: meta.id }, 'recording not indexed');
+                        });
+                      },
                     },
                   }
                 : {}),
@@ -139,9 +170,43 @@ export async function startHoldgate(
   transport.setListener({ onMessage: (message, ctx) => transactions.receive(message, ctx) });
   await transport.start();
 
+  // Queues live in the store: a change made through the API (or on another instance sharing
+  // Redis) applies to new calls here within a couple of seconds.
+  const queueRefresh = setInterval(() => {
+    store.queues.list().then(
+      (queues) => b2bua.setQueues(queues),
+      (err: unknown) => logger.warn({ err }, 'queues not refreshed'),
+    );
+  }, 2000);
+  queueRefresh.unref();
+  b2bua.setQueues(await store.queues.list());
+
+  const callControl = new B2buaCallControl(b2bua);
+  const adminConfig = config.admin;
+  let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
+  let sweep: NodeJS.Timeout | undefined;
+  if (adminConfig.enabled) {
+    admin = await buildAdminApp({
+      store,
+      callControl,
+      recordingsDir: recordingConfig.dir,
+      config,
+      logger: logger.child({ layer: 'admin' }),
+    });
+    await admin.listen({ host: adminConfig.address, port: adminConfig.port });
+    const sweeper = new RetentionSweeper({ store, recordingsDir: recordingConfig.dir, logger });
+    sweep = setInterval(() => {
+      sweeper.sweep().catch((err: unknown) => logger.error({ err }, 'retention sweep failed'));
+    }, adminConfig.retentionSweepSeconds * 1000);
+    sweep.unref();
+  }
+
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      clearInterval(queueRefresh);
+      if (sweep) clearInterval(sweep);
+      await admin?.close();
       b2bua.endAll('shutdown');
       // Give the BYEs a moment to leave before the sockets close.
       await new Promise((r) => setTimeout(r, 50));
@@ -149,6 +214,7 @@ export async function startHoldgate(
       transactions.close();
       await recordingHub?.close();
       await Promise.all([transport.close(), media?.close()]);
+      await store.close();
     })();
     return closed;
   };
@@ -160,7 +226,12 @@ export async function startHoldgate(
     transactions,
     core,
     b2bua,
-    callControl: new B2buaCallControl(b2bua),
+    callControl,
+    store,
+    adminAddress: () => {
+      const a = admin?.server.address();
+      return a && typeof a === 'object' ? { address: a.address, port: a.port } : undefined;
+    },
     media,
     localEndpoints: () => transport.localEndpoints(),
     drain: async (deadlineMs = sip.drainDeadlineSeconds * 1000) => {

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import { AddressAllowList } from '../shared/cidr.js';
-import type { Config } from '../config/schema.js';
+import type { Config, QueueConfig } from '../config/schema.js';
 import { checkRequest, type RequestPolicy, type SipRequest } from '../sip/message/index.js';
 import type { InboundContext } from '../sip/transport/index.js';
 import type { ServerTransaction } from '../sip/transaction/index.js';
@@ -51,7 +51,7 @@ export class B2bua implements UserAgentCoreUser {
   readonly #log: Logger;
   readonly #trunks: AddressAllowList;
   readonly #peers: AddressAllowList;
-  readonly #queues: QueueMatcher;
+  #queues: QueueMatcher;
   readonly #limiter: SourceRateLimiter;
   readonly #seamFor: (call: SeamCallInfo) => SessionDescriptionSeam;
   readonly #calls = new Map<string, Call>();
@@ -85,6 +85,19 @@ export class B2bua implements UserAgentCoreUser {
       burst: options.config.sip.rateLimitBurst,
     });
     this.#seamFor = options.seamFor ?? (() => passThroughSeam);
+  }
+
+  /**
+   * Replace the queue list (a change made through the admin API or on another instance): new
+   * calls use it at once, calls in progress keep the queue they started with.
+   */
+  setQueues(queues: readonly QueueConfig[]): void {
+    this.#queues = new QueueMatcher(queues);
+  }
+
+  /** The queues new calls are matched against, in order. */
+  queueNames(): string[] {
+    return this.#queues.names;
   }
 
   get activeCalls(): number {

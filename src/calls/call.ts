@@ -95,6 +95,7 @@ export class Call {
     this.#seam = ctx.seamFor({
       id: this.id,
       queue: queue.name,
+      queueConfig: queue,
       startedAt: this.startedAt,
       from: this.numbers.from,
       to: this.numbers.to,

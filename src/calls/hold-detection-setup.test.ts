@@ -67,8 +67,8 @@ describe('hold detection set-up', () => {
       ],
     });
     const detection = await setUpHoldDetection(config, silentLogger());
-    expect(detection.has('plain')).toBe(false);
-    const care = detection.get('care')!;
+    expect(detection.forQueue(config.queues[1]!)).toBeUndefined();
+    const care = detection.forQueue(config.queues[0]!)!;
     expect(care.learn).toBeUndefined();
     expect(
       firstHold(care.detectors(), decode(join(MOH, 'manolo_camp-morning_coffee.wav'), 60, 6)),
@@ -80,7 +80,7 @@ describe('hold detection set-up', () => {
       detection: { classifier: true },
       queues: [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }],
     });
-    const care = (await setUpHoldDetection(config, silentLogger())).get('care')!;
+    const care = (await setUpHoldDetection(config, silentLogger())).forQueue(config.queues[0]!)!;
     const track = join(MOH, 'reno_project-system.wav');
     expect(firstHold(care.detectors().slice(0, 1), decode(track, 30, 6))).toBeUndefined();
     care.learn!('care/call-1#1', decode(track, 20, 20));

@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
-import type { Config } from '../config/schema.js';
+import type { Config, QueueConfig } from '../config/schema.js';
 import { MusicClassifierDetector } from '../detect/classifier/index.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import {
@@ -29,48 +29,72 @@ export interface QueueDetection {
   readonly learn?: (name: string, pcm: Int16Array) => void;
 }
 
-export type DetectorFactories = ReadonlyMap<string, QueueDetection>;
+/** Hold detection for any queue, including queues created after start-up. */
+export interface HoldDetection {
+  forQueue(queue: QueueConfig): QueueDetection | undefined;
+}
 
 /**
- * Fingerprint every queue's known hold music once at start-up (one library per distinct list of
- * files, shared by the queues that name it) and return, per queue, a factory of fresh detectors.
- * A file that cannot be read is logged and skipped; a queue whose list yields nothing runs
- * without the known-music detector.
+ * Fingerprint the known hold music of every configured queue once at start-up (one library per
+ * distinct list of files, shared by the queues that name it). A queue created later with a list
+ * nobody loaded yet gets its library loaded in the background; its calls until then run without
+ * it. A file that cannot be read is logged and skipped.
  */
 export async function setUpHoldDetection(
   config: Readonly<Config>,
   logger: Logger,
-): Promise<DetectorFactories> {
-  const libraries = new Map<string, Promise<KnownMusicLibrary | undefined>>();
-  const factories = new Map<string, QueueDetection>();
-  for (const queue of config.queues) {
-    const sources = queue.detection?.knownMusic ?? config.detection.knownMusic;
-    const key = [...sources].sort().join('\u0000');
-    if (!libraries.has(key)) libraries.set(key, loadLibrary(sources, logger));
-    const classifier = queue.detection?.classifier ?? config.detection.classifier;
-    // With the classifier on, a queue always has a library: what it judges hold is learned there.
-    const library =
-      (await libraries.get(key)) ?? (classifier ? new KnownMusicLibrary() : undefined);
-    if (!library) continue;
-    factories.set(queue.name, {
-      detectors: () => [
-        new KnownMusicDetector(library),
-        ...(classifier ? [new MusicClassifierDetector()] : []),
-      ],
-      ...(classifier
-        ? {
-            learn: (name: string, pcm: Int16Array) => {
-              library.learn(name, pcm);
-              logger.info(
-                { queue: queue.name, name, seconds: pcm.length / 8000 },
-                'hold music learned',
-              );
-            },
-          }
-        : {}),
-    });
-  }
-  return factories;
+): Promise<HoldDetection> {
+  const libraries = new Map<string, KnownMusicLibrary | undefined>();
+  const loading = new Map<string, Promise<void>>();
+  const sourcesOf = (queue: QueueConfig): readonly string[] =>
+    queue.detection?.knownMusic ?? config.detection.knownMusic;
+  const keyOf = (sources: readonly string[]): string => [...sources].sort().join('\u0000');
+  const load = (sources: readonly string[]): Promise<void> => {
+    const key = keyOf(sources);
+    let p = loading.get(key);
+    if (!p) {
+      p = loadLibrary(sources, logger).then((library) => {
+        libraries.set(key, library);
+      });
+      loading.set(key, p);
+    }
+    return p;
+  };
+  await Promise.all(config.queues.map((q) => load(sourcesOf(q))));
+  // Learned music goes into a queue's own library when it has no known music configured.
+  const learned = new Map<string, KnownMusicLibrary>();
+  return {
+    forQueue(queue) {
+      const sources = sourcesOf(queue);
+      const key = keyOf(sources);
+      if (!loading.has(key)) void load(sources);
+      const classifier = queue.detection?.classifier ?? config.detection.classifier;
+      let library = libraries.get(key);
+      if (!library && classifier) {
+        library = learned.get(queue.name) ?? new KnownMusicLibrary();
+        learned.set(queue.name, library);
+      }
+      if (!library) return undefined;
+      const lib = library;
+      return {
+        detectors: () => [
+          new KnownMusicDetector(lib),
+          ...(classifier ? [new MusicClassifierDetector()] : []),
+        ],
+        ...(classifier
+          ? {
+              learn: (name: string, pcm: Int16Array) => {
+                lib.learn(name, pcm);
+                logger.info(
+                  { queue: queue.name, name, seconds: pcm.length / 8000 },
+                  'hold music learned',
+                );
+              },
+            }
+          : {}),
+      };
+    },
+  };
 }
 
 async function loadLibrary(

@@ -12,6 +12,7 @@ import type { LatchingMode, LegName, MediaController, SessionPorts } from '../me
 import type { RecordingConfig } from '../config/schema.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import { CallRecording } from './call-recording.js';
+import type { RecordingMetadata } from '../recorder/index.js';
 import type { RecordingHub } from './recording-hub.js';
 import type {
   SessionDescriptionEvent,
@@ -31,6 +32,8 @@ export interface SeamRecording {
   readonly detectors?: () => HoldMusicDetector[];
   /** Where this queue learns hold music the classifier found. */
   readonly learn?: (name: string, pcm: Int16Array) => void;
+  /** The recording reached its final status (index it, count it). */
+  readonly onFinished?: (meta: RecordingMetadata) => void;
 }
 
 export interface MediaSeamOptions {
@@ -169,11 +172,13 @@ export class MediaSeam implements SessionDescriptionSeam {
     const finalizing = recording.close();
     hub?.track(finalizing);
     finalizing.then(
-      (meta) =>
+      (meta) => {
         this.#options.logger.info(
           { recording: meta.id, status: meta.status },
           'recording finished',
-        ),
+        );
+        this.#options.recording?.onFinished?.(meta);
+      },
       (err: unknown) => this.#options.logger.error({ err }, 'recording not finalized'),
     );
   }

@@ -29,6 +29,11 @@ export class QueueMatcher {
     }));
   }
 
+  /** Queue names in match order. */
+  get names(): string[] {
+    return this.#queues.map((q) => q.queue.name);
+  }
+
   match(request: SipRequest): QueueConfig | undefined {
     const requestUser = userOf(() => parseUri(request.uri).user);
     const toUser = userOf(() => parseNameAddr(request.get('to') ?? '').uri.user);

@@ -1,3 +1,4 @@
+import type { QueueConfig } from '../config/schema.js';
 import type { CallRecording } from './call-recording.js';
 
 /**
@@ -12,6 +13,8 @@ export interface SeamCallInfo {
   /** holdgate's call id (also the recording id). */
   readonly id: string;
   readonly queue: string;
+  /** The queue's configuration as it was when the call arrived. */
+  readonly queueConfig: QueueConfig;
   /** Epoch ms when the caller's INVITE arrived: call time 0. */
   readonly startedAt: number;
   /** Caller number (From user) and called number (Request-URI user). */

@@ -19,7 +19,8 @@ export async function startCommand(args: readonly string[]): Promise<number> {
   }
   const config = loadConfigFile(values.config);
   const logger = createRootLogger({ level: config.log.level });
-  const holdgate = await startHoldgate(config, { logger });
+  // The one place the process environment is handed on: REDIS_URL, HOLDGATE_ADMIN_KEY.
+  const holdgate = await startHoldgate(config, { logger, env: process.env });
   logger.info(
     {
       listen: holdgate.localEndpoints().map((e) => `${e.protocol}:${e.address}:${e.port}`),

@@ -348,7 +348,10 @@ const RecordingSchema = Type.Object(
 /** The admin REST API (issue 7). Secrets (API keys) come from the environment, never from here. */
 const AdminSchema = Type.Object(
   {
-    enabled: Type.Boolean({ default: true, description: 'Serve the admin API. Default true.' }),
+    enabled: Type.Boolean({
+      default: false,
+      description: 'Serve the admin API (config/default.yaml turns it on). Default false.',
+    }),
     address: Type.String({
       default: '127.0.0.1',
       description: 'IP literal the admin HTTP server binds. Default 127.0.0.1 (local only).',
@@ -415,7 +418,7 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    admin: Type.Optional(AdminSchema),
+    admin: AdminSchema,
   },
   { additionalProperties: false },
 );

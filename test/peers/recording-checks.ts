@@ -5,11 +5,12 @@ import { expect } from 'vitest';
 
 /** The metadata fields the end-to-end tests look at. */
 export interface RecordingMeta {
+  id: string;
   status: string;
   from: string;
   to: string;
   pauseBehaviour: string;
-  audio: { file: string } | null;
+  audio: { file: string; bytes: number } | null;
   holdIntervals: { start: number; end: number; cause: string }[];
   frames: { caller: number; agent: number };
 }
