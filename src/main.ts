@@ -150,9 +150,11 @@ export async function startHoldgate(
                       startedAtMs: call.startedAt,
                       ...detectionFor(call.queueConfig),
                       onFinished: (meta: RecordingMetadata) => {
-                        indexRecording(store.catalog, recordingConfig.dir, meta.id).catch((err: unknown) => {
-                          logger.warn({ err, recording: meta.id }, 'recording not indexed');
-                        });
+                        indexRecording(store.catalog, recordingConfig.dir, meta.id).catch(
+                          (err: unknown) => {
+                            logger.warn({ err, recording: meta.id }, 'recording not indexed');
+                          },
+                        );
                       },
                     },
                   }

@@ -59,7 +59,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
   const receiptKey =
     options.receiptKey ??
     (await loadOrCreateReceiptKey(
-      adminConfig?.receiptKeyFile ?? defaultReceiptKeyFile(recordingsDir),
+      adminConfig.receiptKeyFile ?? defaultReceiptKeyFile(recordingsDir),
     ));
   const ctx: AdminContext = {
     store,
@@ -85,7 +85,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
 
   await app.register(rateLimit, { global: false });
   const authFailures = app.createRateLimit({
-    max: adminConfig?.authFailuresPerMinute ?? 10,
+    max: adminConfig.authFailuresPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => request.ip,
   });
