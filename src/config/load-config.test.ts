@@ -106,3 +106,13 @@ describe('per-queue recording overrides', () => {
     );
   });
 });
+
+describe('shipped example configurations', () => {
+  it.each(['asterisk.yaml', 'freeswitch.yaml'])('%s is valid', (name) => {
+    const config = loadConfigFile(
+      new URL(`../../config/examples/${name}`, import.meta.url).pathname,
+    );
+    expect(config.queues.length).toBeGreaterThan(0);
+    expect(config.admin.enabled).toBe(true);
+  });
+});
