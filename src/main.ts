@@ -13,6 +13,8 @@ import { TransactionLayer } from './sip/transaction/index.js';
 import { UserAgentCore } from './sip/dialog/index.js';
 import { B2bua } from './calls/b2bua.js';
 import { B2buaCallControl } from './calls/b2bua-call-control.js';
+import { CallMetrics } from './calls/call-metrics.js';
+import { Registry } from 'prom-client';
 import type { CallControl } from './calls/call-control.js';
 import type { SeamCallInfo } from './calls/session-description-seam.js';
 import { MediaSeam } from './calls/media-seam.js';
@@ -115,6 +117,8 @@ export async function startHoldgate(
     ...recordingConfig,
     ...queue.recording,
   });
+  const metricsRegistry = new Registry();
+  const callMetrics = new CallMetrics(metricsRegistry);
   // State: memory by default, Redis when REDIS_URL is set (shared by several instances).
   const env = options.env ?? {};
   const store = env.REDIS_URL
@@ -149,7 +153,11 @@ export async function startHoldgate(
                       to: call.to,
                       startedAtMs: call.startedAt,
                       ...detectionFor(call.queueConfig),
+                      onHoldDetected: (cause: string, latency: number) => {
+                        callMetrics.holdDetected(cause, latency);
+                      },
                       onFinished: (meta: RecordingMetadata) => {
+                        callMetrics.recordingFinished(meta);
                         indexRecording(store.catalog, recordingConfig.dir, meta.id).catch(
                           (err: unknown) => {
                             logger.warn({ err, recording: meta.id }, 'recording not indexed');
@@ -194,6 +202,7 @@ export async function startHoldgate(
       recordingsDir: recordingConfig.dir,
       config,
       logger: logger.child({ layer: 'admin' }),
+      metricsRegistry,
     });
     await admin.listen({ host: adminConfig.address, port: adminConfig.port });
     const sweeper = new RetentionSweeper({ store, recordingsDir: recordingConfig.dir, logger });

@@ -108,6 +108,12 @@ describe('admin API on real recordings', () => {
     expect((await fetch(`http://${a.address}:${a.port}/recordings`)).status).toBe(401);
     expect((await fetch(`http://${a.address}:${a.port}/health`)).status).toBe(200);
 
+    // Metrics: the finished recording and the call seconds kept out of it (the gate starts paused
+    // until the first offer/answer is committed).
+    const metrics = await (await api(hg, 'GET', '/metrics')).text();
+    expect(metrics).toMatch(/holdgate_recordings_finished_total\{status="complete"\} 1/);
+    expect(metrics).toMatch(/holdgate_paused_seconds_total\{cause="unknown"\} \d/);
+
     // Search by the caller's number, download the audio.
     const id = meta.id;
     await expect

@@ -85,6 +85,21 @@ describe('recordings', () => {
     expect(await h.store.audit.list()).toEqual([]);
   });
 
+  it('lets only the queue’s listen roles download its audio', async () => {
+    await h.store.queues.put({
+      name: 'support',
+      match: { requestUser: '9' },
+      pbx: { host: '10.0.0.9', port: 5060, transport: 'udp' },
+      listenRoles: ['privacy-officer'],
+    });
+    const refused = await get('/recordings/rec-b/audio', 'supervisor');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'HG_ERR_API_FORBIDDEN' });
+    expect((await get('/recordings/rec-b/audio', 'privacy-officer')).statusCode).toBe(200);
+    // A queue without the setting keeps the default: supervisor and above.
+    expect((await get('/recordings/rec-a/audio', 'supervisor')).statusCode).toBe(200);
+  });
+
   it('streams audio whole and by Range (first bytes, open end, suffix), 416 outside', async () => {
     const wav = wavBytes(1);
     const full = await get('/recordings/rec-a/audio', 'supervisor');

@@ -45,6 +45,8 @@ export interface CallRecordingInit {
   detectors?: readonly HoldMusicDetector[];
   /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
   learn?: (name: string, pcm: Int16Array) => void;
+  /** Told how long after the music's onset each detection came (for the latency metric). */
+  onHoldDetected?: (cause: string, latencySeconds: number) => void;
   logger: Logger;
 }
 
@@ -193,6 +195,7 @@ export class CallRecording {
     const wasHolding = this.#holding.some(Boolean);
     this.#holding[index] = decision.state === 'hold';
     if (decision.state === 'hold') {
+      if (!wasHolding) this.#init.onHoldDetected?.(decision.cause, (now - decision.onsetMs) / 1000);
       const onsetMs = Math.max(0, decision.onsetMs - MUSIC_GUARD_BEFORE_MS);
       this.gate.musicDetected({ onsetMs, confident: decision.confident }, now);
     } else if (wasHolding && !this.#holding.some(Boolean)) {

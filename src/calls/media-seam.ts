@@ -32,6 +32,8 @@ export interface SeamRecording {
   readonly detectors?: () => HoldMusicDetector[];
   /** Where this queue learns hold music the classifier found. */
   readonly learn?: (name: string, pcm: Int16Array) => void;
+  /** Detection latency of hold music (for metrics). */
+  readonly onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The recording reached its final status (index it, count it). */
   readonly onFinished?: (meta: RecordingMetadata) => void;
 }
@@ -106,6 +108,7 @@ export class MediaSeam implements SessionDescriptionSeam {
         config: rec.config,
         ...(rec.detectors ? { detectors: rec.detectors() } : {}),
         ...(rec.learn ? { learn: rec.learn } : {}),
+        ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
         logger: this.#options.logger,
       });
       // The call may have ended while the recorder was opening.

@@ -238,6 +238,20 @@ export const QueueSchema = Type.Object(
       { additionalProperties: false },
     ),
     recording: Type.Optional(QueueRecordingSchema),
+    listenRoles: Type.Optional(
+      Type.Array(
+        Type.Union([
+          Type.Literal('supervisor'),
+          Type.Literal('privacy-officer'),
+          Type.Literal('admin'),
+        ]),
+        {
+          uniqueItems: true,
+          description:
+            "API roles that may listen to (download) this queue's recordings. Default: supervisor and every role above it.",
+        },
+      ),
+    ),
     detection: Type.Optional(
       Type.Object(
         {

@@ -111,6 +111,15 @@ export function recordingsRoutes(ctx: AdminContext) {
       },
       async (request, reply) => {
         const meta = await load(request.params.id);
+        // Per queue, only some roles may listen (config `queues[].listenRoles`).
+        const listenRoles = (await ctx.store.queues.get(meta.queue))?.listenRoles;
+        const role = request.apiKey?.role;
+        if (listenRoles && (role === undefined || !listenRoles.some((r) => r === role))) {
+          throw httpError(
+            'HG_ERR_API_FORBIDDEN',
+            `role ${role ?? 'none'} may not listen to queue ${meta.queue}`,
+          );
+        }
         if (!meta.audio)
           throw httpError('HG_ERR_API_NOT_FOUND', `recording ${meta.id} has no audio`);
         const path = join(dir, meta.audio.file);

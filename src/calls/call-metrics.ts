@@ -1,0 +1,45 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { RecordingMetadata } from '../recorder/index.js';
+
+/**
+ * Prometheus metrics of calls and their recordings (packet-rate signals go here, never to logs).
+ * Registered on the same registry the admin API serves at `/metrics`.
+ */
+export class CallMetrics {
+  readonly #recordings: Counter<'status'>;
+  readonly #pausedSeconds: Counter<'cause'>;
+  readonly #detectionLatency: Histogram<'cause'>;
+
+  constructor(registry: Registry) {
+    this.#recordings = new Counter({
+      name: 'holdgate_recordings_finished_total',
+      help: 'Recordings that reached a final status (complete, incomplete, absent, failed).',
+      labelNames: ['status'],
+      registers: [registry],
+    });
+    this.#pausedSeconds = new Counter({
+      name: 'holdgate_paused_seconds_total',
+      help: 'Call seconds kept out of recordings, by cause (sdp-hold-pbx, music-on-hold, api, ...).',
+      labelNames: ['cause'],
+      registers: [registry],
+    });
+    this.#detectionLatency = new Histogram({
+      name: 'holdgate_hold_detection_latency_seconds',
+      help: 'Time from the onset of hold music to its detection, by detector.',
+      labelNames: ['cause'],
+      buckets: [0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10],
+      registers: [registry],
+    });
+  }
+
+  recordingFinished(meta: RecordingMetadata): void {
+    this.#recordings.inc({ status: meta.status });
+    for (const h of meta.holdIntervals)
+      this.#pausedSeconds.inc({ cause: h.cause }, Math.max(0, h.end - h.start));
+  }
+
+  /** A detector decided "hold" `latencySeconds` after the onset it reports. */
+  holdDetected(cause: string, latencySeconds: number): void {
+    this.#detectionLatency.observe({ cause }, Math.max(0, latencySeconds));
+  }
+}
