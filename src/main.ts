@@ -14,6 +14,9 @@ import { UserAgentCore } from './sip/dialog/index.js';
 import { B2bua } from './calls/b2bua.js';
 import { B2buaCallControl } from './calls/b2bua-call-control.js';
 import { CallMetrics } from './calls/call-metrics.js';
+import { SharedCallControl } from './calls/shared-call-control.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Registry } from 'prom-client';
 import type { CallControl } from './calls/call-control.js';
 import type { SeamCallInfo } from './calls/session-description-seam.js';
@@ -56,7 +59,7 @@ export async function startHoldgate(
   config: Readonly<Config>,
   options: {
     logger?: Logger;
-    /** The process environment, read only for REDIS_URL, HOLDGATE_REDIS_PREFIX, HOLDGATE_ADMIN_KEY. */
+    /** The process environment, read only for REDIS_URL, HOLDGATE_REDIS_PREFIX, HOLDGATE_ADMIN_KEY, HOLDGATE_INSTANCE_ID. */
     env?: Readonly<Record<string, string | undefined>>;
   } = {},
 ): Promise<Holdgate> {
@@ -191,7 +194,25 @@ export async function startHoldgate(
   queueRefresh.unref();
   b2bua.setQueues(await store.queues.list());
 
-  const callControl = new B2buaCallControl(b2bua);
+  // Live calls: with Redis, every instance's calls are visible and controllable from any API.
+  const localControl = new B2buaCallControl(b2bua);
+  const shared =
+    store.kind === 'redis'
+      ? new SharedCallControl({
+          local: localControl,
+          registry: store.liveCalls,
+          logger: callsLogger,
+        })
+      : undefined;
+  if (shared) {
+    await shared.start(env.HOLDGATE_INSTANCE_ID ?? `${hostname()}-${randomUUID().slice(0, 8)}`);
+    await shared.refresh().catch((err: unknown) => logger.warn({ err }, 'live calls not shared'));
+  }
+  const callControl: CallControl = shared ?? localControl;
+  const liveRefresh = setInterval(() => {
+    shared?.refresh().catch((err: unknown) => logger.warn({ err }, 'live calls not refreshed'));
+  }, 2000);
+  liveRefresh.unref();
   const adminConfig = config.admin;
   let admin: Awaited<ReturnType<typeof buildAdminApp>> | undefined;
   let sweep: NodeJS.Timeout | undefined;
@@ -218,6 +239,8 @@ export async function startHoldgate(
       clearInterval(queueRefresh);
       if (sweep) clearInterval(sweep);
       await admin?.close();
+      clearInterval(liveRefresh);
+      await shared?.close().catch(() => undefined);
       b2bua.endAll('shutdown');
       // Give the BYEs a moment to leave before the sockets close.
       await new Promise((r) => setTimeout(r, 50));

@@ -39,11 +39,12 @@ async function start(
   dir: string,
   pbxPort: number,
   env: Record<string, string> = {},
+  portMin = 48000,
 ): Promise<Holdgate> {
   const hg = await startHoldgate(
     validateConfig({
       sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
-      media: { address: HG_IP, portMin: 48000, portMax: 48199, workers: 1 },
+      media: { address: HG_IP, portMin, portMax: portMin + 199, workers: 1 },
       recording: { dir, delaySeconds: 0 },
       admin: { enabled: true, address: HG_IP, port: 0 },
       acl: { trunks: [`${CALLER_IP}/32`] },
@@ -158,11 +159,17 @@ describe('admin API on real recordings', () => {
     expect(audit.verification.ok).toBe(true);
   }, 60_000);
 
-  it('shares queues between two instances over Redis: a change on one routes calls on the other', async () => {
+  it('shares queues and live calls between two instances over Redis', async () => {
     const prefix = `hg-test-${randomBytes(4).toString('hex')}:`;
     const env = { REDIS_URL: 'redis://127.0.0.1:6379', HOLDGATE_REDIS_PREFIX: prefix };
-    const one = await start(mkdtempSync(join(tmpdir(), 'hg-r1-')), 9, env);
-    const two = await start(mkdtempSync(join(tmpdir(), 'hg-r2-')), 9, env);
+    const caller = await RawSipPeer.udp(CALLER_IP);
+    const pbx = await RawSipPeer.udp(PBX_IP);
+    closers.push(
+      () => caller.close(),
+      () => pbx.close(),
+    );
+    const one = await start(mkdtempSync(join(tmpdir(), 'hg-r1-')), pbx.port, env, 48000);
+    const two = await start(mkdtempSync(join(tmpdir(), 'hg-r2-')), pbx.port, env, 48400);
     const created = await api(one, 'POST', '/queues', {
       name: 'vip',
       match: { requestUser: '2000' },
@@ -172,11 +179,34 @@ describe('admin API on real recordings', () => {
     await expect
       .poll(
         async () =>
-          (await (await api(two, 'GET', '/queues')).json()) as
-            { name: string }[] | { items: { name: string }[] },
+          ((await (await api(two, 'GET', '/queues')).json()) as { name: string }[]).map(
+            (q) => q.name,
+          ),
         { timeout: 5000 },
       )
-      .toSatisfy((q: unknown) => JSON.stringify(q).includes('"vip"'));
+      .toEqual(['care', 'vip']);
+    // ...and instance two routes a call for 2000 to the new queue without a restart.
+    await expect.poll(() => two.b2bua.queueNames(), { timeout: 5000 }).toEqual(['care', 'vip']);
+
+    // A call on instance one is listed and paused through instance two's API.
+    const to: PeerAddress = { address: HG_IP, port: one.localEndpoints()[0]!.port };
+    await establishCall(caller, pbx, to, { host: HG_IP });
+    const [local] = one.callControl.list();
+    expect(local).toBeDefined();
+    await expect
+      .poll(
+        async () =>
+          ((await (await api(two, 'GET', '/calls')).json()) as { id: string }[]).map((c) => c.id),
+        { timeout: 6000 },
+      )
+      .toContain(local!.id);
+    expect(
+      (await api(two, 'POST', `/calls/${local!.id}/pause`, { reason: 'supervisor asked' })).status,
+    ).toBeLessThan(300);
+    await expect
+      .poll(() => one.callControl.get(local!.id)?.pauseCauses, { timeout: 5000 })
+      .toContain('api');
+
     // Both instances' audit entries land in one chain.
     const audit = (await (await api(two, 'GET', '/audit')).json()) as {
       entries: { action: string }[];

@@ -5,3 +5,4 @@ export { RedisKeys } from './redis-keys.js';
 export { canonicalJson } from './canonical-json.js';
 export { auditEntryHash, verifyAuditChain, GENESIS_HASH } from './audit-chain.js';
 export { normalizeNumber, numberMatches } from './phone-number.js';
+export { MemoryLiveCalls } from './memory-live-calls.js';

@@ -5,6 +5,7 @@
 import type { QueueConfig } from '../config/schema.js';
 import { chainEntry, GENESIS_HASH, verifyAuditChain } from './audit-chain.js';
 import { byStart, matchesQuery } from './catalog-query.js';
+import { MemoryLiveCalls } from './memory-live-calls.js';
 import { normalizeNumber } from './phone-number.js';
 import type {
   ApiKeyRecord,
@@ -133,7 +134,9 @@ export class MemoryAuditLog implements AuditLog {
   }
 }
 
-export function createMemoryStore(options: { auditEntries?: AuditEntry[] } = {}): Store {
+export function createMemoryStore(
+  options: { auditEntries?: AuditEntry[]; liveCallTtlMs?: number } = {},
+): Store {
   return {
     kind: 'memory',
     queues: new MemoryQueues(),
@@ -141,6 +144,9 @@ export function createMemoryStore(options: { auditEntries?: AuditEntry[] } = {})
     consent: new MemoryConsent(),
     apiKeys: new MemoryApiKeys(),
     audit: new MemoryAuditLog(options.auditEntries),
+    liveCalls: new MemoryLiveCalls(
+      options.liveCallTtlMs === undefined ? {} : { ttlMs: options.liveCallTtlMs },
+    ),
     ping: () => Promise.resolve(true),
     close: () => Promise.resolve(),
   };

@@ -40,6 +40,18 @@ export class RedisKeys {
   auditHead(): string {
     return `${this.prefix}audit:head`;
   }
+  /** SET of instance ids that have published live calls (entries whose key expired are pruned). */
+  liveCallInstances(): string {
+    return `${this.prefix}livecalls:instances`;
+  }
+  /** STRING (JSON array of live calls) of one instance, with a TTL refreshed by each publish. */
+  liveCalls(instanceId: string): string {
+    return `${this.prefix}livecalls:instance:${instanceId}`;
+  }
+  /** Pub/sub channel of call-control commands for one instance. */
+  liveCallCommands(instanceId: string): string {
+    return `${this.prefix}livecalls:commands:${instanceId}`;
+  }
   /** Pattern matching every key of this prefix (cleanup in tests and tools). */
   all(): string {
     return `${this.prefix}*`;

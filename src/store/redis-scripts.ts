@@ -2,6 +2,7 @@
  * Lua scripts for multi-key changes (run atomically by Redis). Each names its KEYS and ARGV.
  */
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 
 export interface LuaScript {
   readonly name: string;
@@ -12,6 +13,23 @@ export interface LuaScript {
 
 function script(name: string, keys: number, source: string): LuaScript {
   return { name, keys, source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Runs a script by SHA, loading it on NOSCRIPT. */
+export async function runScript(
+  client: Redis,
+  s: LuaScript,
+  keys: readonly string[],
+  args: readonly string[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(s.sha1, s.keys, ...keys, ...args);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
+      return client.eval(s.source, s.keys, ...keys, ...args);
+    }
+    throw err;
+  }
 }
 
 /**
@@ -93,5 +111,31 @@ export const API_KEY_REMOVE = script(
 if not hash then return 0 end
 redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[1], hash)
+return 1`,
+);
+
+/**
+ * Replace one instance's live calls and register the instance.
+ * KEYS[1] the instance's live-calls STRING; KEYS[2] instances SET.
+ * ARGV[1] calls JSON; ARGV[2] TTL in ms; ARGV[3] instance id. Returns 1.
+ */
+export const LIVE_CALLS_PUBLISH = script(
+  'live-calls-publish',
+  2,
+  `redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return 1`,
+);
+
+/**
+ * Forget an instance whose live calls expired (atomic, so a concurrent publish is never lost).
+ * KEYS[1] the instance's live-calls STRING; KEYS[2] instances SET. ARGV[1] instance id.
+ * Returns 1 when pruned, 0 when the instance's key exists again.
+ */
+export const LIVE_CALLS_PRUNE = script(
+  'live-calls-prune',
+  2,
+  `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SREM', KEYS[2], ARGV[1])
 return 1`,
 );

@@ -9,6 +9,7 @@ import { chainEntry, GENESIS_HASH, verifyAuditChain } from './audit-chain.js';
 import { byStart, matchesQuery } from './catalog-query.js';
 import { normalizeNumber } from './phone-number.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisLiveCalls } from './redis-live-calls.js';
 import {
   API_KEY_ADD,
   API_KEY_REMOVE,
@@ -16,7 +17,7 @@ import {
   QUEUE_DELETE,
   QUEUE_PUT,
   QUEUE_SEED,
-  type LuaScript,
+  runScript as run,
 } from './redis-scripts.js';
 import type {
   ApiKeyRecord,
@@ -41,23 +42,8 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Connection errors (ioredis reconnects by itself); default: ignored, `ping()` reports. */
   onError?: (err: Error) => void;
-}
-
-/** Runs a script by SHA, loading it on NOSCRIPT. */
-async function run(
-  client: Redis,
-  s: LuaScript,
-  keys: readonly string[],
-  args: readonly string[],
-): Promise<unknown> {
-  try {
-    return await client.evalsha(s.sha1, s.keys, ...keys, ...args);
-  } catch (err) {
-    if (err instanceof Error && err.message.startsWith('NOSCRIPT')) {
-      return client.eval(s.source, s.keys, ...keys, ...args);
-    }
-    throw err;
-  }
+  /** How long an instance's published live calls live without a refresh, in ms. Default 10000. */
+  liveCallTtlMs?: number;
 }
 
 class RedisQueues implements QueueRepository {
@@ -197,6 +183,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
   const client = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
   client.on('error', (err: Error) => options.onError?.(err));
   const k = new RedisKeys(options.prefix);
+  const liveCalls = new RedisLiveCalls(client, k, options.liveCallTtlMs ?? 10_000);
   return {
     kind: 'redis',
     queues: new RedisQueues(client, k),
@@ -204,6 +191,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
     consent: new RedisConsent(client, k),
     apiKeys: new RedisApiKeys(client, k),
     audit: new RedisAuditLog(client, k),
+    liveCalls,
     ping: async () => {
       try {
         await client.ping();
@@ -213,6 +201,7 @@ export function createRedisStore(options: RedisStoreOptions): Store {
       }
     },
     close: async () => {
+      await liveCalls.close();
       await client.quit().catch(() => client.disconnect());
     },
   };

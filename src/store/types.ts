@@ -121,6 +121,60 @@ export interface AuditLog {
   verify(): Promise<AuditVerifyResult>;
 }
 
+/**
+ * One live call as published to the shared registry: the same fields as the admin API's
+ * `CallSummary` (`calls/call-control.ts`), declared here because store/ may not import calls/.
+ */
+export interface LiveCall {
+  readonly id: string;
+  readonly queue: string;
+  readonly from: string;
+  readonly to: string;
+  /** ISO time the caller's INVITE arrived. */
+  readonly startedAt: string;
+  readonly state: 'proceeding' | 'early' | 'confirmed' | 'ending' | 'ended';
+  readonly recording: 'recording' | 'paused' | 'not-recorded';
+  readonly pauseCauses: readonly string[];
+}
+
+/** A published live call with the instance that owns it. */
+export interface LiveCallEntry extends LiveCall {
+  readonly instanceId: string;
+}
+
+/** A call-control command sent to the instance that owns the call. */
+export interface LiveCallCommand {
+  readonly op: 'pause' | 'resume' | 'hangup';
+  readonly callId: string;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * Live calls of every instance sharing the store (issue 7): each instance replaces its own set
+ * every couple of seconds; a set that is not refreshed within the TTL disappears (dead instance).
+ * Commands for a call go to its owning instance, which alone can act on it.
+ */
+export interface LiveCallRegistry {
+  /** Replaces `instanceId`'s live calls; they expire after the registry's TTL unless re-published. */
+  publish(instanceId: string, calls: readonly LiveCall[]): Promise<void>;
+  /** Removes `instanceId`'s set at once (clean shutdown). */
+  withdraw(instanceId: string): Promise<void>;
+  /** Every unexpired instance's calls, each with its `instanceId`. */
+  list(): Promise<LiveCallEntry[]>;
+  /** The instance that published `callId`, or undefined. */
+  owner(callId: string): Promise<string | undefined>;
+  /** Delivers `command` to `instanceId`'s handler; false when nobody listens for that instance. */
+  sendCommand(instanceId: string, command: LiveCallCommand): Promise<boolean>;
+  /**
+   * Calls `handler` for each command sent to `instanceId` (a throwing handler is contained);
+   * resolves once subscribed, to a function that unsubscribes.
+   */
+  onCommand(
+    instanceId: string,
+    handler: (command: LiveCallCommand) => void,
+  ): Promise<() => Promise<void>>;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   readonly queues: QueueRepository;
@@ -128,6 +182,7 @@ export interface Store {
   readonly consent: ConsentRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly audit: AuditLog;
+  readonly liveCalls: LiveCallRegistry;
   /** Whether the backend answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
