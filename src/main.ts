@@ -146,6 +146,7 @@ export async function startHoldgate(
               advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
               latching: mediaConfig.latching,
               logger: callsLogger,
+              onMediaFinished: (stats) => callMetrics.mediaFinished(stats),
               ...(recordingHub && recordingFor(call.queueConfig).enabled
                 ? {
                     recording: {

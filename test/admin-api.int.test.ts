@@ -114,6 +114,8 @@ describe('admin API on real recordings', () => {
     const metrics = await (await api(hg, 'GET', '/metrics')).text();
     expect(metrics).toMatch(/holdgate_recordings_finished_total\{status="complete"\} 1/);
     expect(metrics).toMatch(/holdgate_paused_seconds_total\{cause="unknown"\} \d/);
+    expect(metrics).toMatch(/holdgate_rtp_packets_total\{direction="caller-to-pbx"\} 50\b/);
+    expect(metrics).toMatch(/holdgate_rtp_lost_packets_total\{direction="pbx-to-caller"\} 0\b/);
 
     // Search by the caller's number, download the audio.
     const id = meta.id;

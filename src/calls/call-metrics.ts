@@ -9,6 +9,8 @@ export class CallMetrics {
   readonly #recordings: Counter<'status'>;
   readonly #pausedSeconds: Counter<'cause'>;
   readonly #detectionLatency: Histogram<'cause'>;
+  readonly #rtpPackets: Counter<'direction'>;
+  readonly #rtpLost: Counter<'direction'>;
 
   constructor(registry: Registry) {
     this.#recordings = new Counter({
@@ -30,6 +32,28 @@ export class CallMetrics {
       buckets: [0.25, 0.5, 1, 1.5, 2, 2.5, 5, 10],
       registers: [registry],
     });
+    this.#rtpPackets = new Counter({
+      name: 'holdgate_rtp_packets_total',
+      help: 'RTP packets relayed, by direction, counted when a call ends.',
+      labelNames: ['direction'],
+      registers: [registry],
+    });
+    this.#rtpLost = new Counter({
+      name: 'holdgate_rtp_lost_packets_total',
+      help: 'RTP packets lost before reaching holdgate (RFC 3550 A.3), by direction, counted when a call ends.',
+      labelNames: ['direction'],
+      registers: [registry],
+    });
+  }
+
+  /** A call's media ended: its per-direction RTP counts (RFC 3550 loss: expected − received). */
+  mediaFinished(
+    stats: Readonly<Record<'caller-to-pbx' | 'pbx-to-caller', { packets: number; lost: number }>>,
+  ): void {
+    for (const direction of ['caller-to-pbx', 'pbx-to-caller'] as const) {
+      this.#rtpPackets.inc({ direction }, stats[direction].packets);
+      this.#rtpLost.inc({ direction }, Math.max(0, stats[direction].lost));
+    }
   }
 
   recordingFinished(meta: RecordingMetadata): void {

@@ -8,7 +8,13 @@ import {
   remoteMediaTarget,
   type AnchorState,
 } from '../sdp/index.js';
-import type { LatchingMode, LegName, MediaController, SessionPorts } from '../media/relay/index.js';
+import type {
+  LatchingMode,
+  LegName,
+  MediaController,
+  SessionPorts,
+  SessionStats,
+} from '../media/relay/index.js';
 import type { RecordingConfig } from '../config/schema.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import { CallRecording } from './call-recording.js';
@@ -47,6 +53,8 @@ export interface MediaSeamOptions {
   readonly latching: LatchingMode;
   readonly logger: Logger;
   readonly recording?: SeamRecording;
+  /** The media session's final RTP statistics (for metrics). */
+  readonly onMediaFinished?: (stats: SessionStats) => void;
 }
 
 /**
@@ -155,6 +163,11 @@ export class MediaSeam implements SessionDescriptionSeam {
     this.#closed = true;
     this.#finishRecording();
     const id = this.#ports?.sessionId;
+    if (id !== undefined && this.#options.onMediaFinished) {
+      const report = this.#options.onMediaFinished;
+      // Read the session's RTP counts before it goes; a failure here only costs a metric.
+      this.#controller.stats(id).then(report, () => undefined);
+    }
     if (id !== undefined) {
       this.#controller.destroySession(id).catch((err: unknown) => {
         this.#options.logger.warn({ err, sessionId: id }, 'media session not destroyed');

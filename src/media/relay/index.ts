@@ -10,6 +10,7 @@ export type {
   LegPorts,
   RemoteEndpoint,
   SessionPorts,
+  SessionStats,
   TapDirection,
 } from './control-protocol.js';
 export { TapReader } from './tap-ring.js';
