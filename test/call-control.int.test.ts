@@ -6,55 +6,30 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
-import { silentLogger } from '../src/shared/logger.js';
+import { describe, expect, it } from 'vitest';
+import { callFixture } from './peers/call-fixture.js';
 import { finishedRecording } from './peers/recording-checks.js';
-import {
-  establishCall,
-  RawSipPeer,
-  rtpSocket,
-  sdp,
-  type PeerAddress,
-} from './peers/raw-sip-peer.js';
+import { establishCall, sdp } from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.160';
 const CALLER_IP = '127.0.0.161';
 const PBX_IP = '127.0.0.162';
 
-let hg: Holdgate | undefined;
-const closers: (() => void)[] = [];
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-  for (const c of closers.splice(0)) c();
-});
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 
 describe('call control', () => {
   it('lists calls, pauses and resumes the recording by API, hangs up', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-cc-'));
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
-    );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
-    hg = await startHoldgate(
-      validateConfig({
-        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
-        media: { address: HG_IP, portMin: 46000, portMax: 46099, workers: 1 },
-        recording: { dir, delaySeconds: 0 },
-        acl: { trunks: [`${CALLER_IP}/32`] },
-        queues: [
-          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
-    const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
+    const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
+    const { hg, to } = await fixture.start({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+      media: { address: HG_IP, portMin: 46000, portMax: 46099, workers: 1 },
+      recording: { dir, delaySeconds: 0 },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [
+        { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
+      ],
+    });
     await establishCall(caller, pbx, to, {
       host: HG_IP,
       callerSdp: sdp(CALLER_IP, callerRtp.address().port),

@@ -10,35 +10,19 @@ import type { Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
+import { describe, expect, it } from 'vitest';
+import { callFixture } from './peers/call-fixture.js';
 import { ulawEncode } from '../src/media/g711/index.js';
 import { verifyRecording } from '../src/recorder/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
-import { silentLogger } from '../src/shared/logger.js';
 import { blocksWithTone, decodeChannels, finishedRecording } from './peers/recording-checks.js';
-import {
-  establishCall,
-  inDialogText,
-  RawSipPeer,
-  responseTo,
-  rtpSocket,
-  sdp,
-  type PeerAddress,
-} from './peers/raw-sip-peer.js';
+import { establishCall, inDialogText, responseTo, sdp } from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.130';
 const CALLER_IP = '127.0.0.131';
 const PBX_IP = '127.0.0.132';
 
-let hg: Holdgate | undefined;
-const closers: (() => void)[] = [];
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-  for (const c of closers.splice(0)) c();
-});
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 
 /** Streams 20 ms µ-law frames of a tone (0 = silence) to a destination until stopped. */
 class ToneSender {
@@ -151,27 +135,16 @@ describe('hold gating end to end', () => {
   for (const method of METHODS) {
     it(`keeps the caller’s words and the hold music out of the recording: ${method.name}, ${method.pauseBehaviour}`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hg-rec-'));
-      const caller = await RawSipPeer.udp(CALLER_IP);
-      const pbx = await RawSipPeer.udp(PBX_IP);
-      closers.push(
-        () => caller.close(),
-        () => pbx.close(),
-      );
-      const callerRtp = await rtpSocket(CALLER_IP, closers);
-      const pbxRtp = await rtpSocket(PBX_IP, closers);
-      hg = await startHoldgate(
-        validateConfig({
-          sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
-          media: { address: HG_IP, portMin: 43000, portMax: 43099, workers: 1 },
-          recording: { dir, pauseBehaviour: method.pauseBehaviour, delaySeconds: 2.5 },
-          acl: { trunks: [`${CALLER_IP}/32`] },
-          queues: [
-            { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
-          ],
-        }),
-        { logger: silentLogger() },
-      );
-      const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
+      const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
+      const { to } = await fixture.start({
+        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+        media: { address: HG_IP, portMin: 43000, portMax: 43099, workers: 1 },
+        recording: { dir, pauseBehaviour: method.pauseBehaviour, delaySeconds: 2.5 },
+        acl: { trunks: [`${CALLER_IP}/32`] },
+        queues: [
+          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
+        ],
+      });
       const t0 = Date.now();
       const established = await establishCall(caller, pbx, to, {
         host: HG_IP,
@@ -199,7 +172,7 @@ describe('hold gating end to end', () => {
         () => ({ address: HG_IP, port: towardCaller.rtpPort }),
         0xb2,
       );
-      closers.push(
+      fixture.closers.push(
         () => callerTone.stop(),
         () => agentTone.stop(),
       );

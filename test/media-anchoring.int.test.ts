@@ -5,10 +5,8 @@
  * and a call whose media stops is torn down with a BYE carrying a Reason on both legs.
  */
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
-import { silentLogger } from '../src/shared/logger.js';
+import { describe, expect, it } from 'vitest';
+import type { Holdgate } from '../src/main.js';
 import type { SipMessage } from '../src/sip/message/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import {
@@ -18,19 +16,14 @@ import {
   sdp,
   type PeerAddress,
 } from './peers/raw-sip-peer.js';
+import { callFixture } from './peers/call-fixture.js';
 
 const HG_IP = '127.0.0.110';
 const CALLER_IP = '127.0.0.111';
 const PBX_IP = '127.0.0.112';
 
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 let hg: Holdgate | undefined;
-const closers: (() => void)[] = [];
-
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-  for (const c of closers.splice(0)) c();
-});
 
 /** An RTP packet: PT 0, the given sequence number, a 160-byte random payload. */
 function rtp(seq: number, ssrc: number): Buffer {
@@ -45,18 +38,15 @@ function rtp(seq: number, ssrc: number): Buffer {
 }
 
 async function startWithMedia(pbxPort: number, mediaTimeoutSeconds = 30): Promise<PeerAddress> {
-  hg = await startHoldgate(
-    validateConfig({
-      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
-      media: { address: HG_IP, portMin: 41000, portMax: 41099, workers: 1, mediaTimeoutSeconds },
-      recording: { enabled: false },
-      acl: { trunks: [`${CALLER_IP}/32`] },
-      queues: [{ name: 'q', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbxPort } }],
-    }),
-    { logger: silentLogger() },
-  );
-  const ep = hg.localEndpoints()[0]!;
-  return { address: ep.address, port: ep.port };
+  const started = await fixture.start({
+    sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+    media: { address: HG_IP, portMin: 41000, portMax: 41099, workers: 1, mediaTimeoutSeconds },
+    recording: { enabled: false },
+    acl: { trunks: [`${CALLER_IP}/32`] },
+    queues: [{ name: 'q', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbxPort } }],
+  });
+  hg = started.hg;
+  return started.to;
 }
 
 function mediaOf(m: SipMessage): { address: string; port: number } {
@@ -81,14 +71,7 @@ async function call(
 
 describe('anchored media through holdgate', () => {
   it('rewrites both SDPs to holdgate and relays RTP bit-exact both ways', async () => {
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
-    );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
+    const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
     const to = await startWithMedia(pbx.port);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
     // Both parties are told to send to holdgate, on different ports of the configured range.
@@ -117,15 +100,8 @@ describe('anchored media through holdgate', () => {
   });
 
   it('latches to the PBX’s real source port when it differs from its SDP', async () => {
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
-    );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxAnnounced = await rtpSocket(PBX_IP, closers);
-    const pbxReal = await rtpSocket(PBX_IP, closers); // the PBX really sends (and listens) here
+    const { caller, pbx, callerRtp, pbxRtp: pbxAnnounced } = await fixture.phones();
+    const pbxReal = await rtpSocket(PBX_IP, fixture.closers); // the PBX really sends (and listens) here
     const to = await startWithMedia(pbx.port);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxAnnounced.address().port);
     for (let i = 0; i < 10; i++) {
@@ -139,14 +115,7 @@ describe('anchored media through holdgate', () => {
   });
 
   it('tears the call down with a BYE and a Reason on both legs when the media stops', async () => {
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
-    );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
+    const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
     const to = await startWithMedia(pbx.port, 1);
     const c = await call(caller, pbx, to, callerRtp.address().port, pbxRtp.address().port);
     callerRtp.send(rtp(1, 0x55555555), c.towardPbx.port, HG_IP);

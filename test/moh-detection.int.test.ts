@@ -9,28 +9,19 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
+import { describe, expect, it } from 'vitest';
+import { callFixture } from './peers/call-fixture.js';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
 import { ulawEncode } from '../src/media/g711/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
-import { silentLogger } from '../src/shared/logger.js';
 import {
   blocksWithTone,
   decodeChannels,
   decodePcm,
   finishedRecording,
 } from './peers/recording-checks.js';
-import {
-  establishCall,
-  inDialogText,
-  RawSipPeer,
-  rtpSocket,
-  sdp,
-  type PeerAddress,
-} from './peers/raw-sip-peer.js';
+import { establishCall, inDialogText, sdp } from './peers/raw-sip-peer.js';
 
 const HG_IP = '127.0.0.150';
 const CALLER_IP = '127.0.0.151';
@@ -38,13 +29,7 @@ const PBX_IP = '127.0.0.152';
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
 const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
 
-let hg: Holdgate | undefined;
-const closers: (() => void)[] = [];
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-  for (const c of closers.splice(0)) c();
-});
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 
 /** Decode any audio file to 8 kHz mono µ-law bytes (what a PBX would send). */
 function mulaw(file: string, fromSeconds = 0, seconds = 600): Buffer {
@@ -78,28 +63,17 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('music on hold without signalling', () => {
   it('cuts the PBX’s own hold music and the caller’s words under it out of the recording', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
-    );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
-    hg = await startHoldgate(
-      validateConfig({
-        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
-        media: { address: HG_IP, portMin: 45000, portMax: 45099, workers: 1 },
-        recording: { dir, delaySeconds: 2.5 },
-        detection: { knownMusic: [MOH] },
-        acl: { trunks: [`${CALLER_IP}/32`] },
-        queues: [
-          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
-    const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
+    const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
+    const { to } = await fixture.start({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 0 }], t1Ms: 100 },
+      media: { address: HG_IP, portMin: 45000, portMax: 45099, workers: 1 },
+      recording: { dir, delaySeconds: 2.5 },
+      detection: { knownMusic: [MOH] },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [
+        { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: pbx.port } },
+      ],
+    });
     const t0 = Date.now();
     const { ok, pbxInvite, callerDialog } = await establishCall(caller, pbx, to, {
       host: HG_IP,
