@@ -40,7 +40,7 @@ module.exports = {
     layer('sip/dialog/', ['sip/message/', 'sip/transport/', 'sip/transaction/']),
     layer('sdp/', []),
     layer('media/', []),
-    layer('detect/', []),
+    layer('detect/', ['media/g711/']),
     layer('gate/', ['detect/']),
     layer('consent/', ['media/']),
     layer('recorder/', []),

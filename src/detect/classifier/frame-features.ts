@@ -1,4 +1,4 @@
-import { PowerFft } from './power-fft.js';
+import { RealFft } from '../real-fft.js';
 
 /** Samples per 20 ms frame at 8 kHz. */
 export const FRAME_SAMPLES = 160;
@@ -37,7 +37,7 @@ export class FrameFeatures {
   /** Mean |Δ ln power| per band bin against the previous frame (nats). */
   flux = 0;
 
-  private readonly fft = new PowerFft(FFT_SIZE);
+  private readonly fft = new RealFft(FFT_SIZE);
   private readonly hann = new Float64Array(FFT_SIZE);
   private readonly history = new Float64Array(FFT_SIZE);
   private readonly windowed = new Float64Array(FFT_SIZE);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mulawDecode, mulawEncode, mulawRoundTrip } from './mulaw-round-trip.js';
-import { RealFft } from './real-fft.js';
+import { ulawDecode as mulawDecode, ulawEncode as mulawEncode } from '../../media/g711/index.js';
+import { mulawRoundTrip } from './mulaw-round-trip.js';
+import { RealFft } from '../real-fft.js';
 import {
   FRAME_SAMPLES,
   NO_BITS,

@@ -1,4 +1,4 @@
-import { RealFft } from './real-fft.js';
+import { RealFft } from '../real-fft.js';
 
 /**
  * Sub-fingerprints of 20 ms telephone-band frames, after Haitsma & Kalker, "A Highly Robust

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { PowerFft } from './power-fft.js';
+import { RealFft } from './real-fft.js';
 
-describe('PowerFft', () => {
+describe('RealFft', () => {
   it('matches a direct DFT on a random real signal', () => {
     const n = 64;
     const x = new Float64Array(n);
@@ -11,7 +11,7 @@ describe('PowerFft', () => {
       x[i] = s / 2147483648 - 0.5;
     }
     const out = new Float64Array(n / 2 + 1);
-    new PowerFft(n).power(x, out);
+    new RealFft(n).power(x, out);
     for (let k = 0; k <= n / 2; k++) {
       let re = 0;
       let im = 0;
@@ -24,6 +24,6 @@ describe('PowerFft', () => {
   });
 
   it('rejects sizes that are not powers of two', () => {
-    expect(() => new PowerFft(100)).toThrow(RangeError);
+    expect(() => new RealFft(100)).toThrow(RangeError);
   });
 });
