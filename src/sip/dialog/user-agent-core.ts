@@ -97,7 +97,8 @@ export class UserAgentCore implements TransactionUser {
   readonly #log: Logger;
   readonly #dialogs = new Map<string, Dialog>();
   readonly #uas = new WeakMap<ServerTransaction, UasTxState>();
-  readonly #acks = new Map<string, AckRecord>();
+  /** ACKs we sent for 2xx, per dialog id and INVITE CSeq, re-sent on 2xx retransmissions. */
+  readonly #acks = new Map<string, Map<number, AckRecord>>();
   readonly #retransmit = new Map<string, NodeJS.Timeout>();
   #user: UserAgentCoreUser | undefined;
 
@@ -274,9 +275,16 @@ export class UserAgentCore implements TransactionUser {
     handlers: InviteHandlers,
     owner: DialogOwner | undefined,
   ): OutgoingInvite {
+    // The early dialogs this INVITE created (forking may create several); a failure ends them.
+    const early = new Set<Dialog>();
+    const fail = (response: SipResponse): void => {
+      for (const d of early) if (d.state === 'early') this.#terminate(d);
+      this.#safe('onFailure', () => handlers.onFailure(response));
+    };
     const tx = this.#transactions.sendRequest(request, destination, {
       onProvisional: (res) => {
         const dialog = this.#uacDialogFrom(request, res, destination, owner, 'early');
+        if (dialog) early.add(dialog);
         this.#safe('onProvisional', () => handlers.onProvisional?.(res, dialog));
       },
       onFinal: (res) => {
@@ -298,25 +306,11 @@ export class UserAgentCore implements TransactionUser {
           dialog.refreshTarget(res.get('contact'));
           this.#safe('onSuccess', () => handlers.onSuccess(res, dialog));
         } else {
-          for (const d of this.#dialogsOfCall(callIdOf(request)))
-            if (d.state === 'early') this.#terminate(d);
-          this.#safe('onFailure', () => handlers.onFailure(res));
+          fail(res);
         }
       },
-      onTimeout: () => {
-        for (const d of this.#dialogsOfCall(callIdOf(request)))
-          if (d.state === 'early') this.#terminate(d);
-        this.#safe('onFailure', () =>
-          handlers.onFailure(this.#synthesize(request, 408, 'Request Timeout')),
-        );
-      },
-      onTransportError: () => {
-        for (const d of this.#dialogsOfCall(callIdOf(request)))
-          if (d.state === 'early') this.#terminate(d);
-        this.#safe('onFailure', () =>
-          handlers.onFailure(this.#synthesize(request, 503, 'Service Unavailable')),
-        );
-      },
+      onTimeout: () => fail(this.#synthesize(request, 408, 'Request Timeout')),
+      onTransportError: () => fail(this.#synthesize(request, 503, 'Service Unavailable')),
     });
     return { transaction: tx, cancel: (reason) => tx.cancel(reason) };
   }
@@ -348,7 +342,7 @@ export class UserAgentCore implements TransactionUser {
           onProvisional: (res) => this.#safe('onProvisional', () => handlers.onProvisional?.(res)),
           onFinal: (res) => {
             if (method === 'INVITE' && res.status >= 200 && res.status < 300) {
-              const done = this.#acks.get(this.#ackKey(dialog, seq));
+              const done = this.#acks.get(dialog.id)?.get(seq);
               if (done) {
                 void this.#sendAck(done);
                 return;
@@ -411,7 +405,12 @@ export class UserAgentCore implements TransactionUser {
       `SIP/2.0/${destination.protocol.toUpperCase()} ${h}:${port};branch=${createBranch()};rport`,
     );
     const record: AckRecord = { cseq: inviteCSeq, ack: request, destination };
-    this.#acks.set(this.#ackKey(dialog, inviteCSeq), record);
+    let acks = this.#acks.get(dialog.id);
+    if (!acks) {
+      acks = new Map();
+      this.#acks.set(dialog.id, acks);
+    }
+    acks.set(inviteCSeq, record);
     void this.#sendAck(record, dialog.connectionId);
   }
 
@@ -554,31 +553,19 @@ export class UserAgentCore implements TransactionUser {
     return this.#dialogs.get(dialogKey(callIdOf(message), local, remote ?? ''));
   }
 
-  *#dialogsOfCall(callId: string): Iterable<Dialog> {
-    for (const d of this.#dialogs.values()) if (d.callId === callId) yield d;
-  }
-
   #terminate(dialog: Dialog): void {
     dialog.state = 'terminated';
     this.#stopRetransmit(dialog);
     this.#dialogs.delete(dialog.id);
     // Keep ACK records a while: a retransmitted 2xx may still come (Timer M / 64*T1).
-    const prefix = `${dialog.id}\u0000`;
-    const keys = [...this.#acks.keys()].filter((k) => k.startsWith(prefix));
-    if (keys.length > 0) {
-      setTimeout(() => {
-        for (const k of keys) this.#acks.delete(k);
-      }, 64 * this.#options.t1).unref();
+    if (this.#acks.has(dialog.id)) {
+      setTimeout(() => this.#acks.delete(dialog.id), 64 * this.#options.t1).unref();
     }
   }
 
-  #ackKey(dialog: Dialog, seq: number): string {
-    return `${dialog.id}\u0000${seq}`;
-  }
-
   #resendAck(response: SipResponse, seq: number): void {
-    const key = `${dialogKey(callIdOf(response), fromTagOf(response) ?? '', toTagOf(response) ?? '')}\u0000${seq}`;
-    const record = this.#acks.get(key);
+    const id = dialogKey(callIdOf(response), fromTagOf(response) ?? '', toTagOf(response) ?? '');
+    const record = this.#acks.get(id)?.get(seq);
     if (record) void this.#sendAck(record);
   }
 
