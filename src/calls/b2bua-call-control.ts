@@ -49,8 +49,7 @@ export class B2buaCallControl implements CallControl {
   }
 
   #find(id: string): Call | undefined {
-    for (const c of this.#b2bua.calls()) if (c.id === id) return c;
-    return undefined;
+    return this.#b2bua.call(id);
   }
 }
 

@@ -104,6 +104,11 @@ export class B2bua implements UserAgentCoreUser {
     return this.#calls.size;
   }
 
+  /** A live call by holdgate's id. */
+  call(id: string): Call | undefined {
+    return this.#calls.get(id);
+  }
+
   calls(): IterableIterator<Call> {
     return this.#calls.values();
   }
