@@ -34,9 +34,9 @@ import {
   dropFrames,
   inHold,
   listCorpus,
-  readWav,
   seededRandom,
 } from '../scripts/train-classifier.js';
+import { readWav8k } from '../src/detect/known-music/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set(['hold', 'hold-announce', 'voice-over', 'music-other']);
@@ -236,7 +236,7 @@ async function knownMusic(
     for (const f of files.filter((x) =>
       ['hold', 'hold-announce', 'transitions', 'speech', 'music-other'].includes(x.cls),
     )) {
-      const pcm = dropFrames(await readWav(f.path), loss, rand);
+      const pcm = dropFrames(readWav8k(f.path), loss, rand);
       results.push(evaluate(new Det(lib), f, pcm, delayMs, null));
     }
     return summarize(results);
@@ -265,7 +265,7 @@ export default async function run(args: string[]): Promise<unknown> {
   const results: FileResult[] = [];
   let stateBytes = 0;
   for (const f of files) {
-    const pcm = dropFrames(await readWav(f.path), loss, rand);
+    const pcm = dropFrames(readWav8k(f.path), loss, rand);
     const det = new MusicClassifierDetector({ state: stateOptions });
     stateBytes = det.stateBytes;
     results.push(evaluate(det, f, pcm, delayMs, timings.length < 200_000 ? timings : null));

@@ -20,6 +20,7 @@ import {
   WindowFeatures,
 } from '../src/detect/classifier/window-features.js';
 import type { ModelWeights } from '../src/detect/classifier/score-model.js';
+import { readWav8k } from '../src/detect/known-music/index.js';
 
 export interface CorpusFile {
   readonly path: string;
@@ -66,35 +67,6 @@ export async function listCorpus(dir: string): Promise<CorpusFile[]> {
   return out;
 }
 
-/** Reads a PCM16 mono 8 kHz WAV file. */
-export async function readWav(path: string): Promise<Int16Array> {
-  const buf = await readFile(path);
-  if (buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
-    throw new Error(`${path}: not a WAV file`);
-  }
-  let off = 12;
-  let fmtOk = false;
-  while (off + 8 <= buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') {
-      const format = buf.readUInt16LE(off + 8);
-      const channels = buf.readUInt16LE(off + 10);
-      const rate = buf.readUInt32LE(off + 12);
-      const bits = buf.readUInt16LE(off + 22);
-      fmtOk = (format === 1 || format === 0xfffe) && channels === 1 && rate === 8000 && bits === 16;
-    } else if (id === 'data') {
-      if (!fmtOk) throw new Error(`${path}: not PCM16 mono 8 kHz`);
-      const n = Math.min(size, buf.length - off - 8) >> 1;
-      const pcm = new Int16Array(n);
-      for (let i = 0; i < n; i++) pcm[i] = buf.readInt16LE(off + 8 + 2 * i);
-      return pcm;
-    }
-    off += 8 + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
-}
-
 /** A small deterministic PRNG (mulberry32). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -132,11 +104,11 @@ interface Sample {
   readonly cls: string;
 }
 
-async function extract(files: readonly CorpusFile[]): Promise<Sample[]> {
+function extract(files: readonly CorpusFile[]): Sample[] {
   const samples: Sample[] = [];
   const rand = seededRandom(7);
   for (const f of files) {
-    const pcm = dropFrames(await readWav(f.path), 0.01, rand);
+    const pcm = dropFrames(readWav8k(f.path), 0.01, rand);
     const wf = new WindowFeatures();
     const frame = new Int16Array(160);
     for (let i = 0, k = 0; i + 160 <= pcm.length; i += 160, k++) {
@@ -264,7 +236,7 @@ async function main(argv: string[]): Promise<void> {
     (f) => f.split === 'train' && f.cls !== 'hold-announce',
   );
   process.stderr.write(`extracting features from ${files.length} files\n`);
-  const samples = await extract(files);
+  const samples = extract(files);
   process.stderr.write(`${samples.length} samples; training\n`);
   const weights = train(samples, hidden, epochs);
   await writeFile(

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { HoldgateError } from '../../errors/registry.js';
 
@@ -68,4 +69,37 @@ export async function decodeAudioFile(path: string): Promise<Int16Array> {
     at += part.length;
   }
   return out;
+}
+
+/**
+ * Reads an 8 kHz mono PCM16 WAV file (the Asterisk sounds, the corpus) without spawning ffmpeg;
+ * anything else is an error (use `decodeAudioFile`).
+ */
+export function readWav8k(path: string): Int16Array {
+  const buf = readFileSync(path);
+  if (buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') {
+    throw new Error(`${path}: not a WAV file`);
+  }
+  let at = 12;
+  let format = false;
+  while (at + 8 <= buf.length) {
+    const id = buf.toString('latin1', at, at + 4);
+    const size = buf.readUInt32LE(at + 4);
+    const body = at + 8;
+    if (id === 'fmt ') {
+      format =
+        (buf.readUInt16LE(body) === 1 || buf.readUInt16LE(body) === 0xfffe) &&
+        buf.readUInt16LE(body + 2) === 1 &&
+        buf.readUInt32LE(body + 4) === 8000 &&
+        buf.readUInt16LE(body + 14) === 16;
+    } else if (id === 'data') {
+      if (!format) throw new Error(`${path}: not 8 kHz mono PCM16`);
+      const n = Math.min(size, buf.length - body) >> 1;
+      const out = new Int16Array(n);
+      for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(body + 2 * i);
+      return out;
+    }
+    at = body + size + (size & 1);
+  }
+  throw new Error(`${path}: no data chunk`);
 }

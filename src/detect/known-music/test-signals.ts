@@ -1,4 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readWav8k } from './decode-audio.js';
+
+export { readWav8k };
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { mulawRoundTrip } from './mulaw-round-trip.js';
 import { FRAME_SAMPLES } from './sub-fingerprinter.js';
@@ -27,36 +30,6 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Reads an 8 kHz mono PCM16 WAV file (the Asterisk sounds) without spawning ffmpeg. */
-export function readWav8k(path: string): Int16Array {
-  const buf = readFileSync(path);
-  if (buf.toString('latin1', 0, 4) !== 'RIFF' || buf.toString('latin1', 8, 12) !== 'WAVE') {
-    throw new Error(`${path}: not a WAV file`);
-  }
-  let at = 12;
-  let format = false;
-  while (at + 8 <= buf.length) {
-    const id = buf.toString('latin1', at, at + 4);
-    const size = buf.readUInt32LE(at + 4);
-    const body = at + 8;
-    if (id === 'fmt ') {
-      format =
-        buf.readUInt16LE(body) === 1 &&
-        buf.readUInt16LE(body + 2) === 1 &&
-        buf.readUInt32LE(body + 4) === 8000 &&
-        buf.readUInt16LE(body + 14) === 16;
-    } else if (id === 'data') {
-      if (!format) throw new Error(`${path}: not 8 kHz mono PCM16`);
-      const n = Math.min(size, buf.length - body) >> 1;
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i++) out[i] = buf.readInt16LE(body + 2 * i);
-      return out;
-    }
-    at = body + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
 }
 
 /** About `seconds` of concatenated Allison prompts with short gaps, 8 kHz. */
