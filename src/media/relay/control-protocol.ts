@@ -1,3 +1,5 @@
+import type { DtmfDigit } from '../dtmf/dtmf-digit.js';
+
 /**
  * Messages between the main thread's `MediaController` and a media worker. Plain data only
  * (structured clone); tap rings travel as SharedArrayBuffers.
@@ -92,6 +94,26 @@ export interface PlayResult {
   readonly interrupted: boolean;
 }
 
+/** How a DTMF digit reached holdgate: RFC 4733 telephone-events or tones in the G.711 audio. */
+export type DtmfSource = 'rfc4733' | 'inband';
+
+/** One key press detected in the audio a leg's peer sends (issue 6 item 3). */
+export interface DtmfDetectedEvent {
+  readonly sessionId: string;
+  /** The leg whose incoming RTP carried the digit. */
+  readonly leg: LegName;
+  readonly digit: DtmfDigit;
+  readonly source: DtmfSource;
+  /** Length of the press (RFC 4733: the event duration; in-band: measured to 5 ms). */
+  readonly durationMs: number;
+  /**
+   * Start of the press, epoch ms (`Date.now()` scale): the arrival time of the latest packet of
+   * the same kind, moved back by the RTP timestamp distance to the press start. In-band to the
+   * 20 ms frame the press starts in.
+   */
+  readonly atMs: number;
+}
+
 /** Configuration a worker receives as `workerData`. */
 export interface MediaWorkerConfig {
   readonly workerIndex: number;
@@ -146,6 +168,14 @@ export type WorkerRequest =
       readonly payloads: readonly Uint8Array[];
       readonly payloadType: number;
     }
+  | {
+      readonly id: number;
+      readonly op: 'detectDtmf';
+      readonly sessionId: string;
+      /** The leg whose incoming audio is watched (normally 'caller'). */
+      readonly leg: LegName;
+      readonly on: boolean;
+    }
   | { readonly id: number; readonly op: 'crash' };
 
 export type WorkerMessage =
@@ -158,4 +188,5 @@ export type WorkerMessage =
       readonly message: string;
     }
   | { readonly kind: 'mediaTimeout'; readonly sessionId: string }
+  | ({ readonly kind: 'dtmf' } & DtmfDetectedEvent)
   | { readonly kind: 'ready' };

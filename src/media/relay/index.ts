@@ -5,9 +5,12 @@ export {
 } from './media-controller.js';
 export type {
   CreateSessionRequest,
+  DtmfDetectedEvent,
+  DtmfSource,
   LatchingMode,
   LegName,
   LegPorts,
+  PlayResult,
   RemoteEndpoint,
   SessionPorts,
   SessionStats,

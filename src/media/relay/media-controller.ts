@@ -8,6 +8,7 @@ import { HoldgateError, isHoldgateError, type ErrorCode } from '../../errors/reg
 import type { Logger } from '../../shared/logger.js';
 import type {
   CreateSessionRequest,
+  DtmfDetectedEvent,
   LatchingMode,
   LegName,
   MediaWorkerConfig,
@@ -51,6 +52,12 @@ export interface MediaControllerEvents {
   sessionLost: (sessionId: string, callId: string, reason: string) => void;
   /** A worker failed (it is replaced). */
   workerError: (workerIndex: number, error: Error) => void;
+  /**
+   * A DTMF key press on a leg watched with {@link MediaController.detectDtmf} (issue 6). Also
+   * fires for presses flushed when detection stops or the session is destroyed, so the session
+   * may already be gone.
+   */
+  dtmf: (event: DtmfDetectedEvent) => void;
 }
 
 interface Pending {
@@ -106,7 +113,12 @@ export class MediaController {
   private readonly sessions = new Map<string, SessionInfo>();
   private readonly listeners: {
     [K in keyof MediaControllerEvents]: Set<MediaControllerEvents[K]>;
-  } = { mediaTimeout: new Set(), sessionLost: new Set(), workerError: new Set() };
+  } = {
+    mediaTimeout: new Set(),
+    sessionLost: new Set(),
+    workerError: new Set(),
+    dtmf: new Set(),
+  };
   private nextId = 1;
   private closed = false;
   private readonly tapCapacity: number;
@@ -209,6 +221,16 @@ export class MediaController {
 
   async setContinuityRewrite(sessionId: string, on: boolean): Promise<void> {
     await this.request(this.slotOf(sessionId), { op: 'setContinuityRewrite', sessionId, on });
+  }
+
+  /**
+   * Issue 6: detects DTMF (RFC 4733 telephone-events and in-band G.711 tones) in the RTP that
+   * `leg`'s peer sends, normally the caller's. Each press is one `dtmf` event; switching off
+   * reports presses still pending. Works before the other leg has a remote and while prompts
+   * play. Idempotent.
+   */
+  async detectDtmf(sessionId: string, leg: LegName, on: boolean): Promise<void> {
+    await this.request(this.slotOf(sessionId), { op: 'detectDtmf', sessionId, leg, on });
   }
 
   async stats(sessionId: string): Promise<SessionStats> {
@@ -330,6 +352,16 @@ export class MediaController {
         if (info) this.emit('mediaTimeout', msg.sessionId, info.callId);
         return;
       }
+      case 'dtmf':
+        this.emit('dtmf', {
+          sessionId: msg.sessionId,
+          leg: msg.leg,
+          digit: msg.digit,
+          source: msg.source,
+          durationMs: msg.durationMs,
+          atMs: msg.atMs,
+        });
+        return;
       case 'ready':
         return;
     }

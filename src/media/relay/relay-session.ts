@@ -23,6 +23,7 @@ import type {
   TapDirection,
 } from './control-protocol.js';
 import { ContinuityRewriter } from './continuity-rewriter.js';
+import type { DtmfWatch } from './dtmf-watch.js';
 import type { PortPair } from './port-pool.js';
 import { TapFeeder } from './tap-feeder.js';
 import type { TimeoutWheel, WheelEntry } from './timeout-wheel.js';
@@ -48,6 +49,9 @@ export class Leg {
   /** Per RTP payload type: KIND_* and clock rate, from the SDP (static G.711 by default). */
   readonly ptKind = new Uint8Array(128);
   readonly ptClock = new Uint32Array(128).fill(8000);
+  /** RFC 4733 telephone-event payload type of the SDP (-1: none) and its clock rate. */
+  telephoneEventPt = -1;
+  telephoneEventClock = 8000;
 
   constructor(
     readonly name: LegName,
@@ -87,6 +91,14 @@ export class Leg {
     if (remote.telephoneEventPt !== undefined && remote.telephoneEventPt < 128) {
       this.ptKind[remote.telephoneEventPt] = KIND_NOT_AUDIO;
     }
+    // The explicit telephone-event PT, else the first `a=rtpmap:<pt> telephone-event/<rate>`.
+    const te =
+      remote.telephoneEventPt !== undefined && remote.telephoneEventPt >= 0
+        ? remote.telephoneEventPt
+        : remote.payloadTypes?.find((p) => p.encoding.toLowerCase() === 'telephone-event')?.pt;
+    this.telephoneEventPt = te !== undefined && te < 128 ? te : -1;
+    this.telephoneEventClock =
+      remote.payloadTypes?.find((p) => p.pt === this.telephoneEventPt)?.clockRate ?? 8000;
   }
 
   latched(): LatchedSource | null {
@@ -109,6 +121,8 @@ export class Direction {
   jitter = new JitterEstimator(8000);
   readonly rewriter = new ContinuityRewriter();
   tap: TapFeeder | null = null;
+  /** DTMF detection on what `from`'s peer sends (issue 6), or null. */
+  dtmf: DtmfWatch | null = null;
   /** True while holdgate plays a prompt toward `to`: the source's audio is replaced. */
   suppressed = false;
 
@@ -213,12 +227,32 @@ export class RelaySession implements WheelEntry {
     return leg === 'caller' ? this.pbxToCaller : this.callerToPbx;
   }
 
+  /** The direction carrying what `leg`'s peer sends. */
+  directionFrom(leg: LegName): Direction {
+    return leg === 'caller' ? this.callerToPbx : this.pbxToCaller;
+  }
+
   setRemote(name: LegName, remote: RemoteEndpoint): void {
     const leg = this.leg(name);
     leg.setRemote(remote);
     const audio = remote.payloadTypes?.find((p) => leg.ptKind[p.pt] !== KIND_NOT_AUDIO);
-    const from = name === 'caller' ? this.callerToPbx : this.pbxToCaller;
+    const from = this.directionFrom(name);
     from.jitter = new JitterEstimator(audio?.clockRate ?? 8000);
+    from.dtmf?.configure(leg.telephoneEventPt, leg.telephoneEventClock);
+  }
+
+  /**
+   * Starts DTMF detection on the RTP from `name`'s peer (`watch`), or stops it (`null`); the
+   * previous watch is flushed (its pending presses are reported) and returned.
+   */
+  setDtmfWatch(name: LegName, watch: DtmfWatch | null): DtmfWatch | null {
+    const dir = this.directionFrom(name);
+    const previous = dir.dtmf;
+    if (previous === watch) return null;
+    previous?.flush();
+    if (watch !== null) watch.configure(dir.from.telephoneEventPt, dir.from.telephoneEventClock);
+    dir.dtmf = this.destroyed ? null : watch;
+    return previous;
   }
 
   openTap(name: TapDirection, ring: SharedArrayBuffer): void {
@@ -244,6 +278,8 @@ export class RelaySession implements WheelEntry {
     this.pbxToCaller.tap?.close();
     this.callerToPbx.tap = null;
     this.pbxToCaller.tap = null;
+    this.setDtmfWatch('caller', null);
+    this.setDtmfWatch('pbx', null);
   }
 
   private acceptRtp(from: Leg, rinfo: RemoteInfo): boolean {
@@ -283,25 +319,25 @@ export class RelaySession implements WheelEntry {
     }
     dir.seq.update(rtpSequence(msg));
     const kind = from.ptKind[pt]!;
+    const dtmf = dir.dtmf;
     let duration = 0;
     if (kind === KIND_NOT_AUDIO) {
       duration = -1;
+      if (dtmf !== null && pt === dtmf.eventPt) {
+        dtmf.pushEvent(msg, len, hdr, ts, ssrc, arrivalMs, this.lastActivityTick);
+      }
     } else {
       dir.jitter.update(ts, arrivalMs);
       const pad = rtpHasPadding(msg) ? rtpPaddingLength(msg, len) : 0;
       const payloadLen = pad < 0 ? 0 : len - hdr - pad;
       if (kind === KIND_ULAW || kind === KIND_ALAW) {
         duration = payloadLen;
+        const law = kind === KIND_ULAW ? 'ulaw' : 'alaw';
         if (dir.tap !== null && payloadLen > 0) {
-          dir.tap.push(
-            msg,
-            hdr,
-            payloadLen,
-            kind === KIND_ULAW ? 'ulaw' : 'alaw',
-            ts,
-            ssrc,
-            arrivalMs,
-          );
+          dir.tap.push(msg, hdr, payloadLen, law, ts, ssrc, arrivalMs);
+        }
+        if (dtmf !== null && payloadLen > 0) {
+          dtmf.pushAudio(msg, hdr, payloadLen, law, ts, ssrc, arrivalMs, this.lastActivityTick);
         }
       } else if (dir.tap !== null) {
         dir.tap.markUnrecordable();

@@ -15,6 +15,8 @@ export interface WheelEntry {
 export class TimeoutWheel<T extends WheelEntry> {
   /** Current tick; the hot path copies it into `lastActivityTick`. */
   now = 0;
+  /** Called on every tick after expiry (the worker's coarse housekeeping, e.g. DTMF flushes). */
+  onTick: (() => void) | null = null;
   private readonly slots: Set<T>[];
   private readonly slotOf = new Map<T, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -49,7 +51,6 @@ export class TimeoutWheel<T extends WheelEntry> {
     this.now++;
     const index = this.now % this.slots.length;
     const due = this.slots[index]!;
-    if (due.size === 0) return;
     for (const entry of due) {
       const deadline = entry.lastActivityTick + Math.max(1, entry.timeoutTicks);
       if (deadline <= this.now) {
@@ -62,6 +63,7 @@ export class TimeoutWheel<T extends WheelEntry> {
         this.place(entry, deadline);
       }
     }
+    this.onTick?.();
   }
 
   start(): void {

@@ -1,11 +1,13 @@
 import { HoldgateError, isHoldgateError } from '../../errors/registry.js';
 import type {
+  LegName,
   LegPorts,
   MediaWorkerConfig,
   PlayResult,
   WorkerMessage,
   WorkerRequest,
 } from './control-protocol.js';
+import { DtmfWatch } from './dtmf-watch.js';
 import { PortPool, type PortPair } from './port-pool.js';
 import { PromptPlayer } from './prompt-player.js';
 import { RelaySession } from './relay-session.js';
@@ -18,7 +20,15 @@ interface SessionEntry {
   readonly callerPool: PortPool;
   readonly pbxPool: PortPool;
   readonly players: Map<string, PromptPlayer>;
+  readonly dtmf: Map<LegName, DtmfWatch>;
 }
+
+/**
+ * A watched stream with a press pending is flushed after this much silence (and at least two
+ * ticks). An RFC 4733 sender repeats event packets every packetization interval during a press
+ * (§2.5.1.2, typically 20–50 ms), so 300 ms without one means the end packets were lost.
+ */
+const DTMF_IDLE_MS = 300;
 
 function ports(pair: PortPair): LegPorts {
   return { address: pair.address, rtpPort: pair.rtpPort, rtcpPort: pair.rtcpPort };
@@ -33,6 +43,9 @@ export class WorkerRuntime {
   private readonly pools = new Map<string, PortPool>();
   private readonly sessions = new Map<string, SessionEntry>();
   private readonly wheel: TimeoutWheel<RelaySession>;
+  /** Every active DTMF watch, flushed when idle on the wheel's tick. */
+  private readonly dtmfWatches = new Set<DtmfWatch>();
+  private readonly dtmfIdleTicks: number;
 
   constructor(
     private readonly config: MediaWorkerConfig,
@@ -41,6 +54,10 @@ export class WorkerRuntime {
     this.wheel = new TimeoutWheel<RelaySession>(config.tickMs, (session) => {
       this.emit({ kind: 'mediaTimeout', sessionId: session.id });
     });
+    this.dtmfIdleTicks = Math.max(2, Math.ceil(DTMF_IDLE_MS / config.tickMs));
+    this.wheel.onTick = () => {
+      for (const watch of this.dtmfWatches) watch.tick(this.wheel.now);
+    };
     this.wheel.start();
   }
 
@@ -82,6 +99,9 @@ export class WorkerRuntime {
         return null;
       case 'play':
         return this.play(req.sessionId, req.leg, req.payloads, req.payloadType);
+      case 'detectDtmf':
+        this.detectDtmf(req.sessionId, req.leg, req.on);
+        return null;
       case 'crash':
         setImmediate(() => {
           throw new Error('media worker crash requested');
@@ -157,6 +177,7 @@ export class WorkerRuntime {
       callerPool,
       pbxPool,
       players: new Map(),
+      dtmf: new Map(),
     });
     return { caller: ports(callerPair), pbx: ports(pbxPair) };
   }
@@ -176,12 +197,35 @@ export class WorkerRuntime {
     return result;
   }
 
+  /**
+   * Issue 6: starts or stops DTMF detection on the RTP `leg`'s peer sends. Idempotent; stopping
+   * reports what is pending first. Each press becomes a `dtmf` message.
+   */
+  private detectDtmf(sessionId: string, leg: LegName, on: boolean): void {
+    const entry = this.get(sessionId);
+    const current = entry.dtmf.get(leg);
+    if (on) {
+      if (current) return;
+      const watch = new DtmfWatch((digit, source, durationMs, atMs) => {
+        this.emit({ kind: 'dtmf', sessionId, leg, digit, source, durationMs, atMs });
+      }, this.dtmfIdleTicks);
+      entry.dtmf.set(leg, watch);
+      this.dtmfWatches.add(watch);
+      entry.session.setDtmfWatch(leg, watch);
+    } else if (current) {
+      entry.session.setDtmfWatch(leg, null);
+      entry.dtmf.delete(leg);
+      this.dtmfWatches.delete(current);
+    }
+  }
+
   private destroy(sessionId: string): void {
     const entry = this.sessions.get(sessionId);
     if (!entry) return; // idempotent
     this.sessions.delete(sessionId);
     for (const player of entry.players.values()) player.stop();
-    entry.session.destroy();
+    for (const watch of entry.dtmf.values()) this.dtmfWatches.delete(watch);
+    entry.session.destroy(); // flushes the DTMF watches
     entry.callerPool.release(entry.callerPair);
     entry.pbxPool.release(entry.pbxPair);
   }
