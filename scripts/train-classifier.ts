@@ -2,14 +2,16 @@
  * Trains the unknown-hold-music classifier (issue 5, Build 2) on a corpus made by
  * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
  *
- *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 8] [--epochs 600] [--out path]
+ *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 0] [--l2 3e-3] [--epochs 600] [--out path]
  *
  * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
  * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
  * Labels: 1 inside the sidecar's hold intervals (all music the PBX sends counts as hold), else 0.
  * `hold-announce` files are left out: their announcements are speech labelled hold, which the
  * state machine's hysteresis handles, not the frame model. The model is a tiny tanh MLP (or
- * logistic regression with --hidden 0) fitted by full-batch Adam on a class-balanced log loss.
+ * logistic regression, the default: monotone in every feature, it does not extrapolate wildly on
+ * talkers or levels outside the corpus the way the MLP did) fitted by full-batch Adam on a
+ * class-balanced log loss.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -19,7 +21,7 @@ import {
   FEATURE_NAMES,
   WindowFeatures,
 } from '../src/detect/classifier/window-features.js';
-import type { ModelWeights } from '../src/detect/classifier/score-model.js';
+import { CLIP, type ModelWeights } from '../src/detect/classifier/score-model.js';
 import { readWav8k } from '../src/detect/known-music/index.js';
 
 export interface CorpusFile {
@@ -97,16 +99,25 @@ const CLASS_WEIGHT: Record<string, number> = {
   'voice-over': 1.5,
 };
 
-interface Sample {
+/** Seconds after a change of label during which frames are not used for training. */
+export const LABEL_SETTLE_S = 1.2;
+
+export interface Sample {
   readonly x: Float64Array;
   readonly y: number;
   w: number;
   readonly cls: string;
 }
 
-function extract(files: readonly CorpusFile[]): Sample[] {
+/**
+ * Feature vectors of every second frame of `files` (1 % lost frames, seeded). Frames less than
+ * LABEL_SETTLE_S after a change of label are left out: their 1 s window mixes both classes.
+ * (Later frames keep the new label although the 3 s window still holds the old class: the model
+ * must follow a change within about a second for the delay line to cover the onset.)
+ */
+export function extract(files: readonly CorpusFile[], seed = 7): Sample[] {
   const samples: Sample[] = [];
-  const rand = seededRandom(7);
+  const rand = seededRandom(seed);
   for (const f of files) {
     const pcm = dropFrames(readWav8k(f.path), 0.01, rand);
     const wf = new WindowFeatures();
@@ -116,13 +127,20 @@ function extract(files: readonly CorpusFile[]): Sample[] {
       const x = wf.push(frame);
       if (k < 25 || k % 2 !== 0) continue;
       const t = (i + 80) / 8000;
-      samples.push({ x: Float64Array.from(x), y: inHold(f.hold, t) ? 1 : 0, w: 1, cls: f.cls });
+      const y = inHold(f.hold, t);
+      if (inHold(f.hold, Math.max(0, t - LABEL_SETTLE_S)) !== y) continue;
+      samples.push({ x: Float64Array.from(x), y: y ? 1 : 0, w: 1, cls: f.cls });
     }
   }
   return samples;
 }
 
-function train(samples: Sample[], hidden: number, epochs: number): ModelWeights {
+/**
+ * Fits the model. `l2`: weight decay on all parameters; large enough that the tanh units stay
+ * near-linear and the model generalises to talkers and music it never saw (tune on the train
+ * split, never on the test split).
+ */
+export function train(samples: Sample[], hidden: number, epochs: number, l2 = 3e-3): ModelWeights {
   const n = samples.length;
   const F = FEATURE_COUNT;
   // Class-balanced weights: every (class, label) group sums to its class weight.
@@ -142,7 +160,9 @@ function train(samples: Sample[], hidden: number, epochs: number): ModelWeights 
   for (const s of samples) for (let i = 0; i < F; i++) mean[i]! += s.x[i]! / n;
   for (const s of samples) for (let i = 0; i < F; i++) std[i]! += (s.x[i]! - mean[i]!) ** 2 / n;
   for (let i = 0; i < F; i++) std[i] = Math.sqrt(std[i]!) || 1;
-  const xs = samples.map((s) => Float64Array.from(s.x, (v, i) => (v - mean[i]!) / std[i]!));
+  const xs = samples.map((s) =>
+    Float64Array.from(s.x, (v, i) => Math.max(-CLIP, Math.min(CLIP, (v - mean[i]!) / std[i]!))),
+  );
 
   const rand = seededRandom(11);
   const H = hidden;
@@ -157,7 +177,6 @@ function train(samples: Sample[], hidden: number, epochs: number): ModelWeights 
   const m1 = new Float64Array(params.length);
   const v1 = new Float64Array(params.length);
   const h = new Float64Array(H);
-  const l2 = 1e-4;
   let loss = 0;
   for (let ep = 1; ep <= epochs; ep++) {
     grad.fill(0);
@@ -215,7 +234,7 @@ function train(samples: Sample[], hidden: number, epochs: number): ModelWeights 
     hiddenBias: Array.from(params.subarray(iB1, iB1 + H), r),
     out: Array.from(params.subarray(iW2, iW2 + nOut), r),
     outBias: r(params[iB2]!),
-    trainedOn: { samples: n, loss: r(loss), hidden: H, epochs },
+    trainedOn: { samples: n, loss: r(loss), hidden: H, epochs, l2 },
   };
 }
 
@@ -223,13 +242,14 @@ async function main(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (dir === undefined)
     throw new Error(
-      'usage: train-classifier.ts <corpus-dir> [--hidden 8] [--epochs 600] [--out path]',
+      'usage: train-classifier.ts <corpus-dir> [--hidden 0] [--l2 3e-3] [--epochs 600] [--out path]',
     );
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(name);
     return i >= 0 ? (argv[i + 1] ?? dflt) : dflt;
   };
-  const hidden = Number(opt('--hidden', '8'));
+  const hidden = Number(opt('--hidden', '0'));
+  const l2 = Number(opt('--l2', '3e-3'));
   const epochs = Number(opt('--epochs', '600'));
   const out = resolve(opt('--out', 'src/detect/classifier/weights.json'));
   const files = (await listCorpus(dir)).filter(
@@ -238,7 +258,7 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`extracting features from ${files.length} files\n`);
   const samples = extract(files);
   process.stderr.write(`${samples.length} samples; training\n`);
-  const weights = train(samples, hidden, epochs);
+  const weights = train(samples, hidden, epochs, l2);
   await writeFile(
     out,
     `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length } }, null, 1)}\n`,

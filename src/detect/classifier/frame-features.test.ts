@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FrameFeatures } from './frame-features.js';
+import { DRIFT_CAP, FrameFeatures } from './frame-features.js';
 
 /** Feeds `frames` frames of sample generator `g(n)` (n = absolute sample index) and returns f. */
 function run(g: (n: number) => number, frames = 10): FrameFeatures {
@@ -32,6 +32,18 @@ describe('FrameFeatures golden values', () => {
     expect(f.flux).toBeLessThan(0.05);
   });
 
+  it('pitch drift: a held 1 kHz tone stays put (≈ 0 %/frame), a 2 %/frame glide reads ≈ 2', () => {
+    const held = run((n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 8000), 30);
+    expect(held.pitchDrift).toBeLessThan(0.05);
+    // f(t) = 1000·1.01^(t/10 ms): 2.01 % per 20 ms frame; phase = 2π∫f.
+    const r = 1.01 ** (1 / 80);
+    const glide = run(
+      (n) => 0.5 * Math.sin((2 * Math.PI * 1000 * (r ** n - 1)) / Math.log(r) / 8000),
+      30,
+    );
+    expect(glide.pitchDrift).toBeGreaterThan(1.5);
+    expect(glide.pitchDrift).toBeLessThan(2.6);
+  });
   it('white noise: flatness of a single periodogram (≈ e^−γ ≈ 0.56), high flux, few lasting peaks', () => {
     const r = lcg(7);
     const f = run(() => (r() - 0.5) * 0.5, 30);
@@ -62,6 +74,7 @@ describe('FrameFeatures golden values', () => {
     expect(f.persistence).toBe(0);
     expect(f.flatness).toBeCloseTo(1, 6);
     expect(f.flux).toBe(0);
+    expect(f.pitchDrift).toBe(DRIFT_CAP);
   });
 
   it('reset forgets history (peak age restarts)', () => {

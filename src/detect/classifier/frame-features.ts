@@ -16,12 +16,16 @@ const FULL_SCALE = (FFT_SIZE * FFT_SIZE * 0.375) / 4;
 const FLOOR = FULL_SCALE * 1e-9;
 const LN_PROMINENCE = Math.log(4); // 6 dB over the bins two away
 const LN_DYNAMIC = Math.log(1e5); // flux ignores bins more than 50 dB below the frame's peak
+/** Relative frequency change (%) per frame at which a peak counts as fully gliding. */
+export const DRIFT_CAP = 4;
 
 /**
  * Per-frame spectral features of one 20 ms frame (issue 5, Build 2): band energy, spectral
  * flatness, spectral peaks and their persistence (peaks that were already peaks ±1 bin in the
  * previous frame), peak age (how long each peak has lasted: sustained notes vs. gliding speech
- * harmonics), and spectral flux of the log spectrum. One FFT per frame, no allocation per frame.
+ * harmonics), pitch drift (pitch continuity: how far continuing peaks moved in frequency, from
+ * parabolic interpolation of the log spectrum; a held note stays put, voiced speech glides) and
+ * spectral flux of the log spectrum. One FFT per frame, no allocation per frame.
  */
 export class FrameFeatures {
   /** Band energy, dBFS (a full-scale sine is about 0). */
@@ -32,6 +36,11 @@ export class FrameFeatures {
   persistence = 0;
   /** Power-weighted mean age of the peaks, in units of AGE_CAP frames (0…1). */
   peakAge = 0;
+  /**
+   * Power-weighted mean relative frequency change of the continuing peaks, % per frame, capped
+   * at DRIFT_CAP; DRIFT_CAP when no peak continues (no continuity at all).
+   */
+  pitchDrift = DRIFT_CAP;
   /** Number of spectral peaks in the band. */
   peakCount = 0;
   /** Mean |Δ ln power| per band bin against the previous frame (nats). */
@@ -46,6 +55,9 @@ export class FrameFeatures {
   private logPrev = new Float64Array(FFT_SIZE / 2 + 1);
   private ageNow = new Uint8Array(FFT_SIZE / 2 + 1);
   private agePrev = new Uint8Array(FFT_SIZE / 2 + 1);
+  /** Interpolated frequency (bins) of the peak at each bin, this and the previous frame. */
+  private freqNow = new Float64Array(FFT_SIZE / 2 + 1);
+  private freqPrev = new Float64Array(FFT_SIZE / 2 + 1);
   private frames = 0;
 
   constructor() {
@@ -62,6 +74,7 @@ export class FrameFeatures {
       this.power.byteLength +
       2 * this.logNow.byteLength +
       2 * this.ageNow.byteLength +
+      2 * this.freqNow.byteLength +
       this.fft.size * 8 * 3 // FFT work buffers and twiddles (approx.)
     );
   }
@@ -72,6 +85,7 @@ export class FrameFeatures {
     this.agePrev.fill(0);
     this.ageNow.fill(0);
     this.frames = 0;
+    this.pitchDrift = DRIFT_CAP;
   }
 
   /** Computes the features of `frame` (160 samples PCM16) into this object's fields. */
@@ -94,6 +108,11 @@ export class FrameFeatures {
     const ap = this.ageNow;
     this.ageNow = this.agePrev;
     this.agePrev = ap;
+    const fq = this.freqNow;
+    this.freqNow = this.freqPrev;
+    this.freqPrev = fq;
+    const freqNow = this.freqNow;
+    const freqPrev = this.freqPrev;
     const logNow = this.logNow;
     const logPrev = this.logPrev;
     const ageNow = this.ageNow;
@@ -110,6 +129,11 @@ export class FrameFeatures {
       sumLog += l;
       if (v > max) max = v;
     }
+    // Two guard bins each side for the prominence test at the band edges.
+    logNow[BIN_LO - 1] = Math.log(p[BIN_LO - 1]! + FLOOR);
+    logNow[BIN_LO - 2] = Math.log(p[BIN_LO - 2]! + FLOOR);
+    logNow[BIN_HI + 1] = Math.log(p[BIN_HI + 1]! + FLOOR);
+    logNow[BIN_HI + 2] = Math.log(p[BIN_HI + 2]! + FLOOR);
     const bins = BIN_HI - BIN_LO + 1;
     this.energyDb = 10 * Math.log10(sum / FULL_SCALE);
     this.flatness = Math.min(1, Math.exp(sumLog / bins) / (sum / bins));
@@ -119,6 +143,7 @@ export class FrameFeatures {
     let peakPower = 0;
     let persistentPower = 0;
     let agePower = 0;
+    let driftPower = 0;
     let count = 0;
     ageNow[BIN_LO] = 0;
     ageNow[BIN_HI] = 0;
@@ -128,23 +153,43 @@ export class FrameFeatures {
         v > p[k - 1]! &&
         v >= p[k + 1]! &&
         v > minPeak &&
-        logNow[k]! - 0.5 * ((logNow[k - 2] ?? logNow[k]!) + (logNow[k + 2] ?? logNow[k]!)) >
-          LN_PROMINENCE;
+        logNow[k]! - 0.5 * (logNow[k - 2]! + logNow[k + 2]!) > LN_PROMINENCE;
       if (!isPeak) {
         ageNow[k] = 0;
         continue;
       }
-      const prev = Math.max(agePrev[k - 1]!, agePrev[k]!, agePrev[k + 1]!);
+      // Parabolic interpolation of the log spectrum: the peak's frequency in bins.
+      const la = logNow[k - 1]!;
+      const lb = logNow[k]!;
+      const lc = logNow[k + 1]!;
+      const den = la - 2 * lb + lc;
+      const fk = den < 0 ? k + (0.5 * (la - lc)) / den : k;
+      freqNow[k] = fk;
+      const aL = agePrev[k - 1]!;
+      const aM = agePrev[k]!;
+      const aR = agePrev[k + 1]!;
+      const prev = aL > aM ? (aL > aR ? aL : aR) : aM > aR ? aM : aR;
       const age = prev < 255 ? prev + 1 : 255;
       ageNow[k] = age;
       count++;
       peakPower += v;
-      if (prev > 0) persistentPower += v;
+      if (prev > 0) {
+        persistentPower += v;
+        // The nearest continuing peak of the previous frame.
+        let best = DRIFT_CAP;
+        for (let j = k - 1; j <= k + 1; j++) {
+          if (agePrev[j]! === 0) continue;
+          const d = (100 * Math.abs(fk - freqPrev[j]!)) / fk;
+          if (d < best) best = d;
+        }
+        driftPower += v * best;
+      }
       agePower += v * (age < AGE_CAP ? age : AGE_CAP);
     }
     this.peakCount = count;
     this.persistence = peakPower > 0 ? persistentPower / peakPower : 0;
     this.peakAge = peakPower > 0 ? agePower / peakPower / AGE_CAP : 0;
+    this.pitchDrift = persistentPower > 0 ? driftPower / persistentPower : DRIFT_CAP;
 
     // Flux of the log spectrum over bins within 50 dB of the frame's peak.
     if (this.frames > 0) {

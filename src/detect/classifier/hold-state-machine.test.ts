@@ -17,50 +17,59 @@ function feed(
   return out;
 }
 
-describe('HoldStateMachine hysteresis', () => {
+describe('HoldStateMachine (two CUSUMs)', () => {
+  // enterEvidence = 400/20 × (1 − 0.6) = 8; exitEvidence = 4000/20 × 0.4 = 80.
   const opts = {
     smoothMs: 20,
     enterScore: 0.6,
     enterMs: 400,
+    confidentScore: 0.8,
     exitScore: 0.4,
     exitMs: 4000,
     enterBackdateMs: 1000,
     exitBackdateMs: 500,
   };
-
-  it('enters after enterMs of high score, backdated, confident when clearly high', () => {
+  it('enters once the evidence is gathered, onset = where the sum left zero − backdate', () => {
+    // Score 1: +0.4 per frame → 8 after 20 frames (the 20th frame at 5380 ms).
     const tr = feed(new HoldStateMachine(opts), [
       [0.1, 5000],
-      [0.95, 3000],
+      [1, 3000],
     ]);
-    expect(tr).toEqual([{ state: 'hold', onsetMs: 4000, confident: true, at: 5400 }]);
+    expect(tr).toEqual([{ state: 'hold', onsetMs: 4000, confident: true, at: 5380 }]);
   });
-
-  it('ignores a high blip shorter than enterMs', () => {
+  it('weaker evidence takes longer (score 0.8: +0.2 per frame → 40 frames)', () => {
+    const tr = feed(new HoldStateMachine(opts), [
+      [0.1, 5000],
+      [0.8, 3000],
+    ]);
+    expect(tr.map((x) => x.at)).toEqual([5780]);
+  });
+  it('a high blip decays instead of accumulating across speech', () => {
     expect(
       feed(new HoldStateMachine(opts), [
         [0.1, 2000],
-        [0.95, 300],
-        [0.1, 5000],
+        [1, 300],
+        [0.1, 2000],
+        [1, 300],
+        [0.1, 2000],
       ]),
     ).toEqual([]);
   });
-
-  it('stays on hold through a 3 s announcement, leaves after 4 s of speech', () => {
+  it('stays on hold through a 3 s announcement, leaves after 4 s of certain speech', () => {
     const m = new HoldStateMachine(opts);
     const tr = feed(m, [
-      [0.95, 5000],
-      [0.05, 3000],
-      [0.95, 5000],
-      [0.05, 6000],
+      [1, 5000],
+      [0, 3000],
+      [1, 5000],
+      [0, 6000],
     ]);
     expect(tr.map((x) => x.state)).toEqual(['hold', 'no-hold']);
     const release = tr[1]!;
-    expect(release.at).toBe(13000 + 4000);
+    // +0.4 per frame from 13000 ms: 80 after 200 frames, the 200th at 16980 ms.
+    expect(release.at).toBe(13000 + 4000 - 20);
     expect(release.onsetMs).toBe(13000 - 500);
     expect(m.state).toBe('no-hold');
   });
-
   it('grey-zone scores give an unconfident hold, upgraded once the score is clear', () => {
     const tr = feed(new HoldStateMachine(opts), [
       [0.7, 2000],
@@ -71,7 +80,6 @@ describe('HoldStateMachine hysteresis', () => {
       ['hold', true],
     ]);
   });
-
   it('scores between exit and enter thresholds change nothing in either state', () => {
     expect(feed(new HoldStateMachine(opts), [[0.5, 10000]])).toEqual([]);
     const m = new HoldStateMachine(opts);
@@ -83,11 +91,14 @@ describe('HoldStateMachine hysteresis', () => {
     ).toBe(1);
     expect(m.state).toBe('hold');
   });
-
-  it('reset returns to no-hold', () => {
+  it('reset returns to no-hold and forgets gathered evidence', () => {
     const m = new HoldStateMachine(opts);
     feed(m, [[0.95, 2000]]);
     m.reset();
     expect(m.state).toBe('no-hold');
+    const m2 = new HoldStateMachine(opts);
+    feed(m2, [[1, 360]]); // 18 frames: 7.2 of 8
+    m2.reset();
+    expect(feed(m2, [[1, 40]])).toEqual([]);
   });
 });

@@ -1,29 +1,34 @@
 /** Tuning of the hold state machine; all times in ms. */
 export interface HoldStateOptions {
-  /** Smoothing time constant of the score (EMA), ms. */
+  /** Smoothing time constant of the score (EMA) before the evidence sums, ms (≤ 20: none). */
   readonly smoothMs: number;
-  /** Enter hold when the smoothed score stays ≥ this for `enterMs`. */
+  /** Frames scoring above this add (score − enterScore) to the evidence for hold. */
   readonly enterScore: number;
+  /** Evidence needed to enter hold, as the time a score of 1 takes to gather it. */
   readonly enterMs: number;
-  /** A hold entered with a smoothed score that never reached this is reported `confident: false`. */
+  /** A hold entered while the smoothed score never reached this is reported `confident: false`. */
   readonly confidentScore: number;
-  /** Leave hold when the smoothed score stays < this for `exitMs` (spans queue announcements). */
+  /** Frames scoring below this add (exitScore − score) to the evidence against hold. */
   readonly exitScore: number;
+  /** Evidence needed to leave hold, as the time a score of 0 takes to gather it. */
   readonly exitMs: number;
-  /** The onset of a state is backdated by this much before the score crossed (feature lag). */
+  /**
+   * A state's onset is where its evidence last rose from zero, backdated by this much more (the
+   * 1 s window features lag the audio).
+   */
   readonly enterBackdateMs: number;
   readonly exitBackdateMs: number;
 }
 
 export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
-  smoothMs: 200,
-  enterScore: 0.6,
-  enterMs: 400,
+  smoothMs: 0,
+  enterScore: 0.4,
+  enterMs: 800,
   confidentScore: 0.8,
   exitScore: 0.4,
-  exitMs: 4000,
-  enterBackdateMs: 1000,
-  exitBackdateMs: 500,
+  exitMs: 6000,
+  enterBackdateMs: 2000,
+  exitBackdateMs: 600,
 };
 
 /** What the state machine reports on a change (state or confidence). */
@@ -34,27 +39,38 @@ export interface HoldTransition {
 }
 
 /**
- * Hold/no-hold with hysteresis over a per-frame music score (issue 5, Build 2): enter after the
- * smoothed score has stayed high for `enterMs`, leave only after it has stayed low for `exitMs`,
- * so a short queue announcement (speech with no music) between music keeps the hold, while an
- * agent who goes on talking with no music under the voice ends it. Onsets are backdated to where
- * the score crossed (less the feature lag); the delay line covers the past.
+ * Hold/no-hold over a per-frame music score (issue 5, Build 2), as two CUSUM change detectors
+ * (Page 1954): out of hold, S ← max(0, S + score − enterScore) and hold begins when S reaches
+ * the evidence of `enterMs` of certain music; in hold, E ← max(0, E + exitScore − score) and
+ * hold ends when E reaches the evidence of `exitMs` of certain speech. Strong evidence decides
+ * fast, weak evidence slowly, and brief blips (a sung-like vowel, a click of music) decay
+ * instead of resetting a timer. `exitMs` spans queue announcements between music (speech with no
+ * music under it, up to ~8 s) while an agent who goes on talking ends the hold.
+ * The onset of each change is the CUSUM's own change-point estimate, where its sum last left zero,
+ * less the feature lag; the delay line covers the past.
  * A hold entered in the grey zone is `confident: false`; a later confident score upgrades it
  * (reported as a transition with the same state).
  */
 export class HoldStateMachine {
   private readonly o: HoldStateOptions;
   private readonly alpha: number;
+  private readonly enterEvidence: number;
+  private readonly exitEvidence: number;
   private smoothed = 0;
+  private started = false;
   private holding = false;
   private confident = true;
-  private runStartMs = -1;
+  /** Evidence sum of the detector that is running (for hold out of hold, against it in hold). */
+  private sum = 0;
+  /** Time at which `sum` last left zero. */
+  private riseMs = 0;
   private runPeak = 0;
-  private started = false;
 
   constructor(options: Partial<HoldStateOptions> = {}) {
     this.o = { ...DEFAULT_HOLD_STATE_OPTIONS, ...options };
     this.alpha = Math.min(1, 20 / Math.max(20, this.o.smoothMs));
+    this.enterEvidence = (this.o.enterMs / 20) * (1 - this.o.enterScore);
+    this.exitEvidence = (this.o.exitMs / 20) * this.o.exitScore;
   }
 
   get state(): 'hold' | 'no-hold' {
@@ -67,11 +83,12 @@ export class HoldStateMachine {
 
   reset(): void {
     this.smoothed = 0;
+    this.started = false;
     this.holding = false;
     this.confident = true;
-    this.runStartMs = -1;
+    this.sum = 0;
+    this.riseMs = 0;
     this.runPeak = 0;
-    this.started = false;
   }
 
   /** Feeds the score of the frame at `timeMs`; returns a transition or undefined. */
@@ -81,40 +98,46 @@ export class HoldStateMachine {
     const s = this.smoothed;
     const o = this.o;
     if (!this.holding) {
-      if (s >= o.enterScore) {
-        if (this.runStartMs < 0) {
-          this.runStartMs = timeMs;
-          this.runPeak = s;
-        }
-        if (s > this.runPeak) this.runPeak = s;
-        if (timeMs - this.runStartMs >= o.enterMs) {
-          this.holding = true;
-          this.confident = this.runPeak >= o.confidentScore;
-          const onsetMs = Math.max(0, this.runStartMs - o.enterBackdateMs);
-          this.runStartMs = -1;
-          return { state: 'hold', onsetMs, confident: this.confident };
-        }
-      } else {
-        this.runStartMs = -1;
+      const next = this.sum + s - o.enterScore;
+      if (next <= 0) {
+        this.sum = 0;
+        return undefined;
       }
-      return undefined;
+      if (this.sum === 0) {
+        this.riseMs = timeMs;
+        this.runPeak = 0;
+      }
+      this.sum = next;
+      if (s > this.runPeak) this.runPeak = s;
+      if (next < this.enterEvidence) return undefined;
+      this.holding = true;
+      this.confident = this.runPeak >= o.confidentScore;
+      this.sum = 0;
+      return {
+        state: 'hold',
+        onsetMs: Math.max(0, this.riseMs - o.enterBackdateMs),
+        confident: this.confident,
+      };
     }
-    if (s < o.exitScore) {
-      if (this.runStartMs < 0) this.runStartMs = timeMs;
-      if (timeMs - this.runStartMs >= o.exitMs) {
-        this.holding = false;
+    const next = this.sum + o.exitScore - s;
+    if (next <= 0) {
+      this.sum = 0;
+      if (!this.confident && s >= o.confidentScore) {
         this.confident = true;
-        const onsetMs = Math.max(0, this.runStartMs - o.exitBackdateMs);
-        this.runStartMs = -1;
-        return { state: 'no-hold', onsetMs, confident: true };
+        return { state: 'hold', onsetMs: timeMs, confident: true };
       }
       return undefined;
     }
-    this.runStartMs = -1;
-    if (!this.confident && s >= o.confidentScore) {
-      this.confident = true;
-      return { state: 'hold', onsetMs: timeMs, confident: true };
-    }
-    return undefined;
+    if (this.sum === 0) this.riseMs = timeMs;
+    this.sum = next;
+    if (next < this.exitEvidence) return undefined;
+    this.holding = false;
+    this.confident = true;
+    this.sum = 0;
+    return {
+      state: 'no-hold',
+      onsetMs: Math.max(0, this.riseMs - o.exitBackdateMs),
+      confident: true,
+    };
   }
 }

@@ -6,6 +6,13 @@ import trainedWeights from './weights.json' with { type: 'json' };
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
 
+/**
+ * Frames (0.5 s) before the score counts: until the 1 s window has filled its statistics rest on a
+ * handful of frames and are unreliable. Hold music from the very start of a stream is still
+ * caught from its start: the state machine backdates the onset, and the delay line covers it.
+ */
+export const WARMUP_FRAMES = 25;
+
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
   readonly weights?: ModelWeights;
@@ -16,7 +23,6 @@ export interface MusicClassifierOptions {
  * Unknown hold music (issue 5, Build 2): per 20 ms frame one FFT → frame features → 1 s / 3 s
  * window statistics → a small trained model's P(music) → the hysteresis state machine.
  * Pure and allocation-free per frame: PCM in, a decision out only on a change.
- * FIXME(issue 5): no pitch-continuity feature yet (it would need a second transform per frame).
  */
 export class MusicClassifierDetector implements HoldMusicDetector {
   private readonly features = new WindowFeatures();
@@ -24,6 +30,7 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   private readonly machine: HoldStateMachine;
   /** The last frame's raw model score (for tools and the benchmark). */
   lastScore = 0;
+  private frames = 0;
 
   constructor(options: MusicClassifierOptions = {}) {
     this.model = new ScoreModel(options.weights ?? (trainedWeights as ModelWeights));
@@ -42,7 +49,8 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     const x = this.features.push(frame);
     const p = this.model.score(x);
     this.lastScore = p;
-    const t = this.machine.push(p, callTimeMs);
+    const t = this.machine.push(this.frames < WARMUP_FRAMES ? 0 : p, callTimeMs);
+    this.frames++;
     if (t === undefined) return undefined;
     return {
       state: t.state,
@@ -56,5 +64,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.features.reset();
     this.machine.reset();
     this.lastScore = 0;
+    this.frames = 0;
   }
 }

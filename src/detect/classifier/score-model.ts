@@ -4,7 +4,7 @@ import { FEATURE_COUNT, FEATURE_NAMES } from './window-features.js';
 export interface ModelWeights {
   readonly version: 1;
   readonly features: readonly string[];
-  /** Standardisation: x' = (x − mean) / std. */
+  /** Standardisation: x' = clip((x − mean) / std, ±CLIP). */
   readonly mean: readonly number[];
   readonly std: readonly number[];
   /** Hidden layer (tanh), `hidden[j]` = weights over the features; empty for plain logistic. */
@@ -15,6 +15,12 @@ export interface ModelWeights {
   readonly outBias: number;
   readonly trainedOn?: unknown;
 }
+
+/**
+ * Standardised inputs are clipped to ±CLIP: audio beyond anything seen in training (a very loud
+ * or very clean talker) must not drive the tanh units into regions the training never shaped.
+ */
+export const CLIP = 3;
 
 /**
  * A tiny MLP (or logistic regression when it has no hidden layer) over the window features:
@@ -61,7 +67,10 @@ export class ScoreModel {
   /** P(music) ∈ (0, 1) for the feature vector `features` (FEATURE_NAMES order). */
   score(features: Float64Array): number {
     const x = this.x;
-    for (let i = 0; i < FEATURE_COUNT; i++) x[i] = (features[i]! - this.mean[i]!) * this.invStd[i]!;
+    for (let i = 0; i < FEATURE_COUNT; i++) {
+      const v = (features[i]! - this.mean[i]!) * this.invStd[i]!;
+      x[i] = v > CLIP ? CLIP : v < -CLIP ? -CLIP : v;
+    }
     let z = this.b2;
     if (this.nHidden === 0) {
       for (let i = 0; i < FEATURE_COUNT; i++) z += this.w2[i]! * x[i]!;

@@ -1,10 +1,18 @@
-import { FrameFeatures } from './frame-features.js';
+import { DRIFT_CAP, FrameFeatures } from './frame-features.js';
 
 /** Frames in the short (1 s) and long (3 s) windows. */
 export const SHORT_FRAMES = 50;
 export const LONG_FRAMES = 150;
-/** A frame is a "pause" when it is this many dB below the 3 s mean energy. */
-const QUIET_DB = 6;
+/** Energy histogram of the 3 s window: 1 dB bins from −90 dBFS to 0 dBFS. */
+const HIST_MIN_DB = -90;
+const HIST_BINS = 91;
+/**
+ * A frame is a "gap" (a pause between words) when it lies this many dB under the 3 s window's
+ * loud level (its 90th energy percentile).
+ */
+export const GAP_DB = 10;
+/** Gap depths are capped here (dB) when averaged. */
+const GAP_CAP_DB = 40;
 
 /** Names of the model's input features, in order (weights.json must list the same). */
 export const FEATURE_NAMES = [
@@ -16,12 +24,22 @@ export const FEATURE_NAMES = [
   'flatness3',
   'flux1',
   'flux3',
+  'pitchDrift1',
+  'pitchDrift3',
   'energyStd1',
   'energyStd3',
-  'quietFrac3',
-  'quietPersistence3',
-  'quietFlatness3',
+  'energyDelta1',
   'peakCount1',
+  'range3',
+  'lowRange3',
+  'gapFrac1',
+  'gapDepth1',
+  'gapPersistence1',
+  'gapFrac3',
+  'gapDepth3',
+  'gapPeakAge3',
+  'gapPersistence3',
+  'gapFlatness3',
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -32,108 +50,131 @@ const CH_FLAT = 2;
 const CH_FLUX = 3;
 const CH_E = 4;
 const CH_E2 = 5;
-const CH_QUIET = 6;
-const CH_QPERS = 7;
-const CH_QFLAT = 8;
-const CH_PEAKS = 9;
-const CHANNELS = 10;
+const CH_DRIFT_W = 6; // persistence × drift (drift means are persistence-weighted)
+const CH_DE = 7; // |Δ energy| against the previous frame
+const CH_PEAKS = 8;
+const CH_GAP = 9;
+const CH_GDEPTH = 10;
+const CH_GAGE = 11;
+const CH_GPERS = 12;
+const CH_GFLAT = 13;
+const CHANNELS = 14;
 
 /**
- * 1 s and 3 s window statistics over the per-frame features, kept as running sums over one ring
- * (no allocation per frame): means of persistence, peak age, flatness, flux and peak count; the
- * spread of the energy (speech's syllable rhythm); and what fills the pauses (frames 6 dB under
- * the 3 s mean): tonal, persistent energy under a voice means music under it.
+ * 1 s and 3 s window statistics over the per-frame features (issue 5, Build 2), kept as running
+ * sums over one ring plus an energy histogram of the 3 s window (no allocation per frame):
+ * - means of peak persistence, peak age, flatness, flux and peak count; the persistence-weighted
+ *   pitch drift (pitch continuity);
+ * - the energy's spread and frame-to-frame change (speech's syllable rhythm), and its 3 s
+ *   percentile ranges p90−p10 and p50−p10 (speech falls into pauses, music stays up);
+ * - what fills the pauses: frames GAP_DB under the window's loud level are "gaps"; their share,
+ *   their depth under the loud level and their tonality (peak age, persistence, flatness), over
+ *   3 s and (share, depth, persistence) over the last 1 s, which follows a change sooner.
+ *   Speech has deep, noise-filled gaps; music under a voice fills them with shallow tonal energy;
+ *   a quiet radio behind an agent fills them with tonal energy far under the voice.
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
   /** The current feature vector, FEATURE_NAMES order; rewritten by every push. */
   readonly vector = new Float64Array(FEATURE_COUNT);
   private readonly ring = new Float64Array(LONG_FRAMES * CHANNELS);
+  private readonly eBin = new Uint8Array(LONG_FRAMES);
+  private readonly hist = new Uint16Array(HIST_BINS);
+  private readonly cur = new Float64Array(CHANNELS);
   private readonly sum1 = new Float64Array(CHANNELS);
   private readonly sum3 = new Float64Array(CHANNELS);
   private pos = 0;
   private count = 0;
+  private lastE = 0;
+  private p10 = HIST_MIN_DB;
+  private p50 = HIST_MIN_DB;
+  private p90 = HIST_MIN_DB;
 
   get stateBytes(): number {
     return (
       this.frame.stateBytes +
       this.vector.byteLength +
       this.ring.byteLength +
+      this.eBin.byteLength +
+      this.hist.byteLength +
+      this.cur.byteLength +
       this.sum1.byteLength +
       this.sum3.byteLength +
-      16
+      48
     );
   }
 
   reset(): void {
     this.frame.reset();
     this.ring.fill(0);
+    this.eBin.fill(0);
+    this.hist.fill(0);
     this.sum1.fill(0);
     this.sum3.fill(0);
     this.vector.fill(0);
     this.pos = 0;
     this.count = 0;
+    this.lastE = 0;
+    this.p10 = this.p50 = this.p90 = HIST_MIN_DB;
   }
 
   /** Feeds one 20 ms frame; returns `vector`, updated. */
   push(pcm: Int16Array): Float64Array {
     const f = this.frame;
     f.push(pcm);
+    const e = f.energyDb < HIST_MIN_DB ? HIST_MIN_DB : f.energyDb;
+    // Gap test against the window before this frame (the first frame is never a gap).
+    const depth = this.count > 0 ? this.p90 - e : 0;
+    const gap = depth >= GAP_DB ? 1 : 0;
+    const c = this.cur;
+    c[CH_PERS] = f.persistence;
+    c[CH_AGE] = f.peakAge;
+    c[CH_FLAT] = f.flatness;
+    c[CH_FLUX] = f.flux;
+    c[CH_E] = e;
+    c[CH_E2] = e * e;
+    c[CH_DRIFT_W] = f.persistence * f.pitchDrift;
+    const de = this.count > 0 ? e - this.lastE : 0;
+    c[CH_DE] = de < 0 ? -de : de;
+    c[CH_PEAKS] = f.peakCount;
+    c[CH_GAP] = gap;
+    c[CH_GDEPTH] = gap * (depth < GAP_CAP_DB ? depth : GAP_CAP_DB);
+    c[CH_GAGE] = gap * f.peakAge;
+    c[CH_GPERS] = gap * f.persistence;
+    c[CH_GFLAT] = gap * f.flatness;
+    this.lastE = e;
+
     const ring = this.ring;
     const s1 = this.sum1;
     const s3 = this.sum3;
-    const n3 = this.count < LONG_FRAMES ? this.count : LONG_FRAMES;
-    const meanE = n3 > 0 ? s3[CH_E]! / n3 : f.energyDb;
-    const quiet = f.energyDb < meanE - QUIET_DB ? 1 : 0;
-
     const base = this.pos * CHANNELS;
     const old1 = ((this.pos - SHORT_FRAMES + LONG_FRAMES) % LONG_FRAMES) * CHANNELS;
-    const e = f.energyDb < -90 ? -90 : f.energyDb;
-    for (let c = 0; c < CHANNELS; c++) {
-      let v: number;
-      switch (c) {
-        case CH_PERS:
-          v = f.persistence;
-          break;
-        case CH_AGE:
-          v = f.peakAge;
-          break;
-        case CH_FLAT:
-          v = f.flatness;
-          break;
-        case CH_FLUX:
-          v = f.flux;
-          break;
-        case CH_E:
-          v = e;
-          break;
-        case CH_E2:
-          v = e * e;
-          break;
-        case CH_QUIET:
-          v = quiet;
-          break;
-        case CH_QPERS:
-          v = quiet * f.persistence;
-          break;
-        case CH_QFLAT:
-          v = quiet * f.flatness;
-          break;
-        default:
-          v = f.peakCount;
-      }
+    const full3 = this.count >= LONG_FRAMES;
+    const full1 = this.count >= SHORT_FRAMES;
+    for (let ch = 0; ch < CHANNELS; ch++) {
+      const v = c[ch]!;
       // Values leaving the windows: the 3 s one at this slot, the 1 s one SHORT_FRAMES back.
-      if (this.count >= LONG_FRAMES) s3[c] = s3[c]! - ring[base + c]!;
-      if (this.count >= SHORT_FRAMES) s1[c] = s1[c]! - ring[old1 + c]!;
-      ring[base + c] = v;
-      s3[c] = s3[c]! + v;
-      s1[c] = s1[c]! + v;
+      if (full3) s3[ch] = s3[ch]! - ring[base + ch]!;
+      if (full1) s1[ch] = s1[ch]! - ring[old1 + ch]!;
+      ring[base + ch] = v;
+      s3[ch] = s3[ch]! + v;
+      s1[ch] = s1[ch]! + v;
     }
+    // Energy histogram of the 3 s window and its percentiles.
+    const hist = this.hist;
+    if (full3) hist[this.eBin[this.pos]!]!--;
+    const b = Math.round(e - HIST_MIN_DB);
+    const bin = b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : b;
+    this.eBin[this.pos] = bin;
+    hist[bin]!++;
     this.pos = (this.pos + 1) % LONG_FRAMES;
     this.count++;
+    const n1 = this.count < SHORT_FRAMES ? this.count : SHORT_FRAMES;
+    const n3 = this.count < LONG_FRAMES ? this.count : LONG_FRAMES;
+    this.percentiles(n3);
 
-    const k1 = 1 / (this.count < SHORT_FRAMES ? this.count : SHORT_FRAMES);
-    const k3 = 1 / (this.count < LONG_FRAMES ? this.count : LONG_FRAMES);
+    const k1 = 1 / n1;
+    const k3 = 1 / n3;
     const x = this.vector;
     x[0] = s1[CH_PERS]! * k1;
     x[1] = s3[CH_PERS]! * k3;
@@ -143,15 +184,52 @@ export class WindowFeatures {
     x[5] = s3[CH_FLAT]! * k3;
     x[6] = s1[CH_FLUX]! * k1;
     x[7] = s3[CH_FLUX]! * k3;
+    // Persistence-weighted drift; with no continuing peaks at all, no continuity (the cap).
+    const w1 = s1[CH_PERS]!;
+    const w3 = s3[CH_PERS]!;
+    x[8] = (w1 > 1e-9 ? s1[CH_DRIFT_W]! / w1 : DRIFT_CAP) / DRIFT_CAP;
+    x[9] = (w3 > 1e-9 ? s3[CH_DRIFT_W]! / w3 : DRIFT_CAP) / DRIFT_CAP;
     const m1 = s1[CH_E]! * k1;
     const m3 = s3[CH_E]! * k3;
-    x[8] = Math.sqrt(Math.max(0, s1[CH_E2]! * k1 - m1 * m1)) / 10;
-    x[9] = Math.sqrt(Math.max(0, s3[CH_E2]! * k3 - m3 * m3)) / 10;
-    const q = s3[CH_QUIET]!;
-    x[10] = q * k3;
-    x[11] = q > 0 ? s3[CH_QPERS]! / q : 0;
-    x[12] = q > 0 ? s3[CH_QFLAT]! / q : 1;
+    x[10] = Math.sqrt(Math.max(0, s1[CH_E2]! * k1 - m1 * m1)) / 10;
+    x[11] = Math.sqrt(Math.max(0, s3[CH_E2]! * k3 - m3 * m3)) / 10;
+    x[12] = (s1[CH_DE]! * k1) / 10;
     x[13] = (s1[CH_PEAKS]! * k1) / 20;
+    x[14] = (this.p90 - this.p10) / 10;
+    x[15] = (this.p50 - this.p10) / 10;
+    const g = s3[CH_GAP]!;
+    // With no gaps: depth 0 and the gap tonality of the window as a whole (nothing to fill).
+    const g1 = s1[CH_GAP]!;
+    x[16] = g1 * k1;
+    x[17] = g1 > 0.5 ? s1[CH_GDEPTH]! / g1 / 10 : 0;
+    x[18] = g1 > 0.5 ? s1[CH_GPERS]! / g1 : x[0];
+    x[19] = g * k3;
+    x[20] = g > 0.5 ? s3[CH_GDEPTH]! / g / 10 : 0;
+    x[21] = g > 0.5 ? s3[CH_GAGE]! / g : x[3];
+    x[22] = g > 0.5 ? s3[CH_GPERS]! / g : x[1];
+    x[23] = g > 0.5 ? s3[CH_GFLAT]! / g : x[5];
     return x;
+  }
+
+  /** 10th, 50th and 90th energy percentiles (dBFS) of the last `n` frames from the histogram. */
+  private percentiles(n: number): void {
+    const hist = this.hist;
+    const t10 = 0.1 * n;
+    const t50 = 0.5 * n;
+    const t90 = 0.9 * n;
+    let acc = 0;
+    let p10 = -1;
+    let p50 = -1;
+    for (let i = 0; i < HIST_BINS; i++) {
+      acc += hist[i]!;
+      if (p10 < 0 && acc >= t10) p10 = i;
+      if (p50 < 0 && acc >= t50) p50 = i;
+      if (acc >= t90) {
+        this.p90 = i + HIST_MIN_DB;
+        break;
+      }
+    }
+    this.p10 = p10 + HIST_MIN_DB;
+    this.p50 = p50 + HIST_MIN_DB;
   }
 }

@@ -1,0 +1,63 @@
+import { describe, it, expect } from 'vitest';
+import { FEATURE_NAMES, GAP_DB, WindowFeatures } from './window-features.js';
+
+/** Feeds `seconds` of generator `g(n)` (n = sample index, value −1…1); returns the features. */
+function run(g: (n: number) => number, seconds: number): Record<string, number> {
+  const w = new WindowFeatures();
+  const pcm = new Int16Array(160);
+  let x: Float64Array = w.vector;
+  for (let k = 0; k < seconds * 50; k++) {
+    for (let i = 0; i < 160; i++) pcm[i] = Math.round(g(k * 160 + i) * 32767);
+    x = w.push(pcm);
+  }
+  return Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, x[i]!]));
+}
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+}
+
+const tone = (n: number): number => 0.3 * Math.sin((2 * Math.PI * 700 * n) / 8000);
+
+describe('WindowFeatures golden values', () => {
+  it('a steady tone: no energy range, no gaps, persistent and still', () => {
+    const f = run(tone, 4);
+    expect(f.range3).toBeCloseTo(0, 6);
+    expect(f.gapFrac3).toBe(0);
+    expect(f.gapDepth3).toBe(0);
+    expect(f.persistence3).toBeGreaterThan(0.95);
+    expect(f.pitchDrift3).toBeLessThan(0.02);
+    expect(f.energyStd3).toBeLessThan(0.01);
+  });
+  it('"speech-like" bursts: 300 ms tone, 200 ms digital silence → 40 % gaps, deep, flat', () => {
+    const f = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    // 10 of every 25 frames are silent; the frame after each burst still holds tone (overlap).
+    expect(f.gapFrac3).toBeGreaterThan(0.33);
+    expect(f.gapFrac3).toBeLessThan(0.41);
+    // Silence sits at the −70 dB floor, the tone near −13.5 dB: depth capped at 40 dB (÷10).
+    expect(f.gapDepth3).toBeGreaterThan(3.5);
+    expect(f.gapDepth3).toBeLessThanOrEqual(4);
+    expect(f.gapFlatness3).toBeGreaterThan(0.7);
+    expect(f.range3).toBeGreaterThan(5);
+  });
+  it('the same bursts filled with in-band noise about 3 dB down: no gaps (a bed under the voice)', () => {
+    const r = lcg(3);
+    const f = run((n) => (n % 4000 < 2400 ? tone(n) : 0.6 * (r() - 0.5)), 6);
+    expect(3).toBeLessThan(GAP_DB);
+    expect(f.gapFrac3).toBeLessThan(0.05);
+    expect(f.range3).toBeLessThan(1.5);
+  });
+  it('reset forgets the windows', () => {
+    const w = new WindowFeatures();
+    const pcm = new Int16Array(160).fill(8000);
+    for (let k = 0; k < 200; k++) w.push(pcm);
+    w.reset();
+    const x = w.push(new Int16Array(160));
+    expect(x[FEATURE_NAMES.indexOf('range3')]).toBe(0);
+    expect(x[FEATURE_NAMES.indexOf('gapFrac3')]).toBe(0);
+  });
+});
