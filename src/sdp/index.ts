@@ -15,3 +15,16 @@ export {
   type PayloadTypeInfo,
   type RemoteMediaTarget,
 } from './remote-media-target.js';
+export {
+  chooseEndpointCodec,
+  endpointAnswer,
+  restrictToCodec,
+  type EndpointAnswerOptions,
+  type EndpointCodec,
+} from './endpoint-answer.js';
+export {
+  recordPreference,
+  withRecordIndication,
+  type RecordIndication,
+  type RecordPreference,
+} from './record-attributes.js';
