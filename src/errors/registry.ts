@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   HG_ERR_MEDIA_WORKER: { status: 500, message: 'Media worker failed' },
   HG_ERR_SDP_INVALID: { status: 400, message: 'SDP could not be parsed' },
   HG_ERR_PROMPT_CONVERT: { status: 500, message: 'Prompt audio could not be converted' },
+  HG_ERR_PROMPT_SYNTHESIS: { status: 500, message: 'Default prompt could not be synthesized' },
+  HG_ERR_CONSENT_CONFIG: { status: 400, message: 'Consent configuration is incomplete' },
   HG_ERR_RECORDING_FINALIZE: { status: 500, message: 'Recording could not be finalized' },
   HG_ERR_RECORDING_SPOOL: { status: 500, message: 'Recording spool is not durable' },
   HG_ERR_AUDIO_DECODE: { status: 500, message: 'Audio file could not be decoded' },
