@@ -8,6 +8,7 @@
  * Files in `dir`: `<id>.spool` (during the call), `<id>.json` (metadata, from the start),
  * `<id>.<ext>` (audio, after finalize). Lifecycle in recording-metadata.ts.
  */
+import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { HoldgateError } from '../errors/registry.js';
 import type { Logger } from '../shared/logger.js';
@@ -15,6 +16,7 @@ import { finalizeSpool } from './finalize-recording.js';
 import {
   METADATA_SCHEMA,
   writeMetadata,
+  metadataPath,
   type RecordingMetadata,
   type RecordingStatus,
 } from './recording-metadata.js';
@@ -67,6 +69,7 @@ export class FileRecorder {
   private finished: Promise<RecordingMetadata> | undefined;
   private metaChain: Promise<unknown> = Promise.resolve();
   private lastClockMs = -Infinity;
+  private discarded: Promise<void> | undefined;
 
   private constructor(
     private readonly options: FileRecorderOptions,
@@ -149,9 +152,36 @@ export class FileRecorder {
     this.writer.appendNote(Math.round(event.t * 1000), { type: 'gate', event });
   }
 
-  /** The consent outcome (interface for the consent issue). */
-  consentOutcome(outcome: string, callTimeMs: number): void {
-    this.writer.appendNote(callTimeMs, { type: 'consent', outcome });
+  /** The consent outcome (issue 6): kept in the spool, then in the metadata. */
+  consentOutcome(outcome: string, callTimeMs: number, record?: Record<string, unknown>): void {
+    this.writer.appendNote(callTimeMs, {
+      type: 'consent',
+      outcome,
+      ...(record !== undefined ? { record } : {}),
+    });
+  }
+
+  /**
+   * Consent withdrawn (issue 6, Build 3): stops at once and deletes every trace of this
+   * recording on disk: the spool, the metadata and any audio file already finalized. Idempotent;
+   * a later `close()` resolves to metadata with status `deleted` and writes nothing.
+   */
+  discard(): Promise<void> {
+    this.discarded ??= (async () => {
+      this.current = 'deleted';
+      await this.writer.close(0).catch(() => undefined);
+      await this.finished?.catch(() => undefined);
+      await this.metaChain;
+      const dir = this.options.dir;
+      const id = this.header.id;
+      await Promise.all(
+        [this.spoolPath, metadataPath(dir, id), join(dir, `${id}.${this.header.format}`)].map(
+          (path) => rm(path, { force: true }),
+        ),
+      );
+      this.options.logger?.info({ recordingId: id }, 'recording discarded (consent withdrawn)');
+    })();
+    return this.discarded;
   }
 
   /** The codec negotiated (after a re-INVITE changes it). */
@@ -169,6 +199,12 @@ export class FileRecorder {
    * not durable gives a `failed` metadata and stays on disk.
    */
   close(endMs: number): Promise<RecordingMetadata> {
+    if (this.discarded !== undefined) {
+      return this.discarded.then(() => ({
+        ...this.inFlightMetadata('deleted'),
+        spool: null,
+      }));
+    }
     this.finished ??= this.finish(endMs);
     return this.finished;
   }

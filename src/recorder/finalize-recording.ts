@@ -83,7 +83,11 @@ export async function finalizeSpool(
     holdIntervals: holdIntervalsFromEvents(events, endMs),
     gateEvents: events,
     segments: layout.segments,
-    consent: { policy: header.consentPolicy, outcome: consentOutcome(contents, events) },
+    consent: {
+      policy: header.consentPolicy,
+      outcome: consentOutcome(contents, events),
+      ...consentRecord(contents),
+    },
     codec: lastCodec(contents) ?? header.codec,
     retainUntil: header.retainUntil,
     frames: { caller: placed.caller, agent: placed.agent, discarded: placed.discarded },
@@ -291,6 +295,14 @@ function consentOutcome(contents: SpoolContents, events: RecorderGateEvent[]): s
   if (pending.at(-1)?.change === 'cleared') return 'granted';
   if (pending.length > 0) return 'pending';
   return 'not-asked';
+}
+
+/** The last consent record noted in the spool (issue 6, Build 5), as a metadata field. */
+function consentRecord(contents: SpoolContents): { record?: Record<string, unknown> } {
+  let record: Record<string, unknown> | undefined;
+  for (const { note } of contents.notes)
+    if (note.type === 'consent' && note.record !== undefined) record = note.record;
+  return record === undefined ? {} : { record };
 }
 
 function lastCodec(contents: SpoolContents): string | undefined {

@@ -62,7 +62,8 @@ export interface RecordingMetadata {
   holdIntervals: HoldIntervalRecord[];
   gateEvents: RecorderGateEvent[];
   segments: Segment[];
-  consent: { policy: string; outcome: string };
+  /** Consent policy, outcome and (issue 6, Build 5) the consent record of the call. */
+  consent: { policy: string; outcome: string; record?: Record<string, unknown> };
   /** Source codec of the call's audio (e.g. PCMU). */
   codec: string;
   retainUntil: string;

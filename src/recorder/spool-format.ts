@@ -62,7 +62,7 @@ export interface RecorderGateEvent {
 
 export type SpoolNote =
   | { type: 'gate'; event: RecorderGateEvent }
-  | { type: 'consent'; outcome: string }
+  | { type: 'consent'; outcome: string; record?: Record<string, unknown> }
   | { type: 'codec'; codec: string }
   /** Call time reached while nothing is recorded (paused), so a crash still knows the end. */
   | { type: 'clock' };
