@@ -42,7 +42,7 @@ module.exports = {
     layer('media/', []),
     layer('detect/', ['media/g711/']),
     layer('gate/', ['detect/']),
-    layer('consent/', ['media/']),
+    layer('consent/', ['media/', 'config/']),
     layer('recorder/', []),
     layer('config/', []),
     layer('store/', ['config/']),

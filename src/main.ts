@@ -26,6 +26,10 @@ import { setUpHoldDetection } from './calls/hold-detection-setup.js';
 import { recoverSpools, type RecordingMetadata } from './recorder/index.js';
 import { mkdir } from 'node:fs/promises';
 import { MediaController } from './media/relay/index.js';
+import { PromptCache } from './media/prompt/index.js';
+import { ConsentPromptLibrary } from './consent/index.js';
+import { DtmfRouter } from './calls/dtmf-router.js';
+import { join } from 'node:path';
 
 /** A running holdgate: the SIP stack and the B2BUA, wired. */
 export interface Holdgate {
@@ -134,15 +138,32 @@ export async function startHoldgate(
   await store.queues.seedIfEmpty(config.queues);
   await seedAdminKeyFromEnv(store, env);
   if (recordingHub) await rebuildCatalog(store.catalog, recordingConfig.dir);
+  // Consent (issue 6): prompts per queue and language, checked (and synthesized) now, so a
+  // missing purpose text or prompt stops start-up instead of a call.
+  const consentPrompts = new ConsentPromptLibrary(
+    config.prompts,
+    new PromptCache({ cacheDir: join(config.prompts.dir, '.g711') }),
+  );
+  if (media) for (const queue of await store.queues.list()) await consentPrompts.prepare(queue);
+  const dtmfRouter = media ? new DtmfRouter(media) : undefined;
   const b2bua = new B2bua(core, {
     config,
     logger: callsLogger,
+    consent: {
+      prompts: consentPrompts,
+      record: (record) => {
+        store.consent.append(record).catch((err: unknown) => {
+          logger.error({ err, callId: record.callId }, 'consent record not stored');
+        });
+      },
+    },
     ...(media
       ? {
           seamFor: (call: SeamCallInfo) =>
             new MediaSeam(media, {
               callId: call.id,
               bindAddress: mediaConfig.address,
+              ...(dtmfRouter ? { dtmf: dtmfRouter } : {}),
               advertisedAddress: mediaConfig.advertisedAddress ?? mediaConfig.address,
               latching: mediaConfig.latching,
               logger: callsLogger,
@@ -156,6 +177,7 @@ export async function startHoldgate(
                       from: call.from,
                       to: call.to,
                       startedAtMs: call.startedAt,
+                      consentPolicy: call.queueConfig.consent?.policy ?? 'none',
                       ...detectionFor(call.queueConfig),
                       onHoldDetected: (cause: string, latency: number) => {
                         callMetrics.holdDetected(cause, latency);

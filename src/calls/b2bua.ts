@@ -5,7 +5,7 @@ import { checkRequest, type RequestPolicy, type SipRequest } from '../sip/messag
 import type { InboundContext } from '../sip/transport/index.js';
 import type { ServerTransaction } from '../sip/transaction/index.js';
 import type { UserAgentCore, UserAgentCoreUser } from '../sip/dialog/index.js';
-import { ALLOW, Call } from './call.js';
+import { ALLOW, Call, type CallConsentServices } from './call.js';
 import { QueueMatcher } from './queue-matcher.js';
 import {
   passThroughSeam,
@@ -26,6 +26,8 @@ export interface B2buaOptions {
   logger: Logger;
   /** One seam per call; the media plane plugs in here. Default: bodies pass through. */
   seamFor?: (call: SeamCallInfo) => SessionDescriptionSeam;
+  /** Prompts and the consent log for queues with a consent policy (issue 6). */
+  consent?: CallConsentServices;
 }
 
 /** Counters for metrics and tests. */
@@ -54,6 +56,7 @@ export class B2bua implements UserAgentCoreUser {
   #queues: QueueMatcher;
   readonly #limiter: SourceRateLimiter;
   readonly #seamFor: (call: SeamCallInfo) => SessionDescriptionSeam;
+  readonly #consent: CallConsentServices | undefined;
   readonly #calls = new Map<string, Call>();
   readonly #byInvite = new WeakMap<ServerTransaction, Call>();
   #draining = false;
@@ -85,6 +88,7 @@ export class B2bua implements UserAgentCoreUser {
       burst: options.config.sip.rateLimitBurst,
     });
     this.#seamFor = options.seamFor ?? (() => passThroughSeam);
+    this.#consent = options.consent;
   }
 
   /**
@@ -166,6 +170,7 @@ export class B2bua implements UserAgentCoreUser {
           logger: this.#log,
           seamFor: this.#seamFor,
           onEnded: (c) => this.#ended(c),
+          ...(this.#consent ? { consent: this.#consent } : {}),
         },
         queue,
         transaction,

@@ -17,7 +17,7 @@ export interface CallSummary {
   readonly to: string;
   /** ISO time the caller's INVITE arrived. */
   readonly startedAt: string;
-  readonly state: 'proceeding' | 'early' | 'confirmed' | 'ending' | 'ended';
+  readonly state: 'proceeding' | 'consent' | 'early' | 'confirmed' | 'ending' | 'ended';
   /** Recording fork: `recording`, `paused`, or `not-recorded`. */
   readonly recording: 'recording' | 'paused' | 'not-recorded';
   /** Active pause causes (`sdp-hold-pbx`, `music-on-hold`, `api`, ...). */

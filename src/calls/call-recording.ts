@@ -47,6 +47,8 @@ export interface CallRecordingInit {
   learn?: (name: string, pcm: Int16Array) => void;
   /** Told how long after the music's onset each detection came (for the latency metric). */
   onHoldDetected?: (cause: string, latencySeconds: number) => void;
+  /** The queue's consent policy (issue 6); anything but `none` starts the gate `consent-pending`. */
+  consentPolicy?: string;
   logger: Logger;
 }
 
@@ -68,6 +70,7 @@ export class CallRecording {
     agent: { baseTs: 0, baseCallMs: 0, started: false },
   };
   #exchange = 0;
+  #discarded: Promise<void> | undefined;
   #closed: Promise<RecordingMetadata> | undefined;
   readonly #detectors: readonly HoldMusicDetector[];
   /** Which detectors currently say hold (the gate hears "music" while any does). */
@@ -83,7 +86,11 @@ export class CallRecording {
     this.#recorder = recorder;
     this.#taps = taps;
     const delayMs = Math.round(init.config.delaySeconds * 1000);
-    this.gate = new HoldGate({ maxBackdateMs: delayMs });
+    const policy = init.consentPolicy ?? 'none';
+    this.gate = new HoldGate({
+      maxBackdateMs: delayMs,
+      consent: policy === 'none' ? 'granted' : 'pending',
+    });
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors ?? [];
@@ -106,6 +113,7 @@ export class CallRecording {
       pauseBehaviour: init.config.pauseBehaviour,
       delayMs: Math.round(init.config.delaySeconds * 1000),
       retentionDays: init.config.retentionDays,
+      consentPolicy: init.consentPolicy ?? 'none',
       logger: init.logger,
     });
     const taps = await Promise.all(
@@ -146,6 +154,32 @@ export class CallRecording {
     this.gate.apiResume(this.#now());
   }
 
+  /**
+   * Consent settled (issue 6): granted opens the `consent-pending` pause from now on (nothing
+   * before it, the announcement window included, is recorded); the record goes to the metadata.
+   */
+  consentGranted(outcome: string, record: Record<string, unknown>): void {
+    const t = this.#now();
+    this.#recorder.consentOutcome(outcome, t, record);
+    this.gate.consent('granted', t);
+  }
+
+  /**
+   * Consent refused or withdrawn (issue 6, Build 3): the gate closes at once, the taps are no
+   * longer read, and the spool, metadata and any audio are deleted. Idempotent.
+   */
+  discard(): Promise<void> {
+    if (this.#discarded === undefined) {
+      this.gate.consent('refused', this.#now());
+      this.#discarded = this.#recorder.discard();
+    }
+    return this.#discarded;
+  }
+
+  get discarded(): boolean {
+    return this.#discarded !== undefined;
+  }
+
   /** The offer/answer exchange in flight was committed (2xx + ACK, 2xx to UPDATE) or failed. */
   settle(committed: boolean): void {
     const id = String(this.#exchange);
@@ -155,6 +189,7 @@ export class CallRecording {
 
   /** Drain the taps into the delay line and release what is older than D. Called every 20 ms. */
   poll(): void {
+    if (this.#discarded !== undefined) return;
     const now = this.#now();
     for (const [direction, tap] of this.#taps) {
       for (;;) {
@@ -206,6 +241,7 @@ export class CallRecording {
   /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */
   close(): Promise<RecordingMetadata> {
     this.#closed ??= (async () => {
+      if (this.#discarded !== undefined) return this.#recorder.close(this.#now());
       this.poll();
       this.#learner?.close();
       this.#delay.flush();

@@ -20,9 +20,31 @@ import {
   type OutgoingInvite,
   type RespondFn,
 } from '../sip/dialog/index.js';
+import {
+  announces,
+  consentPolicyOf,
+  ConsentSession,
+  DigitDeduplicator,
+  DigitSequence,
+  parseInfoDigit,
+  pickLanguage,
+  type ConsentOutcome,
+  type ConsentPolicy,
+  type ConsentPromptLibrary,
+  type DigitSource,
+} from '../consent/index.js';
+import type { DtmfDigit } from '../media/dtmf/index.js';
+import type { ConsentRecord } from '../store/index.js';
 import { withTag } from './address-header.js';
+import { ConsentDialogue, type PromptPlayed } from './consent-dialogue.js';
 import { callerFailureFor } from './failure-mapping.js';
-import type { LegName, SeamCallInfo, SessionDescriptionSeam } from './session-description-seam.js';
+import type {
+  CallerAnswer,
+  CallerEndpoint,
+  LegName,
+  SeamCallInfo,
+  SessionDescriptionSeam,
+} from './session-description-seam.js';
 import type { CallRecording } from './call-recording.js';
 
 /** Methods holdgate relays within a dialog besides INVITE, UPDATE and BYE. */
@@ -39,7 +61,15 @@ const IN_DIALOG_HEADERS = [
 ];
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, NOTIFY';
 
-export type CallState = 'proceeding' | 'early' | 'confirmed' | 'ending' | 'ended';
+/** `consent`: holdgate talks to the caller itself before the PBX leg exists (issue 6). */
+export type CallState = 'proceeding' | 'consent' | 'early' | 'confirmed' | 'ending' | 'ended';
+
+/** What a call needs to run a consent dialogue (issue 6). */
+export interface CallConsentServices {
+  readonly prompts: ConsentPromptLibrary;
+  /** Keep a consent record (the consent log of the store). */
+  record(record: ConsentRecord): void;
+}
 
 export interface CallContext {
   core: UserAgentCore;
@@ -47,6 +77,8 @@ export interface CallContext {
   logger: Logger;
   seamFor(call: SeamCallInfo): SessionDescriptionSeam;
   onEnded(call: Call): void;
+  /** Absent: no consent dialogue can run (queues asking for one are relayed unrecorded). */
+  consent?: CallConsentServices;
 }
 
 /** An ACK we owe one leg once the other leg's ACK brings the answer (offer-less INVITE, RFC 3264 §4). */
@@ -80,6 +112,15 @@ export class Call {
   #callerAnswered = false;
   #cancelled = false;
   #endReason = '';
+  readonly #policy: ConsentPolicy;
+  /** holdgate answered the caller's offer itself (consent placement, issue 6). */
+  #callerAnswer: CallerAnswer | undefined;
+  #dialogue: ConsentDialogue | undefined;
+  /** The recording may keep audio (consent granted); until then it is discarded on end. */
+  #recordingGranted = false;
+  #lateOptOut: DigitSequence | undefined;
+  readonly #digits = new DigitDeduplicator();
+  #callerAcked: (() => void) | undefined;
 
   constructor(ctx: CallContext, queue: QueueConfig, inviteTx: ServerTransaction) {
     this.#ctx = ctx;
@@ -87,6 +128,7 @@ export class Call {
     this.#inviteTx = inviteTx;
     this.callerCallId = inviteTx.request.get('call-id') ?? '';
     this.#callerOfferedInInvite = inviteTx.request.body.length > 0;
+    this.#policy = consentPolicyOf(queue.consent);
     this.log = ctx.logger.child({ callId: this.id, queue: queue.name });
     this.numbers = {
       from: userOf(inviteTx.request.get('from')),
@@ -116,7 +158,11 @@ export class Call {
 
   readonly #callerOwner: DialogOwner = {
     onRequest: (dialog, request, respond) => this.#inDialog('caller', dialog, request, respond),
-    onAck: (_dialog, ack) => this.#onAck('caller', ack),
+    onAck: (_dialog, ack) => {
+      this.#callerAcked?.();
+      this.#callerAcked = undefined;
+      this.#onAck('caller', ack);
+    },
     onAckTimeout: () => this.end('caller ACK timeout', undefined),
   };
 
@@ -135,6 +181,16 @@ export class Call {
     try {
       await this.#seam.prepare?.();
       if (this.state !== 'proceeding') return; // cancelled while preparing
+      const endpoint = this.#seam.endpoint;
+      const consent = this.#ctx.consent;
+      if (announces(this.#policy) && endpoint && consent) {
+        await this.#runConsent(endpoint, consent);
+        return;
+      }
+      if (announces(this.#policy)) {
+        this.log.warn('no media plane for the consent dialogue; the call is relayed unrecorded');
+      }
+      this.#recordingGranted = true;
       this.#sendPbxInvite();
     } catch (err) {
       const status = !isHoldgateError(err)
@@ -147,6 +203,216 @@ export class Call {
       this.log.error({ err }, 'call setup failed');
       this.end('setup failed', undefined, status);
     }
+  }
+
+  // ─── consent (issue 6) ─────────────────────────────────────────────────────────────────────
+
+  /**
+   * Default placement (issue 6, Build 2): holdgate answers the caller itself (200, or 183 with
+   * SDP for `early-media`), plays the announcement, collects the digit, and only then creates the
+   * PBX leg, so the PBX sees the call once consent is settled. The recording runs paused
+   * (`consent-pending`) throughout, so nothing of the announcement window is kept.
+   */
+  async #runConsent(endpoint: CallerEndpoint, consent: CallConsentServices): Promise<void> {
+    const request = this.#inviteTx.request;
+    if (!this.#callerOfferedInInvite) {
+      // FIXME(rfc3264 §5): an offer-less INVITE would need holdgate's own offer in the 200.
+      this.log.warn('consent queue: the caller sent no SDP offer');
+      this.end('consent needs an SDP offer', undefined, 488);
+      return;
+    }
+    let answer: CallerAnswer;
+    try {
+      answer = endpoint.answerCaller(
+        request.body,
+        request.get('content-type') ?? 'application/sdp',
+        this.#recordAware ? 'off' : undefined,
+      );
+    } catch (err) {
+      this.log.info({ err }, 'consent: caller offer unusable');
+      this.end('unusable SDP offer for the announcement', undefined, 488);
+      return;
+    }
+    this.#callerAnswer = answer;
+    const session = new ConsentSession(this.#policy);
+    const library = consent.prompts;
+    const header = this.queue.consent?.languageHeader;
+    const language = pickLanguage(
+      header === undefined || !request.has(header) ? undefined : request.getAll(header).join(','),
+      library.languagesOf(this.queue),
+      this.queue.consent?.language ?? 'en',
+    );
+    const dialogue = new ConsentDialogue({
+      session,
+      endpoint,
+      prompts: () => library.load(this.queue, language, answer.law),
+      payloadType: answer.codec.pt,
+      now: () => this.#now(),
+      log: this.log,
+    });
+    this.#dialogue = dialogue;
+    dialogue.apply(session.recordPreference(answer.recordPref, this.#now()));
+
+    const core = this.#ctx.core;
+    const sdpBody = { body: answer.body, contentType: 'application/sdp' };
+    if (this.#policy.placement === 'answer') {
+      const acked = new Promise<void>((resolve) => {
+        this.#callerAcked = resolve;
+      });
+      this.#callerAnswered = true;
+      this.callerDialog = core.respond(this.#inviteTx, 200, 'OK', {
+        ...sdpBody,
+        owner: this.#callerOwner,
+      });
+      this.state = 'consent';
+      this.log.info({ language, policy: this.#policy.name }, 'caller answered for consent');
+      await acked;
+    } else {
+      this.callerDialog = core.respond(this.#inviteTx, 183, 'Session Progress', {
+        ...sdpBody,
+        owner: this.#callerOwner,
+      });
+      this.state = 'consent';
+    }
+    if (this.#isOver()) return;
+    await endpoint.detectDtmf(true, this.#mediaDigit).catch((err: unknown) => {
+      this.log.warn({ err }, 'DTMF detection not started; only SIP INFO digits are heard');
+    });
+    const outcome = await dialogue.run();
+    this.#consentSettled(outcome, language);
+    if (this.#isOver()) return;
+    if (this.#callerAnswered) this.state = 'early';
+    else this.state = 'proceeding';
+    this.#sendPbxInvite();
+  }
+
+  /** Call time in ms (0 = the caller's INVITE arrived). */
+  #now(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  #isOver(): boolean {
+    return this.state === 'ending' || this.state === 'ended';
+  }
+
+  /** RFC 7866 §6.1: the caller told us it shows recording indications. */
+  get #recordAware(): boolean {
+    return this.#inviteTx.request
+      .getAll('supported')
+      .some((v) => v.split(',').some((t) => t.trim().toLowerCase() === 'record-aware'));
+  }
+
+  #mediaDigit = (digit: DtmfDigit, source: 'rfc4733' | 'inband', atEpochMs: number): void => {
+    this.#onDigit(digit, source, Math.max(0, atEpochMs - this.startedAt));
+  };
+
+  /** A key press from any source: the consent dialogue first, then the late opt-out sequence. */
+  #onDigit(digit: DtmfDigit, source: DigitSource, atMs: number): void {
+    // One press may arrive as INFO and as RTP: fold it once for the dialogue and the sequence.
+    if (!this.#digits.accept(digit, source, atMs)) return;
+    const dialogue = this.#dialogue;
+    if (dialogue && dialogue.session.outcome === undefined) {
+      dialogue.digit(digit, source, atMs);
+      return;
+    }
+    if (this.#lateOptOut?.push(digit, atMs) === true) this.#optOutLate(digit, source, atMs);
+  }
+
+  /** The consent outcome: keep the record, open the recording or delete it. */
+  #consentSettled(outcome: ConsentOutcome, language: string): void {
+    const dialogue = this.#dialogue;
+    const records = outcome === 'recorded' || outcome === 'opted-in';
+    const details = this.#consentDetails(outcome, language);
+    this.#ctx.consent?.record({
+      number: this.numbers.from,
+      at: new Date().toISOString(),
+      callId: this.id,
+      queue: this.queue.name,
+      policy: this.#policy.name,
+      outcome,
+      details,
+    });
+    this.log.info({ outcome, digits: dialogue?.session.digits.length ?? 0 }, 'consent settled');
+    const recording = this.#seam.recording;
+    if (records && !this.#isOver()) {
+      recording?.consentGranted(outcome, details);
+      this.#recordingGranted = true;
+      if (this.#policy.lateOptOutDigits !== undefined && recording) {
+        this.#lateOptOut = new DigitSequence(this.#policy.lateOptOutDigits);
+        return; // keep listening
+      }
+    } else {
+      void recording?.discard();
+    }
+    if (!this.#isOver()) this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
+  }
+
+  /**
+   * Opt-out later in the call (issue 6, Build 3): recording stops at once and everything of it
+   * (spool, metadata, audio) is deleted; only a consent record stays.
+   */
+  #optOutLate(digit: DtmfDigit, source: DigitSource, atMs: number): void {
+    this.#lateOptOut = undefined;
+    this.#recordingGranted = false;
+    void this.#seam.recording?.discard();
+    this.#ctx.consent?.record({
+      number: this.numbers.from,
+      at: new Date().toISOString(),
+      callId: this.id,
+      queue: this.queue.name,
+      policy: this.#policy.name,
+      outcome: 'opted-out',
+      details: {
+        late: true,
+        digits: this.#policy.lateOptOutDigits,
+        lastDigit: { digit, source, at: this.#iso(atMs) },
+        recordingDeleted: true,
+      },
+    });
+    this.log.info({ source }, 'caller opted out during the call; recording deleted');
+    this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
+  }
+
+  #iso(callMs: number): string {
+    return new Date(this.startedAt + callMs).toISOString();
+  }
+
+  /** The consent record's details (issue 6, Build 5). */
+  #consentDetails(outcome: ConsentOutcome, language: string): Record<string, unknown> {
+    const dialogue = this.#dialogue;
+    const prompt = (p: PromptPlayed | undefined): Record<string, unknown> | null =>
+      p === undefined
+        ? null
+        : {
+            file: p.prompt.file,
+            sha256: p.prompt.sha256,
+            durationMs: p.prompt.durationMs,
+            startedAt: this.#iso(p.startMs),
+            endedAt: p.endMs === undefined ? null : this.#iso(p.endMs),
+            completed: p.completed,
+          };
+    const session = dialogue?.session;
+    const deciding = session?.decidingDigit;
+    return {
+      placement: this.#policy.placement,
+      language,
+      purpose: this.queue.purpose?.[language] ?? null,
+      announcement: prompt(dialogue?.announcement),
+      confirmation: prompt(dialogue?.confirmation),
+      digit: this.#policy.digit,
+      digits: (session?.digits ?? []).map((d) => ({
+        digit: d.digit,
+        source: d.source,
+        at: this.#iso(d.atMs),
+      })),
+      decidingDigit: deciding
+        ? { digit: deciding.digit, source: deciding.source, at: this.#iso(deciding.atMs) }
+        : null,
+      recordpref: this.#callerAnswer?.recordPref ?? null,
+      promptError: dialogue?.promptError ?? null,
+      settledAt: this.#iso(session?.settledAtMs ?? this.#now()),
+      outcome,
+    };
   }
 
   /** The PBX leg's INVITE (RFC 3261 §8.1.1: a new Call-ID, tags and CSeq; allowed headers copied). */
@@ -189,7 +455,11 @@ export class Call {
     const supported = supportedWeRelay(request);
     if (supported) headers.push(['Supported', supported]);
     let body: Buffer | undefined;
-    if (this.#callerOfferedInInvite) {
+    const endpoint = this.#seam.endpoint;
+    if (this.#callerAnswer && endpoint) {
+      body = endpoint.offerToPbx();
+      headers.push(['Content-Type', 'application/sdp']);
+    } else if (this.#callerOfferedInInvite) {
       const contentType = request.get('content-type') ?? 'application/sdp';
       body = this.#seam.relay({
         from: 'caller',
@@ -260,6 +530,13 @@ export class Call {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.#endReason ||= reason;
+    this.#callerAcked?.();
+    if (this.#dialogue) {
+      this.#dialogue.abandon();
+      this.#dialogue.close();
+    }
+    // Nothing is kept of a recording whose consent was not granted (abandoned, refused).
+    if (!this.#recordingGranted) void this.#seam.recording?.discard();
     this.#seam.close?.();
     this.log.info({ reason, durationMs: Date.now() - this.startedAt }, 'call ended');
     this.#ctx.onEnded(this);
@@ -268,7 +545,14 @@ export class Call {
   // ─── PBX leg INVITE responses ──────────────────────────────────────────────────────────────
 
   #pbxProvisional(res: SipResponse, _dialog: Dialog | undefined): void {
-    if (res.status === 100 || this.#callerAnswered || this.state === 'ended') return;
+    if (res.status === 100 || this.state === 'ended') return;
+    if (this.#callerAnswer) {
+      // The caller already has holdgate's answer: the PBX's early SDP only points the relay
+      // (its ringback or announcements then reach the caller through it).
+      this.#absorbPbx(res, 'answer');
+      return;
+    }
+    if (this.#callerAnswered) return;
     const opts = this.#relayedBody('pbx', res, 'answer', `${res.status} INVITE`);
     this.callerDialog = this.#ctx.core.respond(this.#inviteTx, res.status, res.reason, {
       ...opts,
@@ -292,6 +576,10 @@ export class Call {
       return;
     }
     this.pbxDialog = dialog;
+    if (this.#callerAnswer) {
+      this.#pbxAnsweredAfterConsent(res, dialog, inviteSeq);
+      return;
+    }
     const kind = this.#callerOfferedInInvite ? 'answer' : 'offer';
     let opts: { body?: Buffer; contentType?: string };
     try {
@@ -311,10 +599,69 @@ export class Call {
     });
     this.state = 'confirmed';
     this.log.info({ status: res.status }, 'call answered');
+    this.#startLateOptOut();
+  }
+
+  /**
+   * The PBX answered a call whose caller holdgate answered itself: its SDP points the relay, the
+   * PBX leg is ACKed at once (the offer was in our INVITE), and the caller gets the 200 now only
+   * if it had just the 183 (early-media placement).
+   */
+  #pbxAnsweredAfterConsent(res: SipResponse, dialog: Dialog, inviteSeq: number): void {
+    const core = this.#ctx.core;
+    core.ack(dialog, inviteSeq);
+    if (!this.#absorbPbx(res, 'answer')) {
+      this.end('unusable SDP from the PBX', undefined, 502);
+      return;
+    }
+    this.#seam.settle?.(true);
+    if (!this.#callerAnswered) {
+      this.#callerAnswered = true;
+      const endpoint = this.#seam.endpoint;
+      this.callerDialog = core.respond(this.#inviteTx, res.status, res.reason, {
+        ...(endpoint ? { body: endpoint.callerAnswerBody(), contentType: 'application/sdp' } : {}),
+        owner: this.#callerOwner,
+      });
+    }
+    this.state = 'confirmed';
+    this.log.info({ status: res.status }, 'call answered');
+    this.#startLateOptOut();
+  }
+
+  /** A PBX SDP consumed on the PBX side only; false when it cannot be used. */
+  #absorbPbx(res: SipResponse, kind: 'offer' | 'answer'): boolean {
+    if (res.body.length === 0) return true;
+    try {
+      this.#seam.endpoint?.absorb(
+        'pbx',
+        kind,
+        res.get('content-type') ?? 'application/sdp',
+        res.body,
+      );
+      return true;
+    } catch (err) {
+      this.log.warn({ err }, 'PBX SDP holdgate cannot anchor');
+      return false;
+    }
+  }
+
+  /** Late opt-out on a queue without a consent dialogue: listen once media flows. */
+  #startLateOptOut(): void {
+    if (this.#dialogue || this.#policy.lateOptOutDigits === undefined) return;
+    if (!this.#seam.recording || this.#lateOptOut) return;
+    this.#lateOptOut = new DigitSequence(this.#policy.lateOptOutDigits);
+    this.#seam.endpoint?.detectDtmf(true, this.#mediaDigit).catch((err: unknown) => {
+      this.log.warn({ err }, 'DTMF detection not started; only SIP INFO digits are heard');
+    });
   }
 
   #pbxFailure(res: SipResponse): void {
     if (this.state === 'ended') return;
+    if (this.#callerAnswer && this.#callerAnswered && !this.#cancelled) {
+      // The caller was answered for the announcement: BYE it, saying why (RFC 3326).
+      this.end(`PBX answered ${res.status}`, undefined);
+      return;
+    }
     const mapped = callerFailureFor(res.status, res.reason);
     this.#answerCaller(mapped.status, mapped.reason);
     this.#finish(`PBX answered ${res.status}`);
@@ -335,6 +682,18 @@ export class Call {
       respond(200, 'OK');
       this.end(`${from} hung up`, from);
       return;
+    }
+    if (from === 'caller' && method === 'INFO') {
+      // RFC 6086 INFO with a DTMF body (application/dtmf-relay, application/dtmf): heard here,
+      // and still relayed to the PBX once it is connected (its IVR may want the digit).
+      const info = parseInfoDigit(request.get('content-type') ?? '', request.body);
+      if (info) {
+        this.#onDigit(info.digit, 'info', this.#now());
+        if (!other || other.state !== 'confirmed' || this.state !== 'confirmed') {
+          respond(200, 'OK');
+          return;
+        }
+      }
     }
     if (!other || other.state !== 'confirmed' || this.state !== 'confirmed') {
       // The other leg is not ready (e.g. the PBX leg is still early): ask the sender to retry.

@@ -2,7 +2,13 @@ import type { Logger } from '../shared/logger.js';
 import { HoldgateError } from '../errors/registry.js';
 import {
   anchorSdp,
+  chooseEndpointCodec,
+  endpointAnswer,
   isHoldAddress,
+  recordPreference,
+  restrictToCodec,
+  type RecordIndication,
+  type Sdp,
   parseSdp,
   relayedMediaIndexes,
   remoteMediaTarget,
@@ -12,15 +18,19 @@ import type {
   LatchingMode,
   LegName,
   MediaController,
+  PlayResult,
   SessionPorts,
   SessionStats,
 } from '../media/relay/index.js';
+import type { DigitListener, DtmfRouter } from './dtmf-router.js';
 import type { RecordingConfig } from '../config/schema.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import { CallRecording } from './call-recording.js';
 import type { RecordingMetadata } from '../recorder/index.js';
 import type { RecordingHub } from './recording-hub.js';
 import type {
+  CallerAnswer,
+  CallerEndpoint,
   SessionDescriptionEvent,
   SessionDescriptionSeam,
 } from './session-description-seam.js';
@@ -40,8 +50,10 @@ export interface SeamRecording {
   readonly learn?: (name: string, pcm: Int16Array) => void;
   /** Detection latency of hold music (for metrics). */
   readonly onHoldDetected?: (cause: string, latencySeconds: number) => void;
-  /** The recording reached its final status (index it, count it). */
+  /** The recording reached its final status (index it, count it); not called for a discarded one. */
   readonly onFinished?: (meta: RecordingMetadata) => void;
+  /** The queue's consent policy name (issue 6): not `none` starts the gate consent-pending. */
+  readonly consentPolicy?: string;
 }
 
 export interface MediaSeamOptions {
@@ -55,6 +67,8 @@ export interface MediaSeamOptions {
   readonly recording?: SeamRecording;
   /** The media session's final RTP statistics (for metrics). */
   readonly onMediaFinished?: (stats: SessionStats) => void;
+  /** Where the media plane's DTMF events arrive (consent, issue 6). */
+  readonly dtmf?: DtmfRouter;
 }
 
 /**
@@ -64,7 +78,7 @@ export interface MediaSeamOptions {
  * A hold address (`c=0.0.0.0`, RFC 3264 §8.4) or a rejected stream leaves the relay's target as
  * it was; the far side still sees the hold form.
  */
-export class MediaSeam implements SessionDescriptionSeam {
+export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
   readonly #controller: MediaController;
   readonly #options: MediaSeamOptions;
   #ports: SessionPorts | undefined;
@@ -87,6 +101,110 @@ export class MediaSeam implements SessionDescriptionSeam {
 
   get recording(): CallRecording | undefined {
     return this.#recording;
+  }
+
+  get endpoint(): CallerEndpoint {
+    return this;
+  }
+
+  /** The caller's offer as holdgate answered it (consent placement), for the PBX leg. */
+  #answeredOffer: Sdp | undefined;
+  #dtmfOn = false;
+
+  answerCaller(offer: Buffer, contentType: string, record?: RecordIndication): CallerAnswer {
+    const ports = this.#requirePorts();
+    const sdp = this.#parseAudio(contentType, offer);
+    const index = relayedMediaIndexes(sdp)[0];
+    if (index === undefined)
+      throw new HoldgateError('HG_ERR_SDP_INVALID', 'no audio stream offered');
+    const codec = chooseEndpointCodec(sdp, index);
+    this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
+    const text = endpointAnswer(sdp, index, {
+      address: this.#options.advertisedAddress,
+      rtpPort: ports.caller.rtpPort,
+      rtcpPort: ports.caller.rtcpPort,
+      codec,
+      ...(record !== undefined ? { record } : {}),
+    });
+    const origin = /^o=(\S+) (\S+) (\d+)/m.exec(text);
+    this.#sent.caller = {
+      username: origin?.[1] ?? 'holdgate',
+      sessionId: origin?.[2] ?? '1',
+      sessionVersion: Number(origin?.[3] ?? 1),
+      text,
+    };
+    this.#answeredOffer = restrictToCodec(sdp, index, codec);
+    return {
+      body: Buffer.from(text),
+      codec,
+      law: codec.encoding === 'PCMA' ? 'alaw' : 'ulaw',
+      recordPref: recordPreference(sdp, index),
+    };
+  }
+
+  callerAnswerBody(): Buffer {
+    const sent = this.#sent.caller;
+    if (!sent) throw new HoldgateError('HG_ERR_SDP_INVALID', 'no answer was given to the caller');
+    return Buffer.from(sent.text);
+  }
+
+  offerToPbx(): Buffer {
+    const offer = this.#answeredOffer;
+    if (!offer) throw new HoldgateError('HG_ERR_SDP_INVALID', 'the caller offer was not answered');
+    const ports = this.#requirePorts();
+    this.#recording?.sdp('caller', 'offer', offer);
+    const index = relayedMediaIndexes(offer)[0];
+    const anchored = anchorSdp(
+      offer,
+      {
+        address: this.#options.advertisedAddress,
+        ports: index === undefined ? [] : [{ rtp: ports.pbx.rtpPort, rtcp: ports.pbx.rtcpPort }],
+      },
+      this.#sent.pbx,
+    );
+    this.#sent.pbx = anchored.state;
+    return Buffer.from(anchored.text);
+  }
+
+  absorb(from: LegName, kind: 'offer' | 'answer', contentType: string, body: Buffer): void {
+    const ports = this.#requirePorts();
+    const sdp = this.#parseAudio(contentType, body);
+    this.#recording?.sdp(from, kind, sdp);
+    const index = relayedMediaIndexes(sdp)[0];
+    if (index !== undefined)
+      this.#pointRelayAt(from, ports.sessionId, remoteMediaTarget(sdp, index));
+  }
+
+  play(payloads: readonly Uint8Array[], payloadType: number): Promise<PlayResult> {
+    const ports = this.#requirePorts();
+    return this.#controller.playToLeg(ports.sessionId, 'caller', payloads, { payloadType });
+  }
+
+  async detectDtmf(on: boolean, listener?: DigitListener): Promise<void> {
+    const ports = this.#requirePorts();
+    const router = this.#options.dtmf;
+    if (on && listener && router) router.subscribe(ports.sessionId, listener);
+    if (!on) router?.unsubscribe(ports.sessionId);
+    if (on === this.#dtmfOn || this.#closed) return;
+    this.#dtmfOn = on;
+    await this.#controller.detectDtmf(ports.sessionId, 'caller', on);
+  }
+
+  #requirePorts(): SessionPorts {
+    const ports = this.#ports;
+    if (!ports) throw new HoldgateError('HG_ERR_MEDIA_WORKER', 'no media session for this call');
+    return ports;
+  }
+
+  #parseAudio(contentType: string, body: Buffer): Sdp {
+    if (!/^application\/sdp\b/i.test(contentType.trim())) {
+      throw new HoldgateError('HG_ERR_SDP_INVALID', `cannot anchor a ${contentType} body`);
+    }
+    const sdp = parseSdp(body);
+    if (relayedMediaIndexes(sdp).length > 1) {
+      throw new HoldgateError('HG_ERR_SDP_INVALID', 'only one audio stream per call is relayed');
+    }
+    return sdp;
   }
 
   async prepare(): Promise<void> {
@@ -117,6 +235,7 @@ export class MediaSeam implements SessionDescriptionSeam {
         ...(rec.detectors ? { detectors: rec.detectors() } : {}),
         ...(rec.learn ? { learn: rec.learn } : {}),
         ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
+        ...(rec.consentPolicy !== undefined ? { consentPolicy: rec.consentPolicy } : {}),
         logger: this.#options.logger,
       });
       // The call may have ended while the recorder was opening.
@@ -161,6 +280,7 @@ export class MediaSeam implements SessionDescriptionSeam {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#ports) this.#options.dtmf?.unsubscribe(this.#ports.sessionId);
     this.#finishRecording();
     const id = this.#ports?.sessionId;
     if (id !== undefined && this.#options.onMediaFinished) {
@@ -193,7 +313,7 @@ export class MediaSeam implements SessionDescriptionSeam {
           { recording: meta.id, status: meta.status },
           'recording finished',
         );
-        this.#options.recording?.onFinished?.(meta);
+        if (meta.status !== 'deleted') this.#options.recording?.onFinished?.(meta);
       },
       (err: unknown) => this.#options.logger.error({ err }, 'recording not finalized'),
     );

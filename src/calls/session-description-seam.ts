@@ -1,5 +1,9 @@
 import type { QueueConfig } from '../config/schema.js';
+import type { G711Law } from '../media/g711/index.js';
+import type { PlayResult } from '../media/relay/index.js';
+import type { EndpointCodec, RecordIndication, RecordPreference } from '../sdp/index.js';
 import type { CallRecording } from './call-recording.js';
+import type { DigitListener } from './dtmf-router.js';
 
 /**
  * The one seam where a call's session descriptions pass between its legs. The media plane
@@ -45,6 +49,37 @@ export interface SessionDescriptionSeam {
   close?(): void;
   /** The call's recording fork, when it is recorded (read by the call-control interface). */
   readonly recording?: CallRecording | undefined;
+  /** holdgate as the caller's media endpoint (consent, issue 6); absent when media is not anchored. */
+  readonly endpoint?: CallerEndpoint | undefined;
+}
+
+/** holdgate's answer to the caller's offer while it terminates the caller's media itself. */
+export interface CallerAnswer {
+  readonly body: Buffer;
+  readonly codec: EndpointCodec;
+  readonly law: G711Law;
+  /** RFC 7866 `a=recordpref` of the caller's offer. */
+  readonly recordPref: RecordPreference | undefined;
+}
+
+/**
+ * The media side of the consent dialogue (issue 6, Build 2): holdgate answers the caller's offer
+ * itself, plays prompts to the caller and hears its digits, before the PBX leg exists; later SDP
+ * of the PBX is absorbed (the relay is pointed at it) instead of being passed to the caller,
+ * who already has holdgate's answer.
+ */
+export interface CallerEndpoint {
+  /** Answers the caller's INVITE offer (RFC 3264 §6) with a G.711 format and telephone-event. */
+  answerCaller(offer: Buffer, contentType: string, record?: RecordIndication): CallerAnswer;
+  /** The answer last given to the caller (for a 200 after a 183, RFC 3261 §13.2.1). */
+  callerAnswerBody(): Buffer;
+  /** The caller's offer, narrowed to the answered codec and anchored, for the PBX leg's INVITE. */
+  offerToPbx(): Buffer;
+  /** A PBX answer (18x or 2xx) consumed on the PBX leg only. */
+  absorb(from: LegName, kind: 'offer' | 'answer', contentType: string, body: Buffer): void;
+  play(payloads: readonly Uint8Array[], payloadType: number): Promise<PlayResult>;
+  /** Hear (or stop hearing) the caller's RFC 4733 and in-band digits. */
+  detectDtmf(on: boolean, listener?: DigitListener): Promise<void>;
 }
 
 /** Issue 2: bodies pass through unchanged. */

@@ -208,6 +208,95 @@ const QueueRecordingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** RFC 4733 §3.2 keys usable as consent digits. */
+const DIGIT = '^[0-9*#A-D]$';
+
+/** One language's prompt files (any format ffmpeg reads); absent ones are synthesized. */
+const PromptFilesSchema = Type.Object(
+  {
+    announcement: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'The announcement; it must state the purpose. Default: synthesized by espeak-ng from the purpose text (en and nl only).',
+      }),
+    ),
+    confirmation: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Played after the digit was accepted. Default: synthesized by espeak-ng (en and nl only).',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Per-queue consent (issue 6): announcement, opt-out or opt-in by DTMF. */
+const QueueConsentSchema = Type.Object(
+  {
+    policy: Type.Union(
+      [
+        Type.Literal('none'),
+        Type.Literal('announce'),
+        Type.Literal('opt-out'),
+        Type.Literal('opt-in'),
+      ],
+      {
+        default: 'none',
+        description:
+          'none: record without announcement (e.g. a legal duty); announce: announce, then record; opt-out: record unless the caller presses the digit; opt-in: record only if the caller presses it. Default none.',
+      },
+    ),
+    placement: Type.Union([Type.Literal('answer'), Type.Literal('early-media')], {
+      default: 'answer',
+      description:
+        'answer: holdgate answers the caller (200) and settles consent before the PBX leg exists; early-media: 183 with SDP, the caller is answered when the PBX answers. Default answer.',
+    }),
+    digit: Type.Optional(
+      Type.String({
+        pattern: DIGIT,
+        description: 'The consent digit. Default 9 for opt-out, 1 for opt-in.',
+      }),
+    ),
+    timeoutSeconds: Type.Number({
+      minimum: 0,
+      maximum: 60,
+      default: 5,
+      description: 'How long a digit is awaited after the announcement ends (s). Default 5.',
+    }),
+    lateOptOutDigits: Type.Optional(
+      Type.String({
+        pattern: '^[0-9*#A-D]{1,8}$',
+        description:
+          'Digits that opt out later in the call (recording stops and everything recorded is deleted), e.g. "*9". Default: late opt-out off.',
+      }),
+    ),
+    language: Type.String({
+      pattern: '^[a-z]{2,3}$',
+      default: 'en',
+      description: 'Prompt language when no header picks one. Default en.',
+    }),
+    languageHeader: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'SIP header whose value picks the language (e.g. Accept-Language: first tag with prompts). Default: none.',
+      }),
+    ),
+    recordpref: Type.Union([Type.Literal('honour'), Type.Literal('ignore')], {
+      default: 'honour',
+      description:
+        'RFC 7866 a=recordpref in the caller offer: honour (off counts as opt-out, on as opt-in) or ignore. Default honour.',
+    }),
+    prompts: Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), PromptFilesSchema, {
+      default: {},
+      description: 'Prompt files per language. Default: synthesized en and nl prompts.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const QueueSchema = Type.Object(
   {
     name: Type.String({
@@ -238,6 +327,13 @@ export const QueueSchema = Type.Object(
       { additionalProperties: false },
     ),
     recording: Type.Optional(QueueRecordingSchema),
+    consent: Type.Optional(QueueConsentSchema),
+    purpose: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), Type.String({ minLength: 1 }), {
+        description:
+          'Why this queue records, per language (e.g. en: "to train our staff"); stated in the consent announcement and kept in the consent record. Default: none.',
+      }),
+    ),
     listenRoles: Type.Optional(
       Type.Array(
         Type.Union([
@@ -399,6 +495,24 @@ const AdminSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** Where consent prompts live (issue 6, Build 6). */
+const PromptsSchema = Type.Object(
+  {
+    dir: Type.String({
+      minLength: 1,
+      default: './prompts',
+      description:
+        'Directory of the synthesized default prompts (<dir>/<queue>/<lang>/) and of the G.711 conversions of every prompt (<dir>/.g711). Default ./prompts.',
+    }),
+    voice: Type.Record(Type.String({ pattern: '^[a-z]{2,3}$' }), Type.String({ minLength: 1 }), {
+      default: { en: 'en-us', nl: 'nl' },
+      description:
+        'espeak-ng voice per language for synthesized prompts. Default en: en-us, nl: nl.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     sip: SipSchema,
@@ -433,6 +547,7 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     admin: AdminSchema,
+    prompts: PromptsSchema,
   },
   { additionalProperties: false },
 );
@@ -443,4 +558,7 @@ export type AdminConfig = Static<typeof AdminSchema>;
 export type SipConfig = Static<typeof SipSchema>;
 export type MediaConfig = Static<typeof MediaSchema>;
 export type RecordingConfig = Static<typeof RecordingSchema>;
+export type QueueConsentConfig = Static<typeof QueueConsentSchema>;
+export type PromptFilesConfig = Static<typeof PromptFilesSchema>;
+export type PromptsConfig = Static<typeof PromptsSchema>;
 export type DetectionConfig = Static<typeof DetectionSchema>;

@@ -132,7 +132,7 @@ export interface LiveCall {
   readonly to: string;
   /** ISO time the caller's INVITE arrived. */
   readonly startedAt: string;
-  readonly state: 'proceeding' | 'early' | 'confirmed' | 'ending' | 'ended';
+  readonly state: 'proceeding' | 'consent' | 'early' | 'confirmed' | 'ending' | 'ended';
   readonly recording: 'recording' | 'paused' | 'not-recorded';
   readonly pauseCauses: readonly string[];
 }

@@ -4,7 +4,7 @@ import { actorOf, type AdminContext } from '../admin-context.js';
 import { httpError, problemResponses } from '../problem.js';
 
 const CallState = Type.Union(
-  ['proceeding', 'early', 'confirmed', 'ending', 'ended'].map((s) => Type.Literal(s)),
+  ['proceeding', 'consent', 'early', 'confirmed', 'ending', 'ended'].map((s) => Type.Literal(s)),
 );
 const Dialog = Type.Union(['early', 'confirmed', 'terminated', 'none'].map((s) => Type.Literal(s)));
 const summaryProps = {

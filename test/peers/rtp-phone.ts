@@ -1,0 +1,129 @@
+import type { Socket } from 'node:dgram';
+import { ulawEncode } from '../../src/media/g711/index.js';
+
+/** RFC 4733 §3.2 event codes of the keys the tests press. */
+const EVENT_CODE: Record<string, number> = {
+  '0': 0,
+  '1': 1,
+  '2': 2,
+  '3': 3,
+  '4': 4,
+  '5': 5,
+  '6': 6,
+  '7': 7,
+  '8': 8,
+  '9': 9,
+  '*': 10,
+  '#': 11,
+};
+/** ITU-T Q.23 DTMF frequency pairs. */
+const DTMF_PAIR: Record<string, readonly [number, number]> = {
+  '1': [697, 1209],
+  '2': [697, 1336],
+  '3': [697, 1477],
+  '4': [770, 1209],
+  '5': [770, 1336],
+  '6': [770, 1477],
+  '7': [852, 1209],
+  '8': [852, 1336],
+  '9': [852, 1477],
+  '*': [941, 1209],
+  '0': [941, 1336],
+  '#': [941, 1477],
+};
+
+/**
+ * A phone's RTP sender for the tests: 20 ms PCMU frames (PT 0) of a tone, silence or an in-band
+ * DTMF pair, and RFC 4733 telephone-events (PT 101) on the same SSRC and clock, each press sent as
+ * the spec's sender does (§2.5.1): updates every 20 ms with a growing duration, three end packets.
+ */
+export class RtpPhone {
+  /** Tone of the voice frames (Hz, 0 = silence). */
+  frequency = 0;
+  #inband: readonly [number, number] | undefined;
+  #event: { code: number; ts: number; frames: number; left: number } | undefined;
+  #seq = 0;
+  #ts = 0;
+  #phase = 0;
+  #phase2 = 0;
+  readonly #packet = Buffer.alloc(172);
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly to: () => { address: string; port: number } | undefined,
+    ssrc: number,
+  ) {
+    this.#packet[0] = 0x80;
+    this.#packet.writeUInt32BE(ssrc, 8);
+    this.#timer = setInterval(() => this.#tick(), 20);
+  }
+
+  /** Press `key` by RFC 4733 for `ms` (audio frames pause meanwhile, as phones do). */
+  pressRfc4733(key: string, ms = 100): void {
+    this.#event = {
+      code: EVENT_CODE[key]!,
+      ts: this.#ts,
+      frames: Math.round(ms / 20),
+      left: Math.round(ms / 20),
+    };
+  }
+
+  /** Press `key` in-band (the two tones in the audio) for `ms`. */
+  async pressInband(key: string, ms = 120): Promise<void> {
+    this.#inband = DTMF_PAIR[key];
+    await new Promise((r) => setTimeout(r, ms));
+    this.#inband = undefined;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  #tick(): void {
+    const dest = this.to();
+    if (!dest) return;
+    const p = this.#packet;
+    const ev = this.#event;
+    if (ev !== undefined) {
+      // RFC 4733 §2.5.1.2: every packet of one event carries the event's start timestamp.
+      ev.left--;
+      const duration = (ev.frames - ev.left) * 160;
+      const end = ev.left <= 0;
+      const sends = end ? 3 : 1;
+      for (let i = 0; i < sends; i++) {
+        const pkt = Buffer.alloc(16);
+        pkt[0] = 0x80;
+        pkt[1] = (ev.left === ev.frames - 1 && i === 0 ? 0x80 : 0) | 101;
+        pkt.writeUInt16BE(this.#seq++ & 0xffff, 2);
+        pkt.writeUInt32BE(ev.ts >>> 0, 4);
+        pkt.writeUInt32BE(p.readUInt32BE(8), 8);
+        pkt[12] = ev.code;
+        pkt[13] = (end ? 0x80 : 0) | 10;
+        pkt.writeUInt16BE(duration & 0xffff, 14);
+        this.socket.send(pkt, dest.port, dest.address);
+      }
+      this.#ts = (this.#ts + 160) >>> 0;
+      if (end) this.#event = undefined;
+      return;
+    }
+    p[1] = 0;
+    p.writeUInt16BE(this.#seq++ & 0xffff, 2);
+    p.writeUInt32BE(this.#ts >>> 0, 4);
+    this.#ts = (this.#ts + 160) >>> 0;
+    const pair = this.#inband;
+    for (let i = 0; i < 160; i++) {
+      let s = 0;
+      if (pair) {
+        s = 5000 * Math.sin(this.#phase) + 5000 * Math.sin(this.#phase2);
+        this.#phase += (2 * Math.PI * pair[0]) / 8000;
+        this.#phase2 += (2 * Math.PI * pair[1]) / 8000;
+      } else if (this.frequency !== 0) {
+        s = 8000 * Math.sin(this.#phase);
+        this.#phase += (2 * Math.PI * this.frequency) / 8000;
+      }
+      p[12 + i] = ulawEncode(Math.round(s));
+    }
+    this.socket.send(p, dest.port, dest.address);
+  }
+}
