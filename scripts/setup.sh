@@ -36,3 +36,6 @@ fi
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now rtpengine-daemon >/dev/null 2>&1 || true; fi
 
 npm ci --no-audit --no-fund
+
+# The embedded default's consent prompts (English and Dutch, espeak-ng), ready to listen to.
+node --import tsx scripts/make-prompts.ts config/default.yaml
