@@ -415,3 +415,43 @@ describe('consent with SIPp as caller and PBX', () => {
     }, 60_000);
   }
 });
+
+describe('consent: RFC 7866 record-aware caller', () => {
+  it('a=record follows the gate: off while asking, on once recorded, paused on a PBX hold', async () => {
+    const c = await callIn({ policy: 'opt-out' }, { extra: 'Supported: record-aware' });
+    expect(c.answer.body.toString()).toMatch(/^a=record:off\r$/m);
+    const { pbxDialog } = await pbxAnswers(c, 20_000);
+    const { caller, pbx } = c.phones;
+    const answerFor = (invite: { body: Buffer }, tag: string) =>
+      responseTo(invite as never, 200, 'OK', {
+        toTag: tag,
+        body: sdp(CALLER_IP, c.phones.callerRtp.address().port),
+      });
+    // Consent settled as `recorded`, the call connected: holdgate re-INVITEs the caller.
+    const on = await caller.request('INVITE', 5000);
+    expect(on.body.toString()).toMatch(/^a=record:on\r$/m);
+    expect(on.body.toString()).toMatch(/^o=holdgate \d+ 2 /m); // RFC 3264 §8: next version
+    caller.send(answerFor(on, ''), c.to);
+    await caller.request('ACK');
+    // The PBX puts the caller on hold: the relayed offer says the recording is paused.
+    pbx.send(
+      inDialogText(pbx, 'INVITE', pbxDialog, 2, c.to, {
+        body: sdp(PBX_IP, c.phones.pbxRtp.address().port, 'sendonly'),
+      }),
+      c.to,
+    );
+    const held = await caller.request('INVITE', 5000);
+    expect(held.body.toString()).toMatch(/^a=sendonly\r$/m);
+    expect(held.body.toString()).toMatch(/^a=record:paused\r$/m);
+    caller.send(
+      responseTo(held, 200, 'OK', {
+        body: sdp(CALLER_IP, c.phones.callerRtp.address().port, 'recvonly'),
+      }),
+      c.to,
+    );
+    await pbx.response(200, 'INVITE');
+    await hangUp(c);
+    const [r] = await consentRecords(c.hg);
+    expect(r?.outcome).toBe('recorded');
+  }, 40_000);
+});

@@ -34,6 +34,7 @@ import {
   type DigitSource,
 } from '../consent/index.js';
 import type { DtmfDigit } from '../media/dtmf/index.js';
+import type { RecordIndication } from '../sdp/index.js';
 import type { ConsentRecord } from '../store/index.js';
 import { withTag } from './address-header.js';
 import { ConsentDialogue, type PromptPlayed } from './consent-dialogue.js';
@@ -120,6 +121,12 @@ export class Call {
   #recordingGranted = false;
   #lateOptOut: DigitSequence | undefined;
   readonly #digits = new DigitDeduplicator();
+  /** RFC 7866: what the record-aware caller was last told, and whether a re-INVITE is out. */
+  #indicated: RecordIndication | undefined;
+  #indicating = false;
+  /** A PBX offer is being relayed to the caller: it carries the indication itself. */
+  #relayingToCaller = false;
+  #gateWatched = false;
   #callerAcked: (() => void) | undefined;
 
   constructor(ctx: CallContext, queue: QueueConfig, inviteTx: ServerTransaction) {
@@ -183,6 +190,11 @@ export class Call {
       if (this.state !== 'proceeding') return; // cancelled while preparing
       const endpoint = this.#seam.endpoint;
       const consent = this.#ctx.consent;
+      if (this.#recordAware && endpoint) {
+        // RFC 7866 §6.2: every SDP the caller gets says whether it is recorded, from the first.
+        endpoint.indicateRecording('off');
+        this.#indicated = 'off';
+      }
       if (announces(this.#policy) && endpoint && consent) {
         await this.#runConsent(endpoint, consent);
         return;
@@ -370,7 +382,71 @@ export class Call {
       },
     });
     this.log.info({ source }, 'caller opted out during the call; recording deleted');
+    this.#updateIndication();
     this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
+  }
+
+  /** RFC 7866 §6.2 `a=record` the record-aware caller should see now. */
+  #recordingState(): RecordIndication {
+    const recording = this.#seam.recording;
+    if (!recording || recording.discarded || !this.#recordingGranted) return 'off';
+    return recording.gate.state === 'recording' ? 'on' : 'paused';
+  }
+
+  /**
+   * Tell a record-aware caller (RFC 7866 §6.1 `Supported: record-aware`) that recording started,
+   * paused or stopped: a re-INVITE with holdgate's SDP carrying `a=record`. A PBX offer being
+   * relayed carries it instead; one re-INVITE at a time, the state is re-read when it completes.
+   */
+  #updateIndication(): void {
+    if (!this.#recordAware || this.state !== 'confirmed') return;
+    const dialog = this.callerDialog;
+    const endpoint = this.#seam.endpoint;
+    if (!dialog || dialog.state !== 'confirmed' || !endpoint) return;
+    const want = this.#recordingState();
+    if (this.#relayingToCaller) {
+      endpoint.indicateRecording(want);
+      this.#indicated = want;
+      return;
+    }
+    if (want === this.#indicated || this.#indicating) return;
+    const body = endpoint.indicateRecording(want);
+    this.#indicated = want;
+    if (!body) return;
+    this.#indicating = true;
+    const core = this.#ctx.core;
+    core.request(
+      dialog,
+      'INVITE',
+      { body, contentType: 'application/sdp' },
+      {
+        onFinal: (res) => {
+          this.#indicating = false;
+          if (res.status >= 200 && res.status < 300) {
+            core.ack(dialog, cseqOf(res).seq);
+            if (res.body.length > 0) {
+              try {
+                endpoint.callerAnswered(res.get('content-type') ?? 'application/sdp', res.body);
+              } catch (err) {
+                this.log.warn({ err }, 'record-aware caller answered with unusable SDP');
+              }
+            }
+          } else if (res.status === 491 || res.status === 500) {
+            this.#indicated = undefined; // glare (RFC 3261 §14.1): try again on the next change
+          }
+          if (!this.#isOver()) this.#updateIndication();
+        },
+      },
+    );
+  }
+
+  /** Follow the gate for a record-aware caller once the call is connected. */
+  #watchGate(): void {
+    const recording = this.#seam.recording;
+    if (this.#gateWatched || !this.#recordAware || !recording) return;
+    this.#gateWatched = true;
+    recording.gate.onEvent(() => this.#updateIndication());
+    this.#updateIndication();
   }
 
   #iso(callMs: number): string {
@@ -600,6 +676,7 @@ export class Call {
     this.state = 'confirmed';
     this.log.info({ status: res.status }, 'call answered');
     this.#startLateOptOut();
+    this.#watchGate();
   }
 
   /**
@@ -626,6 +703,7 @@ export class Call {
     this.state = 'confirmed';
     this.log.info({ status: res.status }, 'call answered');
     this.#startLateOptOut();
+    this.#watchGate();
   }
 
   /** A PBX SDP consumed on the PBX side only; false when it cannot be used. */
@@ -710,6 +788,7 @@ export class Call {
     let body: Buffer | undefined;
     if (isOffer) {
       try {
+        this.#relayingToCaller = from === 'pbx';
         body = this.#seam.relay({
           from,
           kind: 'offer',
@@ -721,6 +800,8 @@ export class Call {
         this.log.info({ err, method }, 'offer refused');
         respond(488, 'Not Acceptable Here');
         return;
+      } finally {
+        this.#relayingToCaller = false;
       }
     } else if (hasBody) {
       body = request.body;

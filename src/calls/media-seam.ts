@@ -7,6 +7,7 @@ import {
   isHoldAddress,
   recordPreference,
   restrictToCodec,
+  withRecordIndication,
   type RecordIndication,
   type Sdp,
   parseSdp,
@@ -107,6 +108,32 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
     return this;
   }
 
+  /** RFC 7866 `a=record` value carried to a record-aware caller, once set. */
+  #recordIndication: RecordIndication | undefined;
+
+  indicateRecording(value: RecordIndication): Buffer | undefined {
+    this.#recordIndication = value;
+    const sent = this.#sent.caller;
+    if (!sent) return undefined;
+    const text = withRecordIndication(sent.text, value);
+    if (text === sent.text) return undefined;
+    const version = sent.sessionVersion + 1;
+    const next = text.replace(
+      /^o=(\S+) (\S+) (\d+)/m,
+      (_all, user: string, id: string) => `o=${user} ${id} ${version}`,
+    );
+    this.#sent.caller = { ...sent, sessionVersion: version, text: next };
+    return Buffer.from(next);
+  }
+
+  callerAnswered(contentType: string, body: Buffer): void {
+    const ports = this.#requirePorts();
+    const sdp = this.#parseAudio(contentType, body);
+    const index = relayedMediaIndexes(sdp)[0];
+    if (index !== undefined)
+      this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
+  }
+
   /** The caller's offer as holdgate answered it (consent placement), for the PBX leg. */
   #answeredOffer: Sdp | undefined;
   #dtmfOn = false;
@@ -134,6 +161,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
       text,
     };
     this.#answeredOffer = restrictToCodec(sdp, index, codec);
+    if (record !== undefined) this.#recordIndication = record;
     return {
       body: Buffer.from(text),
       codec,
@@ -273,8 +301,15 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
       },
       this.#sent[toLeg],
     );
-    this.#sent[toLeg] = anchored.state;
-    return Buffer.from(anchored.text);
+    const indication = toLeg === 'caller' ? this.#recordIndication : undefined;
+    if (indication === undefined) {
+      this.#sent[toLeg] = anchored.state;
+      return Buffer.from(anchored.text);
+    }
+    // RFC 7866 §6.2: a record-aware caller sees the recording state in every SDP it gets.
+    const text = withRecordIndication(anchored.text, indication);
+    this.#sent[toLeg] = { ...anchored.state, text };
+    return Buffer.from(text);
   }
 
   close(): void {

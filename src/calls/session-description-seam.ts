@@ -80,6 +80,14 @@ export interface CallerEndpoint {
   play(payloads: readonly Uint8Array[], payloadType: number): Promise<PlayResult>;
   /** Hear (or stop hearing) the caller's RFC 4733 and in-band digits. */
   detectDtmf(on: boolean, listener?: DigitListener): Promise<void>;
+  /**
+   * RFC 7866 §6.2: from now on every SDP sent to the (record-aware) caller carries
+   * `a=record:<value>`; returns holdgate's last SDP to the caller, re-versioned with it, for a
+   * re-INVITE that tells the caller now.
+   */
+  indicateRecording(value: RecordIndication): Buffer | undefined;
+  /** The caller's answer to holdgate's own re-offer: points the relay, nothing else. */
+  callerAnswered(contentType: string, body: Buffer): void;
 }
 
 /** Issue 2: bodies pass through unchanged. */
