@@ -455,3 +455,57 @@ describe('consent: RFC 7866 record-aware caller', () => {
     expect(r?.outcome).toBe('recorded');
   }, 40_000);
 });
+
+describe('consent: offer-less INVITE', () => {
+  it('holdgate offers in its 200, takes the answer from the ACK, then asks and connects', async () => {
+    const phones = await fixture.phones();
+    const dir = mkdtempSync(join(tmpdir(), 'hg-consent-'));
+    const { hg, to } = await fixture.start(config(dir, phones.pbx.port, { policy: 'opt-out' }));
+    phones.caller.send(inviteText(phones.caller, { host: HG_IP, body: null }).text, to);
+    const ok = await phones.caller.response(200, 'INVITE', 8000);
+    const offer = ok.body.toString();
+    expect(offer).toMatch(/^m=audio \d+ RTP\/AVP 0 8 101\r$/m);
+    const dialog = dialogAsUac(ok);
+    // The caller answers PCMA only (RFC 3264 §6.1: one of the offered formats).
+    const answer = sdp(CALLER_IP, phones.callerRtp.address().port)
+      .replace('RTP/AVP 0 101', 'RTP/AVP 8 101')
+      .replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000');
+    phones.caller.send(inDialogText(phones.caller, 'ACK', dialog, 1, to, { body: answer }), to);
+    await sleep(1000);
+    const prompt = phones.callerRtp.received.at(-1);
+    expect((prompt?.[1] ?? 0) & 0x7f).toBe(8); // the announcement is played in PCMA
+    const invite = await phones.pbx.request('INVITE', 15_000);
+    expect(invite.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 8 101\r$/m);
+    phones.pbx.send(
+      responseTo(invite, 200, 'OK', {
+        toTag: 'pbx1',
+        extra: `Contact: <sip:agent@${phones.pbx.hostport}>`,
+        body: sdp(PBX_IP, phones.pbxRtp.address().port)
+          .replace('RTP/AVP 0 101', 'RTP/AVP 8 101')
+          .replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000'),
+      }),
+      to,
+    );
+    await phones.pbx.request('ACK');
+    phones.caller.send(inDialogText(phones.caller, 'BYE', dialog, 2, to), to);
+    await phones.caller.response(200, 'BYE');
+    const [r] = await hg.store.consent.listByNumber('0612345678');
+    expect(r?.outcome).toBe('recorded');
+  }, 40_000);
+
+  it('a caller gone before its ACK leaves an abandoned record and no PBX leg', async () => {
+    const phones = await fixture.phones();
+    const dir = mkdtempSync(join(tmpdir(), 'hg-consent-'));
+    const { hg, to } = await fixture.start(config(dir, phones.pbx.port, { policy: 'opt-in' }));
+    phones.caller.send(inviteText(phones.caller, { host: HG_IP, body: null }).text, to);
+    const ok = await phones.caller.response(200, 'INVITE', 8000);
+    const dialog = dialogAsUac(ok);
+    phones.caller.send(inDialogText(phones.caller, 'BYE', dialog, 2, to), to);
+    await phones.caller.response(200, 'BYE');
+    await sleep(500);
+    expect(phones.pbx.count((m) => m.kind === 'request')).toBe(0);
+    expect(await recordingFiles(dir)).toEqual([]);
+    const [r] = await hg.store.consent.listByNumber('0612345678');
+    expect(r?.outcome).toBe('abandoned');
+  }, 30_000);
+});

@@ -127,7 +127,9 @@ export class Call {
   /** A PBX offer is being relayed to the caller: it carries the indication itself. */
   #relayingToCaller = false;
   #gateWatched = false;
-  #callerAcked: (() => void) | undefined;
+  #callerAcked: ((ack: SipRequest | undefined) => void) | undefined;
+  /** holdgate answered the caller for consent (a record is owed even if it hangs up at once). */
+  #consentAsked = false;
 
   constructor(ctx: CallContext, queue: QueueConfig, inviteTx: ServerTransaction) {
     this.#ctx = ctx;
@@ -166,7 +168,7 @@ export class Call {
   readonly #callerOwner: DialogOwner = {
     onRequest: (dialog, request, respond) => this.#inDialog('caller', dialog, request, respond),
     onAck: (_dialog, ack) => {
-      this.#callerAcked?.();
+      this.#callerAcked?.(ack);
       this.#callerAcked = undefined;
       this.#onAck('caller', ack);
     },
@@ -227,25 +229,65 @@ export class Call {
    */
   async #runConsent(endpoint: CallerEndpoint, consent: CallConsentServices): Promise<void> {
     const request = this.#inviteTx.request;
-    if (!this.#callerOfferedInInvite) {
-      // FIXME(rfc3264 §5): an offer-less INVITE would need holdgate's own offer in the 200.
-      this.log.warn('consent queue: the caller sent no SDP offer');
-      this.end('consent needs an SDP offer', undefined, 488);
-      return;
-    }
-    let answer: CallerAnswer;
+    const record = this.#recordAware ? ('off' as const) : undefined;
+    // An offer-less INVITE gets holdgate's offer in the 200 and answers in the ACK (RFC 3264
+    // §5), so it is always answered (a 183 could not carry the caller's answer back).
+    const offerless = !this.#callerOfferedInInvite;
+    let answer: CallerAnswer | undefined;
+    let body: Buffer;
     try {
-      answer = endpoint.answerCaller(
-        request.body,
-        request.get('content-type') ?? 'application/sdp',
-        this.#recordAware ? 'off' : undefined,
-      );
+      if (offerless) {
+        body = endpoint.offerCaller(record);
+      } else {
+        answer = endpoint.answerCaller(
+          request.body,
+          request.get('content-type') ?? 'application/sdp',
+          record,
+        );
+        body = answer.body;
+      }
     } catch (err) {
       this.log.info({ err }, 'consent: caller offer unusable');
       this.end('unusable SDP offer for the announcement', undefined, 488);
       return;
     }
+    const core = this.#ctx.core;
+    const sdpBody = { body, contentType: 'application/sdp' };
+    this.#consentAsked = true;
+    if (offerless || this.#policy.placement === 'answer') {
+      const acked = new Promise<SipRequest | undefined>((resolve) => {
+        this.#callerAcked = resolve;
+      });
+      this.#callerAnswered = true;
+      this.callerDialog = core.respond(this.#inviteTx, 200, 'OK', {
+        ...sdpBody,
+        owner: this.#callerOwner,
+      });
+      this.state = 'consent';
+      const ack = await acked;
+      if (this.#isOver()) return;
+      if (offerless) {
+        try {
+          answer = endpoint.acceptCallerAnswer(
+            ack?.get('content-type') ?? 'application/sdp',
+            ack?.body ?? Buffer.alloc(0),
+          );
+        } catch (err) {
+          this.log.info({ err }, 'consent: no usable answer in the ACK');
+          this.end('unusable SDP answer in the ACK', undefined);
+          return;
+        }
+      }
+    } else {
+      this.callerDialog = core.respond(this.#inviteTx, 183, 'Session Progress', {
+        ...sdpBody,
+        owner: this.#callerOwner,
+      });
+      this.state = 'consent';
+    }
+    if (!answer) return;
     this.#callerAnswer = answer;
+    const law = answer.law;
     const session = new ConsentSession(this.#policy);
     const library = consent.prompts;
     const header = this.queue.consent?.languageHeader;
@@ -257,36 +299,14 @@ export class Call {
     const dialogue = new ConsentDialogue({
       session,
       endpoint,
-      prompts: () => library.load(this.queue, language, answer.law),
+      prompts: () => library.load(this.queue, language, law),
       payloadType: answer.codec.pt,
       now: () => this.#now(),
       log: this.log,
     });
     this.#dialogue = dialogue;
     dialogue.apply(session.recordPreference(answer.recordPref, this.#now()));
-
-    const core = this.#ctx.core;
-    const sdpBody = { body: answer.body, contentType: 'application/sdp' };
-    if (this.#policy.placement === 'answer') {
-      const acked = new Promise<void>((resolve) => {
-        this.#callerAcked = resolve;
-      });
-      this.#callerAnswered = true;
-      this.callerDialog = core.respond(this.#inviteTx, 200, 'OK', {
-        ...sdpBody,
-        owner: this.#callerOwner,
-      });
-      this.state = 'consent';
-      this.log.info({ language, policy: this.#policy.name }, 'caller answered for consent');
-      await acked;
-    } else {
-      this.callerDialog = core.respond(this.#inviteTx, 183, 'Session Progress', {
-        ...sdpBody,
-        owner: this.#callerOwner,
-      });
-      this.state = 'consent';
-    }
-    if (this.#isOver()) return;
+    this.log.info({ language, policy: this.#policy.name }, 'asking the caller for consent');
     await endpoint.detectDtmf(true, this.#mediaDigit).catch((err: unknown) => {
       this.log.warn({ err }, 'DTMF detection not started; only SIP INFO digits are heard');
     });
@@ -606,10 +626,13 @@ export class Call {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.#endReason ||= reason;
-    this.#callerAcked?.();
+    this.#callerAcked?.(undefined);
     if (this.#dialogue) {
       this.#dialogue.abandon();
       this.#dialogue.close();
+    } else if (this.#consentAsked) {
+      // Gone before its ACK: no dialogue ran, the record still says so.
+      this.#consentSettled('abandoned', this.queue.consent?.language ?? 'en');
     }
     // Nothing is kept of a recording whose consent was not granted (abandoned, refused).
     if (!this.#recordingGranted) void this.#seam.recording?.discard();

@@ -4,6 +4,7 @@ import {
   anchorSdp,
   chooseEndpointCodec,
   endpointAnswer,
+  endpointOffer,
   isHoldAddress,
   recordPreference,
   restrictToCodec,
@@ -153,13 +154,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
       codec,
       ...(record !== undefined ? { record } : {}),
     });
-    const origin = /^o=(\S+) (\S+) (\d+)/m.exec(text);
-    this.#sent.caller = {
-      username: origin?.[1] ?? 'holdgate',
-      sessionId: origin?.[2] ?? '1',
-      sessionVersion: Number(origin?.[3] ?? 1),
-      text,
-    };
+    this.#rememberCallerSdp(text);
     this.#answeredOffer = restrictToCodec(sdp, index, codec);
     if (record !== undefined) this.#recordIndication = record;
     return {
@@ -167,6 +162,46 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
       codec,
       law: codec.encoding === 'PCMA' ? 'alaw' : 'ulaw',
       recordPref: recordPreference(sdp, index),
+    };
+  }
+
+  offerCaller(record?: RecordIndication): Buffer {
+    const ports = this.#requirePorts();
+    const text = endpointOffer({
+      address: this.#options.advertisedAddress,
+      rtpPort: ports.caller.rtpPort,
+      rtcpPort: ports.caller.rtcpPort,
+      ...(record !== undefined ? { record } : {}),
+    });
+    this.#rememberCallerSdp(text);
+    if (record !== undefined) this.#recordIndication = record;
+    return Buffer.from(text);
+  }
+
+  acceptCallerAnswer(contentType: string, body: Buffer): CallerAnswer {
+    const ports = this.#requirePorts();
+    const sdp = this.#parseAudio(contentType, body);
+    const index = relayedMediaIndexes(sdp)[0];
+    if (index === undefined)
+      throw new HoldgateError('HG_ERR_SDP_INVALID', 'no audio stream answered');
+    const codec = chooseEndpointCodec(sdp, index);
+    this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
+    this.#answeredOffer = restrictToCodec(sdp, index, codec);
+    return {
+      body: Buffer.from(this.#sent.caller?.text ?? ''),
+      codec,
+      law: codec.encoding === 'PCMA' ? 'alaw' : 'ulaw',
+      recordPref: recordPreference(sdp, index),
+    };
+  }
+
+  #rememberCallerSdp(text: string): void {
+    const origin = /^o=(\S+) (\S+) (\d+)/m.exec(text);
+    this.#sent.caller = {
+      username: origin?.[1] ?? 'holdgate',
+      sessionId: origin?.[2] ?? '1',
+      sessionVersion: Number(origin?.[3] ?? 1),
+      text,
     };
   }
 

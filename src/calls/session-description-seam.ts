@@ -71,6 +71,13 @@ export interface CallerAnswer {
 export interface CallerEndpoint {
   /** Answers the caller's INVITE offer (RFC 3264 §6) with a G.711 format and telephone-event. */
   answerCaller(offer: Buffer, contentType: string, record?: RecordIndication): CallerAnswer;
+  /** holdgate's own offer for a caller whose INVITE had none (RFC 3264 §5; goes in the 2xx). */
+  offerCaller(record?: RecordIndication): Buffer;
+  /**
+   * The caller's answer (in its ACK) to {@link offerCaller}: the relay is pointed at it, and it
+   * becomes the description offered to the PBX.
+   */
+  acceptCallerAnswer(contentType: string, body: Buffer): CallerAnswer;
   /** The answer last given to the caller (for a 200 after a 183, RFC 3261 §13.2.1). */
   callerAnswerBody(): Buffer;
   /** The caller's offer, narrowed to the answered codec and anchored, for the PBX leg's INVITE. */

@@ -1,7 +1,12 @@
 import { parse } from 'sdp-transform';
 import { describe, expect, it } from 'vitest';
 import { isHoldgateError } from '../errors/registry.js';
-import { chooseEndpointCodec, endpointAnswer, restrictToCodec } from './endpoint-answer.js';
+import {
+  chooseEndpointCodec,
+  endpointAnswer,
+  endpointOffer,
+  restrictToCodec,
+} from './endpoint-answer.js';
 import { parseSdp, type Sdp } from './parse-sdp.js';
 
 /** An offer with one audio m-line of `formats` and extra lines (CRLF-joined). */
@@ -233,5 +238,24 @@ describe('restrictToCodec (RFC 3264 §8.3.2)', () => {
     expect(
       codeOf(() => restrictToCodec(sdp, 5, { pt: 0, encoding: 'PCMU', telephoneEventPt: 101 })),
     ).toBe('HG_ERR_SDP_INVALID');
+  });
+});
+
+describe('endpointOffer (RFC 3264 §5)', () => {
+  it('offers PCMU, PCMA and telephone-event 0-16 on one sendrecv audio line', () => {
+    const text = endpointOffer({ ...OPTS, record: 'off' });
+    const sdp = parse(text);
+    expect(sdp.media).toHaveLength(1);
+    expect(sdp.media[0]).toMatchObject({ port: 40000, protocol: 'RTP/AVP', payloads: '0 8 101' });
+    expect(text).toMatch(/^a=fmtp:101 0-16\r$/m);
+    expect(text).toMatch(/^a=sendrecv\r$/m);
+    expect(text).toMatch(/^a=record:off\r$/m);
+    expect(text).toMatch(/^c=IN IP4 203\.0\.113\.5\r$/m);
+    // What the caller answers from it can be answered by holdgate's codec choice.
+    expect(chooseEndpointCodec(parseSdp(text), 0)).toEqual({
+      pt: 0,
+      encoding: 'PCMU',
+      telephoneEventPt: 101,
+    });
   });
 });

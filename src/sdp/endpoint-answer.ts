@@ -145,3 +145,50 @@ export function restrictToCodec(offer: Sdp, index: number, codec: EndpointCodec)
   m.fmtp = m.fmtp.filter((f) => keep.has(f.payload));
   return sdp;
 }
+
+/** The formats holdgate offers when it must offer first: PCMU, PCMA and telephone-event. */
+const OFFER_FORMATS = [
+  { payload: 0, codec: 'PCMU', rate: 8000 },
+  { payload: 8, codec: 'PCMA', rate: 8000 },
+  { payload: 101, codec: 'telephone-event', rate: 8000 },
+];
+
+/**
+ * holdgate's own offer to a caller whose INVITE had none (RFC 3264 §5, RFC 3261 §13.2.1: the
+ * offer goes in the 2xx, the answer comes in the ACK), while it terminates the caller's media.
+ */
+export function endpointOffer(options: Omit<EndpointAnswerOptions, 'codec'>): string {
+  const ipVer = ipVersionOf(options.address);
+  return write({
+    version: 0,
+    origin: {
+      username: 'holdgate',
+      sessionId: options.sessionId ?? String(randomInt(1, 2 ** 47)),
+      sessionVersion: 1,
+      netType: 'IN',
+      ipVer,
+      address: options.address,
+    },
+    name: 'holdgate',
+    connection: { version: ipVer, ip: options.address },
+    timing: { start: 0, stop: 0 },
+    media: [
+      {
+        type: 'audio',
+        port: options.rtpPort,
+        protocol: 'RTP/AVP',
+        payloads: OFFER_FORMATS.map((f) => f.payload).join(' '),
+        rtp: OFFER_FORMATS,
+        fmtp: [{ payload: 101, config: '0-16' }],
+        ptime: 20,
+        direction: 'sendrecv',
+        ...(options.rtcpPort !== options.rtpPort + 1
+          ? { rtcp: { port: options.rtcpPort, netType: 'IN', ipVer, address: options.address } }
+          : {}),
+        ...(options.record !== undefined
+          ? { invalid: [{ value: `record:${options.record}` }] }
+          : {}),
+      },
+    ],
+  });
+}

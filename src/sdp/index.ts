@@ -18,6 +18,7 @@ export {
 export {
   chooseEndpointCodec,
   endpointAnswer,
+  endpointOffer,
   restrictToCodec,
   type EndpointAnswerOptions,
   type EndpointCodec,
