@@ -247,6 +247,7 @@ export async function startHoldgate(
       config,
       logger: logger.child({ layer: 'admin' }),
       metricsRegistry,
+      ...(media ? { prepareQueue: (queue: QueueConfig) => consentPrompts.prepare(queue) } : {}),
     });
     await admin.listen({ host: adminConfig.address, port: adminConfig.port });
     const sweeper = new RetentionSweeper({ store, recordingsDir: recordingConfig.dir, logger });

@@ -8,7 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Holdgate } from '../src/main.js';
+import { validateConfig } from '../src/config/load-config.js';
+import { startHoldgate, type Holdgate } from '../src/main.js';
+import { silentLogger } from '../src/shared/logger.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import type { ConsentRecord } from '../src/store/index.js';
 import type { SipResponse } from '../src/sip/message/index.js';
@@ -508,4 +510,60 @@ describe('consent: offer-less INVITE', () => {
     const [r] = await hg.store.consent.listByNumber('0612345678');
     expect(r?.outcome).toBe('abandoned');
   }, 30_000);
+});
+
+describe('consent queues through the admin API', () => {
+  it('refuses a consent queue without purpose or prompt (400), accepts one with a purpose, and its calls are asked', async () => {
+    const phones = await fixture.phones();
+    const dir = mkdtempSync(join(tmpdir(), 'hg-consent-'));
+    const key = 'k'.repeat(40);
+    const base = config(dir, phones.pbx.port, {}) as Record<string, unknown>;
+    const hg = await startHoldgate(
+      validateConfig({ ...base, queues: [], admin: { enabled: true, address: HG_IP, port: 0 } }),
+      { logger: silentLogger(), env: { HOLDGATE_ADMIN_KEY: key } },
+    );
+    fixture.closers.push(() => void hg.close());
+    const a = hg.adminAddress()!;
+    const put = (body: unknown): Promise<Response> =>
+      fetch(`http://${a.address}:${a.port}/queues/sales`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const queue = {
+      name: 'sales',
+      match: { requestUser: '1000' },
+      pbx: { host: PBX_IP, port: phones.pbx.port },
+      consent: { policy: 'opt-in', timeoutSeconds: 1 },
+    };
+    const refused = await put(queue);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(await refused.json())).toMatch(/\/body\/consent.*purpose\.en/);
+    const missingFile = await put({
+      ...queue,
+      consent: { ...queue.consent, prompts: { en: { announcement: '/nonexistent/a.wav' } } },
+    });
+    expect(missingFile.status).toBe(400);
+    const accepted = await put({ ...queue, purpose: { en: 'for quality' } });
+    expect(accepted.status).toBe(201);
+    // Queue changes reach the B2BUA on its 2 s refresh tick; then a call is asked for consent.
+    await sleep(2500);
+    const udp = hg.localEndpoints().find((e) => e.protocol === 'udp')!;
+    const to = { address: udp.address, port: udp.port };
+    phones.caller.send(
+      inviteText(phones.caller, {
+        host: HG_IP,
+        body: sdp(CALLER_IP, phones.callerRtp.address().port),
+      }).text,
+      to,
+    );
+    const ok = await phones.caller.response(200, 'INVITE', 8000);
+    phones.caller.send(inDialogText(phones.caller, 'ACK', dialogAsUac(ok), 1, to), to);
+    const invite = await phones.pbx.request('INVITE', 15_000);
+    expect(invite.method).toBe('INVITE');
+    const [r] = await hg.store.consent.listByNumber('0612345678');
+    expect(r?.outcome).toBe('no-answer');
+    expect(r?.queue).toBe('sales');
+  }, 40_000);
 });

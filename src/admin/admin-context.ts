@@ -1,7 +1,7 @@
 import type {} from '@fastify/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { CallControl } from '../calls/call-control.js';
-import type { Config } from '../config/schema.js';
+import type { Config, QueueConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { ApiKeyRecord, Role, Store } from '../store/index.js';
 import type { ReceiptBook } from './erasure-receipts.js';
@@ -28,6 +28,8 @@ export interface AdminContext {
   logger: Logger;
   receipts: ReceiptBook;
   metrics: AdminMetrics;
+  /** Checks what the schema cannot (consent prompts exist and convert); rejects with a HoldgateError. */
+  prepareQueue?: (queue: QueueConfig) => Promise<void>;
 }
 
 /** The audit actor of a request: the key id, never the key. */

@@ -15,7 +15,7 @@ import Fastify, {
 } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { CallControl } from '../calls/call-control.js';
-import type { Config } from '../config/schema.js';
+import type { Config, QueueConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Store } from '../store/index.js';
 import type { AdminContext } from './admin-context.js';
@@ -41,6 +41,8 @@ export interface AdminAppOptions {
   receiptKey?: KeyObject;
   /** Registry to add the admin metrics to (share it with the media side). Default: a new one. */
   metricsRegistry?: Registry;
+  /** Extra check of a queue created or replaced through the API (consent prompts). */
+  prepareQueue?: (queue: QueueConfig) => Promise<void>;
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {
@@ -69,6 +71,7 @@ export async function buildAdminApp(options: AdminAppOptions): Promise<FastifyIn
     logger,
     receipts: new ReceiptBook(join(recordingsDir, 'receipts'), receiptKey),
     metrics: createAdminMetrics(callControl, store, options.metricsRegistry),
+    ...(options.prepareQueue ? { prepareQueue: options.prepareQueue } : {}),
   };
 
   const loggerInstance: FastifyBaseLogger = logger.child({ component: 'admin' });

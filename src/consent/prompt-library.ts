@@ -57,13 +57,14 @@ export class ConsentPromptLibrary {
   }
 
   /**
-   * Resolves (and synthesizes) every language's prompt files of a queue that asks for consent,
-   * so a configuration error shows at start-up or on the API call that made it, not on a call.
-   * @throws HoldgateError `HG_ERR_CONSENT_CONFIG` / `HG_ERR_PROMPT_SYNTHESIS`
+   * Resolves (and synthesizes) every language's prompt files of a queue that asks for consent and
+   * converts them, so a configuration error shows at start-up or on the API call that made it,
+   * not on a call.
+   * @throws HoldgateError `HG_ERR_CONSENT_CONFIG` / `HG_ERR_PROMPT_SYNTHESIS` / `HG_ERR_PROMPT_CONVERT`
    */
   async prepare(queue: QueueConfig): Promise<void> {
     if (consentPolicyOf(queue.consent).name === 'none') return;
-    for (const lang of this.languagesOf(queue)) await this.filesFor(queue, lang);
+    for (const lang of this.languagesOf(queue)) await this.load(queue, lang, 'ulaw');
   }
 
   /** The prompts of `queue` in `language`, converted to `law`. */

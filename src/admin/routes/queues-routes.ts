@@ -29,6 +29,20 @@ function checkQueue(queue: QueueConfig): QueueConfig {
   }
 }
 
+/** Consent problems of a queue (missing purpose text, unreadable prompt) as a 400 on `/body/consent`. */
+async function prepareQueue(ctx: AdminContext, queue: QueueConfig): Promise<void> {
+  try {
+    await ctx.prepareQueue?.(queue);
+  } catch (err) {
+    const codes = ['HG_ERR_CONSENT_CONFIG', 'HG_ERR_PROMPT_CONVERT', 'HG_ERR_PROMPT_SYNTHESIS'];
+    if (!isHoldgateError(err) || !codes.includes(err.code)) throw err;
+    const problems = [{ path: '/body/consent', message: err.message }];
+    throw new HoldgateError('HG_ERR_API_VALIDATION', `/body/consent: ${err.message}`, {
+      problems,
+    });
+  }
+}
+
 /** Queue configuration: changes apply to new calls on every instance sharing the store. */
 export function queuesRoutes(ctx: AdminContext) {
   return (app: FastifyInstance): Promise<void> => {
@@ -61,6 +75,7 @@ export function queuesRoutes(ctx: AdminContext) {
         if (await ctx.store.queues.get(queue.name)) {
           throw httpError('HG_ERR_API_CONFLICT', `queue ${queue.name} exists`);
         }
+        await prepareQueue(ctx, queue);
         await ctx.store.queues.put(queue);
         await audit(request, 'queue.create', queue.name);
         return reply.code(201).send(queue);
@@ -100,6 +115,7 @@ export function queuesRoutes(ctx: AdminContext) {
           });
         }
         const queue = checkQueue(request.body);
+        await prepareQueue(ctx, queue);
         const created = await ctx.store.queues.put(queue);
         await audit(request, created ? 'queue.create' : 'queue.update', queue.name);
         return reply.code(created ? 201 : 200).send(queue);
