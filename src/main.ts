@@ -152,6 +152,7 @@ export async function startHoldgate(
     consent: {
       prompts: consentPrompts,
       record: (record) => {
+        callMetrics.consentSettled(record.queue, record.outcome);
         store.consent.append(record).catch((err: unknown) => {
           logger.error({ err, callId: record.callId }, 'consent record not stored');
         });

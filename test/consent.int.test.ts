@@ -565,5 +565,11 @@ describe('consent queues through the admin API', () => {
     const [r] = await hg.store.consent.listByNumber('0612345678');
     expect(r?.outcome).toBe('no-answer');
     expect(r?.queue).toBe('sales');
+    const metrics = await fetch(`http://${a.address}:${a.port}/metrics`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(await metrics.text()).toMatch(
+      /^holdgate_consent_outcomes_total\{queue="sales",outcome="no-answer"\} 1$/m,
+    );
   }, 40_000);
 });

@@ -11,6 +11,7 @@ export class CallMetrics {
   readonly #detectionLatency: Histogram<'cause'>;
   readonly #rtpPackets: Counter<'direction'>;
   readonly #rtpLost: Counter<'direction'>;
+  readonly #consent: Counter<'queue' | 'outcome'>;
 
   constructor(registry: Registry) {
     this.#recordings = new Counter({
@@ -44,6 +45,17 @@ export class CallMetrics {
       labelNames: ['direction'],
       registers: [registry],
     });
+    this.#consent = new Counter({
+      name: 'holdgate_consent_outcomes_total',
+      help: 'Consent dialogues by queue and outcome (recorded, opted-out, opted-in, no-answer, abandoned); late opt-outs count as opted-out.',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    });
+  }
+
+  /** A consent record was kept (issue 6). */
+  consentSettled(queue: string, outcome: string): void {
+    this.#consent.inc({ queue, outcome });
   }
 
   /** A call's media ended: its per-direction RTP counts (RFC 3550 loss: expected − received). */
