@@ -573,3 +573,21 @@ describe('consent queues through the admin API', () => {
     );
   }, 40_000);
 });
+
+describe('consent: the PBX refuses after the caller was answered', () => {
+  it('the caller gets a BYE saying why (RFC 3326); the recording holds no audio', async () => {
+    const c = await callIn({ policy: 'announce' });
+    const invite = await c.phones.pbx.request('INVITE', 20_000);
+    c.phones.pbx.send(responseTo(invite, 486, 'Busy Here', { toTag: 'pbx1' }), c.to);
+    const bye = await c.phones.caller.request('BYE', 5000);
+    expect(bye.get('reason')).toMatch(/486/);
+    await c.phones.pbx.request('ACK'); // holdgate ACKs the 486 (RFC 3261 §17.1.1.3)
+    // Consent was given, but no audio flowed: metadata only, status `absent` (no audio file).
+    const files = await recordingFiles(c.dir);
+    expect(files.filter((n) => !n.endsWith('.json'))).toEqual([]);
+    const { meta } = await finishedRecording(c.dir, /^absent$/);
+    expect(meta.audio).toBeNull();
+    const [r] = await consentRecords(c.hg);
+    expect(r?.outcome).toBe('recorded');
+  }, 40_000);
+});
