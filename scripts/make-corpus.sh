@@ -12,10 +12,11 @@
 # Layout: <outdir>/<class>/<name>.wav (PCM16) + <name>.json sidecar
 #   {"class":..., "hold":[[startS,endS],...], "durationS":..., "split":"train"|"test", "source":...}
 # Classes: hold (pure Asterisk MOH), hold-announce (MOH with queue-* announcements between),
-# voice-over (speech on music), music-other (other music; the classifier treats all music sent by
-# the PBX as hold), speech (agent monologues en/es/fr, female + pitch-shifted male),
-# speech-with-radio (speech over quiet background music), ivr (espeak-ng prompts + DTMF),
-# tones (ringback, busy, SIT), noise (office noise, silence, comfort noise),
+# voice-over (speech on music, the music's RMS 2-10 dB under the voice), music-other (other
+# music; the classifier treats all music sent by the PBX as hold), speech (agent monologues
+# en/es/fr, female + pitch-shifted male), speech-with-radio (speech over background music, its RMS
+# 16-26 dB under the voice), ivr (espeak-ng prompts + DTMF), tones (ringback, busy, SIT),
+# noise (office noise, silence, comfort noise),
 # transitions (speech -> hold -> speech).
 # Split: two MOH tracks (macroform-cold_day, macroform-robot_dity), all singularity music and odd
 # numbered speech files are "test"; the rest "train". Deterministic (fixed RANDOM seed).
@@ -49,12 +50,22 @@ rnd() { # rnd MIN MAX -> integer in [MIN, MAX]
   echo $(($1 + RANDOM % ($2 - $1 + 1)))
 }
 
-# decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file)
+# decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file). An offset that
+# would run past the end of a short track wraps around (manolo_camp-morning_coffee is 73 s long:
+# without this its voice-over file held no music at all and later segments came out empty).
 decode() {
-  local t=()
+  local t=() off=$2 len
   [[ $3 != 0 ]] && t=(-t "$3")
-  ffmpeg -v error -nostdin -ss "$2" "${t[@]}" -i "$1" -ac 1 -ar 8000 -c:a pcm_s16le -y "$4"
+  len=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$1")
+  off=$(awk -v d="$len" -v o="$2" -v n="$3" 'BEGIN { r = d - n - 1; if (o > r) o = (r > 1) ? o % r : 0; print int(o) }')
+  ffmpeg -v error -nostdin -ss "$off" "${t[@]}" -i "$1" -ac 1 -ar 8000 -c:a pcm_s16le -y "$4"
 }
+
+# rms FILE: RMS amplitude (0...1)
+rms() { sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'; }
+
+# under VOICE MUSIC DB: the volume factor that puts MUSIC's RMS DB dB under VOICE's RMS
+under() { awk -v v="$(rms "$1")" -v m="$(rms "$2")" -v d="$3" 'BEGIN { printf "%.5f", v / (m + 1e-9) * 10 ^ (-d / 20) }'; }
 
 # tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar
 tel() {
@@ -63,7 +74,7 @@ tel() {
   peak=$(rnd -23 -1)
   noise=$(rnd -66 -54)
   dur=$(soxi -D "$in")
-  sox "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
+  sox -D "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
   sox -n -r 8000 -c 1 -b 16 "$TMP/n.wav" synth "$dur" $([[ $((N % 2)) == 0 ]] && echo pinknoise || echo whitenoise) gain -n "$noise"
   sox -m -v 1 "$TMP/a.wav" -v 1 "$TMP/n.wav" "$TMP/b.wav"
   case $((N % 4)) in
@@ -82,7 +93,7 @@ tel() {
     "$3" "$4" "$5" "$dur" "${6//DUR/$dur}" "$codec" "$peak" >"$out.json"
 }
 
-sil() { sox -n -r 8000 -c 1 -b 16 "$2" trim 0 "$1"; }
+sil() { sox -D -n -r 8000 -c 1 -b 16 "$2" trim 0 "$1"; }
 
 # monologue DIR SECONDS DST [PITCH]: prompts with 0.1-1.2 s gaps, about SECONDS long
 monologue() {
@@ -150,7 +161,8 @@ for f in "$MOH"/*.wav; do
   [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
   monologue "$SND/en_US_f_Allison" 30 "$TMP/v.wav"
   decode "$f" 100 30 "$TMP/m.wav"
-  sox -m -v 1 "$TMP/v.wav" -v "0.$(rnd 35 60)" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
+  # Voice-over: the music's RMS 2-10 dB under the voice's (a PBX announcement over its music).
+  sox -m -v 1 "$TMP/v.wav" -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$(rnd 2 10)")" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
   tel "$TMP/s.wav" "$OUT/voice-over/$b" voice-over $split "$b" '[[0,DUR]]'
   i=$((i + 1))
 done
@@ -190,9 +202,10 @@ for ((j = 0; j < 8; j++)); do
   monologue "$SND/${langs[$((j % 3))]}" 45 "$TMP/v.wav" $([[ $((j % 2)) == 1 ]] && echo -400)
   if [[ $split == train ]]; then f=${wes[$((j * 5 % ${#wes[@]}))]}; else f=${sing[$((j % ${#sing[@]}))]}; fi
   decode "$f" 30 45 "$TMP/m.wav"
-  sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000 gain -n -$(rnd 20 26)
+  # A radio in the office: the music's RMS 16-26 dB under the voice's.
+  sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000
   sox "$TMP/v.wav" "$TMP/v2.wav" gain -n -1
-  sox -m -v 1 "$TMP/v2.wav" -v 1 "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
+  sox -m -v 1 "$TMP/v2.wav" -v "$(under "$TMP/v2.wav" "$TMP/m2.wav" "$(rnd 16 26)")" "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
   tel "$TMP/s.wav" "$OUT/speech-with-radio/radio-$j" speech-with-radio $split "$(basename "$f")" '[]'
 done
 
@@ -259,4 +272,7 @@ for f in "$MOH"/*.wav; do
   j=$((j + 1))
 done
 
+# Corpus version, reported by the benchmark. 2: offsets wrap on short tracks, voice-over and radio
+# mixed by RMS (music 2-10 / 16-26 dB under the voice), silence without amplified dither.
+echo 2 >"$OUT/VERSION"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
