@@ -21,7 +21,7 @@
  * Runtime: about 1 minute with a built corpus (+ about 30 s to build it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -179,6 +179,22 @@ function summarize(results: readonly FileResult[]) {
     }
   }
   const eps = results.flatMap((r) => r.episodes);
+  // Which episodes leaked (file, leak, latency), worst first: where the misses are.
+  const leaking = results
+    .flatMap((r) =>
+      r.episodes
+        .filter((e) => e.leakS > 0)
+        .map((e) => ({
+          file: r.file.name,
+          leakS: round(e.leakS, 2),
+          latencyS: round(e.latencyS, 2),
+        })),
+    )
+    .sort((a, b) => (b.leakS ?? 0) - (a.leakS ?? 0));
+  // Which negative files got a false pause.
+  const falsePauseFiles = results
+    .filter((r) => !POSITIVE.has(r.file.cls) && r.file.cls !== 'transitions' && r.holdDecisions > 0)
+    .map((r) => r.file.name);
   const lat = eps.flatMap((e) => (e.latencyS === null ? [] : [e.latencyS]));
   const leaks = eps.map((e) => e.leakS);
   const lost = results.flatMap((r) =>
@@ -199,6 +215,7 @@ function summarize(results: readonly FileResult[]) {
         max: round(quantile(leaks, 1), 2),
       },
       zeroLeakShare: round(eps.length ? leaks.filter((l) => l <= 0).length / eps.length : null),
+      leaking,
     },
     releases: {
       count: lost.length + neverReleased,
@@ -210,6 +227,7 @@ function summarize(results: readonly FileResult[]) {
       },
     },
     falsePausesPerHour,
+    falsePauseFiles,
   };
 }
 
@@ -278,8 +296,13 @@ export default async function run(args: string[]): Promise<unknown> {
   const ann = [test.recallByClass['hold-announce'], test.recallByClass['voice-over']];
   const speechFp = test.falsePausesPerHour.speech?.perHour ?? null;
   const met = (ok: boolean, value: unknown) => ({ met: ok, value });
+  const versionFile = join(dir, 'VERSION');
+  const corpusVersion = existsSync(versionFile)
+    ? readFileSync(versionFile, 'utf8').trim()
+    : 'unversioned: built before version 2 (its voice-over/manolo_camp file holds no music); rebuild with scripts/make-corpus.sh';
   return {
     corpus: dir,
+    corpusVersion,
     delayMs,
     frameLoss: loss,
     targets: {

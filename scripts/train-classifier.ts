@@ -2,17 +2,25 @@
  * Trains the unknown-hold-music classifier (issue 5, Build 2) on a corpus made by
  * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
  *
- *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 0] [--l2 3e-3] [--epochs 600] [--out path]
+ *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600]
+ *        [--synthetic 40] [--seed 23] [--out path]
  *
  * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
  * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
  * Labels: 1 inside the sidecar's hold intervals (all music the PBX sends counts as hold), else 0.
  * `hold-announce` files are left out: their announcements are speech labelled hold, which the
- * state machine's hysteresis handles, not the frame model. The model is a tiny tanh MLP (or
- * logistic regression, the default: monotone in every feature, it does not extrapolate wildly on
- * talkers or levels outside the corpus the way the MLP did) fitted by full-batch Adam on a
- * class-balanced log loss.
+ * state machine's hysteresis handles, not the frame model.
+ * Augmentation (`--synthetic N`, default 40 of each kind; see `synthesize`): agent monologues from
+ * half of the Asterisk en/es/fr prompts (by a hash of the file name) and espeak-ng phrases, mixed
+ * with train-split music at random levels: plain speech, a radio 16–26 dB under the voice (0),
+ * voice-over 2–10 dB under (1), speech → music → speech (onsets) and music fading in from
+ * 15–35 dB down (1), each at −50…−12 dBFS with a noise floor and µ-law.
+ * Frames up to 3 s after a change of label weigh ONSET_BOOST times (the onset path).
+ * The model is a tiny tanh MLP (6 units by default; `--hidden 0`: logistic regression) fitted by
+ * full-batch Adam on a class-balanced log loss with weight decay; its inputs are clipped at ±3
+ * standard deviations, so talkers or levels outside the corpus cannot drive it far.
  */
+import { spawnSync } from 'node:child_process';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +31,7 @@ import {
 } from '../src/detect/classifier/window-features.js';
 import { CLIP, type ModelWeights } from '../src/detect/classifier/score-model.js';
 import { readWav8k } from '../src/detect/known-music/index.js';
+import { mulawRoundTrip } from '../src/detect/known-music/mulaw-round-trip.js';
 
 export interface CorpusFile {
   readonly path: string;
@@ -100,13 +109,33 @@ const CLASS_WEIGHT: Record<string, number> = {
 };
 
 /** Seconds after a change of label during which frames are not used for training. */
-export const LABEL_SETTLE_S = 1.2;
+export const LABEL_SETTLE_S = 0.8;
 
 export interface Sample {
   readonly x: Float64Array;
   readonly y: number;
   w: number;
   readonly cls: string;
+  /** Extra weight: frames just after a change of label (the onset path, see ONSET_BOOST). */
+  readonly boost: number;
+}
+
+/**
+ * Frames from LABEL_SETTLE_S to ONSET_SPAN_S after a change of label count ONSET_BOOST times:
+ * they are few, and what the model does on them decides whether the hold is detected while the
+ * delay line still covers its start.
+ */
+export const ONSET_SPAN_S = 3;
+export const ONSET_BOOST = 3;
+
+/** Seconds since the last change of label at `t` (Infinity when there was none). */
+function sinceChange(hold: readonly (readonly [number, number])[], t: number): number {
+  let best = Infinity;
+  for (const [a, b] of hold) {
+    if (a > 0 && t >= a && t - a < best) best = t - a;
+    if (t >= b && t - b < best) best = t - b;
+  }
+  return best;
 }
 
 /**
@@ -120,19 +149,30 @@ export function extract(files: readonly CorpusFile[], seed = 7): Sample[] {
   const rand = seededRandom(seed);
   for (const f of files) {
     const pcm = dropFrames(readWav8k(f.path), 0.01, rand);
-    const wf = new WindowFeatures();
-    const frame = new Int16Array(160);
-    for (let i = 0, k = 0; i + 160 <= pcm.length; i += 160, k++) {
-      frame.set(pcm.subarray(i, i + 160));
-      const x = wf.push(frame);
-      if (k < 25 || k % 2 !== 0) continue;
-      const t = (i + 80) / 8000;
-      const y = inHold(f.hold, t);
-      if (inHold(f.hold, Math.max(0, t - LABEL_SETTLE_S)) !== y) continue;
-      samples.push({ x: Float64Array.from(x), y: y ? 1 : 0, w: 1, cls: f.cls });
-    }
+    extractPcm(pcm, f.hold, f.cls, samples);
   }
   return samples;
+}
+
+/** Appends the samples of one clip (already with its lost frames) to `samples`. */
+export function extractPcm(
+  pcm: Int16Array,
+  hold: readonly (readonly [number, number])[],
+  cls: string,
+  samples: Sample[],
+): void {
+  const wf = new WindowFeatures();
+  const frame = new Int16Array(160);
+  for (let i = 0, k = 0; i + 160 <= pcm.length; i += 160, k++) {
+    frame.set(pcm.subarray(i, i + 160));
+    const x = wf.push(frame);
+    if (k < 25 || k % 2 !== 0) continue;
+    const t = (i + 80) / 8000;
+    const y = inHold(hold, t);
+    if (inHold(hold, Math.max(0, t - LABEL_SETTLE_S)) !== y) continue;
+    const boost = sinceChange(hold, t) < ONSET_SPAN_S ? ONSET_BOOST : 1;
+    samples.push({ x: Float64Array.from(x), y: y ? 1 : 0, w: 1, cls, boost });
+  }
 }
 
 /**
@@ -149,7 +189,7 @@ export function train(samples: Sample[], hidden: number, epochs: number, l2 = 3e
   let wPos = 0;
   let wNeg = 0;
   for (const s of samples) {
-    s.w = (CLASS_WEIGHT[s.cls] ?? 1) / groups.get(`${s.cls}:${s.y}`)!;
+    s.w = ((CLASS_WEIGHT[s.cls] ?? 1) * s.boost) / groups.get(`${s.cls}:${s.y}`)!;
     if (s.y === 1) wPos += s.w;
     else wNeg += s.w;
   }
@@ -238,17 +278,243 @@ export function train(samples: Sample[], hidden: number, epochs: number, l2 = 3e
   };
 }
 
+/** Asterisk prompt directories used for synthetic agent speech (issue 5 corpus sources). */
+const SOUND_DIRS = [
+  '/usr/share/asterisk/sounds/en_US_f_Allison',
+  '/usr/share/asterisk/sounds/es_MX_f_Allison',
+  '/usr/share/asterisk/sounds/fr_CA_f_June',
+];
+const NOT_SPEECH = /beep|tone|dtmf|silence|ascending|descending/;
+
+/** FNV-1a of a string: a fixed split of prompt files that does not depend on listing order. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/**
+ * Half of the Asterisk prompts (by a hash of their file name; the other half is never used by
+ * the augmentation), decoded, 0.3…12 s long.
+ */
+export async function promptPool(): Promise<Int16Array[]> {
+  const out: Int16Array[] = [];
+  for (const dir of SOUND_DIRS) {
+    let names: string[];
+    try {
+      names = (await readdir(dir)).filter((n) => n.endsWith('.wav') && !NOT_SPEECH.test(n));
+    } catch {
+      continue;
+    }
+    for (const n of names.sort()) {
+      if (fnv1a(n) % 2 !== 0) continue;
+      const pcm = readWav8k(join(dir, n));
+      if (pcm.length >= 2400 && pcm.length <= 96_000) out.push(pcm);
+    }
+  }
+  return out;
+}
+
+/** espeak-ng voices for synthetic agent speech (pt, it, nl, pl, ru are kept out as unseen checks). */
+const ESPEAK_VOICES = [
+  'en-us+m1',
+  'en-gb+f3',
+  'es+m3',
+  'fr+f2',
+  'de+m2',
+  'en-us+f4',
+  'es+f1',
+  'fr+m4',
+];
+const ESPEAK_TEXTS = [
+  'Thank you for calling, this is Sam speaking. How can I help you today?',
+  'Let me pull up your account. Could you confirm your date of birth for me, please?',
+  'I see the payment went through on the fourth, so the balance should now be zero.',
+  'Sorry about the wait. I have checked with my colleague and we can replace the device.',
+  'Is there anything else I can help you with? Have a great day.',
+  'Your reference number is four seven two nine. Please keep it for your records.',
+];
+
+/** Agent phrases spoken by espeak-ng (if installed), 8 kHz, random rate and pitch. */
+export function espeakPool(rand: () => number): Int16Array[] {
+  const out: Int16Array[] = [];
+  for (const voice of ESPEAK_VOICES) {
+    for (const text of ESPEAK_TEXTS) {
+      const r = spawnSync(
+        'sh',
+        [
+          '-c',
+          'espeak-ng -v "$1" -s "$2" -p "$3" --stdout "$4" | sox -t wav - -r 8000 -c 1 -b 16 -t raw -',
+          'sh',
+          voice,
+          String(130 + Math.floor(rand() * 50)),
+          String(30 + Math.floor(rand() * 40)),
+          text,
+        ],
+        { maxBuffer: 1 << 24 },
+      );
+      if (r.status !== 0 || r.stdout.length < 4800) return out;
+      const b = r.stdout;
+      out.push(new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~1))));
+    }
+  }
+  return out;
+}
+
+/** Resamples by `rate` (< 1: slower and lower, a male-like voice from a female one), linear. */
+function resample(x: Int16Array, rate: number): Float64Array {
+  const n = Math.floor((x.length - 1) / rate);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = i * rate;
+    const k = Math.floor(p);
+    const f = p - k;
+    y[i] = (1 - f) * x[k]! + f * x[k + 1]!;
+  }
+  return y;
+}
+
+/** An agent monologue of `samples` samples: random prompts with 0.1–1.2 s pauses, one voice. */
+function monologue(pool: readonly Int16Array[], samples: number, rand: () => number): Float64Array {
+  const out = new Float64Array(samples);
+  const rate = rand() < 0.5 ? 1 : rand() < 0.7 ? 0.72 + 0.12 * rand() : 1.04 + 0.08 * rand();
+  let at = Math.floor(rand() * 800);
+  while (at < samples) {
+    const p = resample(pool[Math.floor(rand() * pool.length)]!, rate);
+    for (let i = 0; i < p.length && at + i < samples; i++) out[at + i] = p[i]!;
+    at += p.length + 800 + Math.floor(rand() * 8800);
+  }
+  return out;
+}
+
+/** RMS of the 20 ms frames within 30 dB of the loudest (the active part of speech or music). */
+function activeRms(x: Float64Array): number {
+  const e: number[] = [];
+  for (let f = 0; f + 160 <= x.length; f += 160) {
+    let s = 0;
+    for (let i = f; i < f + 160; i++) s += x[i]! * x[i]!;
+    e.push(s / 160);
+  }
+  const max = Math.max(...e, 1e-12);
+  const act = e.filter((v) => v > max * 1e-3);
+  return Math.sqrt(act.reduce((a, b) => a + b, 0) / Math.max(1, act.length));
+}
+
+/** Second-order Butterworth section (RBJ cookbook), applied in place. */
+function biquad(x: Float64Array, fc: number, highPass: boolean): void {
+  const w = (2 * Math.PI * fc) / 8000;
+  const alpha = Math.sin(w) / Math.SQRT2;
+  const c = Math.cos(w);
+  const b0 = highPass ? (1 + c) / 2 : (1 - c) / 2;
+  const b1 = highPass ? -(1 + c) : 1 - c;
+  const a0 = 1 + alpha;
+  let x1 = 0;
+  let x2 = 0;
+  let y1 = 0;
+  let y2 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    const y = (b0 * v + b1 * x1 + b0 * x2 + 2 * c * y1 - (1 - alpha) * y2) / a0;
+    x2 = x1;
+    x1 = v;
+    y2 = y1;
+    y1 = y;
+    x[i] = y;
+  }
+}
+
+/**
+ * The telephone channel of scripts/make-corpus.sh, approximately: 300–3400 Hz (4th order each
+ * side), active level `levelDb` dBFS, a white noise floor at `noiseDb` dBFS, G.711 µ-law.
+ */
+function telephone(
+  x: Float64Array,
+  levelDb: number,
+  noiseDb: number,
+  rand: () => number,
+): Int16Array {
+  biquad(x, 300, true);
+  biquad(x, 300, true);
+  biquad(x, 3400, false);
+  biquad(x, 3400, false);
+  const g = (32768 * 10 ** (levelDb / 20)) / Math.max(1e-9, activeRms(x));
+  const nAmp = 32768 * 10 ** (noiseDb / 20) * Math.sqrt(3);
+  const out = new Int16Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]! * g + nAmp * (2 * rand() - 1);
+    out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
+  }
+  return mulawRoundTrip(out, true);
+}
+
+/** A synthetic training clip: telephone-channel PCM, its hold intervals and its class. */
+export interface SyntheticClip {
+  readonly pcm: Int16Array;
+  readonly hold: readonly (readonly [number, number])[];
+  readonly cls: string;
+}
+
+/**
+ * A synthetic 8 kHz training clip (issue 5, Build 2 corpus, augmented): an agent monologue and a
+ * stretch of train-split music, mixed by `kind`:
+ * - `speech`: the monologue alone (no hold);
+ * - `speech-with-radio`: music 16–26 dB (RMS) under the voice, an office radio (no hold);
+ * - `voice-over`: music 2–10 dB under the voice, a PBX announcement on its music (hold);
+ * - `transitions`: speech, then 10–18 s of music at the voice's level ±6 dB, then speech;
+ * - `hold`: music alone, fading in from 15–35 dB down over 1–8 s (a quiet start is hold too).
+ * Then the telephone channel at −50…−12 dBFS active level with a −78…−62 dBFS noise floor.
+ * The speech/radio vs. voice-over boundary gets far more data than the corpus alone gives it.
+ */
+export function synthesize(
+  kind: 'speech' | 'speech-with-radio' | 'voice-over' | 'transitions' | 'hold',
+  speech: readonly Int16Array[],
+  music: readonly Int16Array[],
+  seconds: number,
+  rand: () => number,
+): SyntheticClip {
+  const n = seconds * 8000;
+  const v = monologue(speech, n, rand);
+  const track = music[Math.floor(rand() * music.length)]!;
+  const off = Math.floor(rand() * Math.max(0, track.length - n));
+  const m = new Float64Array(n);
+  for (let i = 0; i < n && off + i < track.length; i++) m[i] = track[off + i]!;
+  let hold: [number, number][] = [];
+  if (kind === 'hold') {
+    // Hold music that fades in from 15–35 dB down over 1–8 s (a quiet start must be caught).
+    const depth = 15 + 20 * rand();
+    const fade = (1 + 7 * rand()) * 8000;
+    for (let i = 0; i < n; i++) v[i] = m[i]! * 10 ** ((-depth * Math.max(0, 1 - i / fade)) / 20);
+    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
+    return { pcm, hold: [[0, seconds]], cls: kind };
+  }
+  if (kind === 'transitions') {
+    // Agent speech → hold music (its level ±6 dB around the voice's) → agent speech.
+    const a = 6 + Math.floor(rand() * 6);
+    const b = Math.min(seconds - 4, a + 10 + Math.floor(rand() * 8));
+    hold = [[a, b]];
+    const g = (activeRms(v) * 10 ** ((12 * rand() - 6) / 20)) / Math.max(1e-9, activeRms(m));
+    for (let i = a * 8000; i < b * 8000; i++) v[i] = g * m[i]!;
+  } else if (kind !== 'speech') {
+    const under = kind === 'voice-over' ? 2 + 8 * rand() : 16 + 10 * rand();
+    const g = (activeRms(v) * 10 ** (-under / 20)) / Math.max(1e-9, activeRms(m));
+    for (let i = 0; i < n; i++) v[i] = v[i]! + g * m[i]!;
+    if (kind === 'voice-over') hold = [[0, seconds]];
+  }
+  const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
+  return { pcm, hold, cls: kind };
+}
+
 async function main(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (dir === undefined)
     throw new Error(
-      'usage: train-classifier.ts <corpus-dir> [--hidden 0] [--l2 3e-3] [--epochs 600] [--out path]',
+      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 40] [--seed 23] [--out path]',
     );
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(name);
     return i >= 0 ? (argv[i + 1] ?? dflt) : dflt;
   };
-  const hidden = Number(opt('--hidden', '0'));
+  const hidden = Number(opt('--hidden', '6'));
   const l2 = Number(opt('--l2', '3e-3'));
   const epochs = Number(opt('--epochs', '600'));
   const out = resolve(opt('--out', 'src/detect/classifier/weights.json'));
@@ -257,11 +523,30 @@ async function main(argv: string[]): Promise<void> {
   );
   process.stderr.write(`extracting features from ${files.length} files\n`);
   const samples = extract(files);
+  const synthetic = Number(opt('--synthetic', '40'));
+  const seed = Number(opt('--seed', '23'));
+  if (synthetic > 0) {
+    const speech = [...(await promptPool()), ...espeakPool(seededRandom(5))];
+    const music = files
+      .filter((f) => f.cls === 'hold' || f.cls === 'music-other')
+      .map((f) => readWav8k(f.path));
+    const rand = seededRandom(seed);
+    const kinds = ['speech', 'speech-with-radio', 'voice-over', 'transitions', 'hold'] as const;
+    process.stderr.write(
+      `synthesising ${synthetic} × ${kinds.length} clips (${speech.length} prompts)\n`,
+    );
+    for (let j = 0; j < synthetic; j++) {
+      for (const kind of kinds) {
+        const c = synthesize(kind, speech, music, 30, rand);
+        extractPcm(dropFrames(c.pcm, 0.01, rand), c.hold, c.cls, samples);
+      }
+    }
+  }
   process.stderr.write(`${samples.length} samples; training\n`);
   const weights = train(samples, hidden, epochs, l2);
   await writeFile(
     out,
-    `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length } }, null, 1)}\n`,
+    `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length, synthetic, seed } }, null, 1)}\n`,
   );
   process.stderr.write(`wrote ${out}\n`);
 }

@@ -23,7 +23,7 @@ export interface HoldStateOptions {
 export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
   smoothMs: 0,
   enterScore: 0.4,
-  enterMs: 800,
+  enterMs: 600,
   confidentScore: 0.8,
   exitScore: 0.4,
   exitMs: 6000,

@@ -51,6 +51,23 @@ describe('WindowFeatures golden values', () => {
     expect(f.gapFrac3).toBeLessThan(0.05);
     expect(f.range3).toBeLessThan(1.5);
   });
+  it('the 0.5 s onset window follows a bursts → steady tone change within 25 frames', () => {
+    // 6 s of 300 ms tone / 200 ms silence bursts, then 0.6 s (30 frames) of the steady tone.
+    const change = 6 * 8000;
+    const f = run((n) => (n >= change || n % 4000 < 2400 ? tone(n) : 0), 6.6);
+    // The onset window holds only steady tone: no gaps, one persistent peak, a still level.
+    expect(f.gapFrac05).toBe(0);
+    expect(f.persistence05).toBeGreaterThan(0.95);
+    expect(f.energyDelta05).toBeLessThan(0.01);
+    // Its 1 s and 3 s counterparts still see the bursts.
+    expect(f.gapFrac1).toBeGreaterThan(0.1);
+    expect(f.gapFrac3).toBeGreaterThan(0.25);
+    // During the bursts the onset window sees their gaps (10 or 11 of its 25 frames).
+    const b = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    expect(b.gapFrac05).toBeGreaterThan(0.3);
+    expect(b.gapFrac05).toBeLessThan(0.45);
+    expect(b.energyDelta05).toBeGreaterThan(0.1);
+  });
   it('reset forgets the windows', () => {
     const w = new WindowFeatures();
     const pcm = new Int16Array(160).fill(8000);
@@ -59,5 +76,7 @@ describe('WindowFeatures golden values', () => {
     const x = w.push(new Int16Array(160));
     expect(x[FEATURE_NAMES.indexOf('range3')]).toBe(0);
     expect(x[FEATURE_NAMES.indexOf('gapFrac3')]).toBe(0);
+    expect(x[FEATURE_NAMES.indexOf('gapFrac05')]).toBe(0);
+    expect(x[FEATURE_NAMES.indexOf('energyDelta05')]).toBe(0);
   });
 });

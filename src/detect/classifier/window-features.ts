@@ -1,6 +1,7 @@
 import { DRIFT_CAP, FrameFeatures } from './frame-features.js';
 
-/** Frames in the short (1 s) and long (3 s) windows. */
+/** Frames in the onset (0.5 s), short (1 s) and long (3 s) windows. */
+export const ONSET_FRAMES = 25;
 export const SHORT_FRAMES = 50;
 export const LONG_FRAMES = 150;
 /** Energy histogram of the 3 s window: 1 dB bins from −90 dBFS to 0 dBFS. */
@@ -40,6 +41,12 @@ export const FEATURE_NAMES = [
   'gapPeakAge3',
   'gapPersistence3',
   'gapFlatness3',
+  'persistence05',
+  'peakAge05',
+  'flatness05',
+  'flux05',
+  'energyDelta05',
+  'gapFrac05',
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -59,6 +66,8 @@ const CH_GAGE = 11;
 const CH_GPERS = 12;
 const CH_GFLAT = 13;
 const CHANNELS = 14;
+/** Channels also summed over the 0.5 s onset window (the fast path of a speech → music change). */
+const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as const;
 
 /**
  * 1 s and 3 s window statistics over the per-frame features (issue 5, Build 2), kept as running
@@ -71,7 +80,10 @@ const CHANNELS = 14;
  *   their depth under the loud level and their tonality (peak age, persistence, flatness), over
  *   3 s and (share, depth, persistence) over the last 1 s, which follows a change sooner.
  *   Speech has deep, noise-filled gaps; music under a voice fills them with shallow tonal energy;
- *   a quiet radio behind an agent fills them with tonal energy far under the voice.
+ *   a quiet radio behind an agent fills them with tonal energy far under the voice;
+ * - the onset path: persistence, peak age, flatness, flux, energy change and gap share over the
+ *   last 0.5 s, which follow a speech → music change 0.5–2.5 s sooner than the 1 s and 3 s
+ *   statistics (so the hold is decided while the delay line still covers its start).
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
@@ -83,6 +95,7 @@ export class WindowFeatures {
   private readonly cur = new Float64Array(CHANNELS);
   private readonly sum1 = new Float64Array(CHANNELS);
   private readonly sum3 = new Float64Array(CHANNELS);
+  private readonly sum05 = new Float64Array(CHANNELS);
   private pos = 0;
   private count = 0;
   private lastE = 0;
@@ -100,6 +113,7 @@ export class WindowFeatures {
       this.cur.byteLength +
       this.sum1.byteLength +
       this.sum3.byteLength +
+      this.sum05.byteLength +
       48
     );
   }
@@ -111,6 +125,7 @@ export class WindowFeatures {
     this.hist.fill(0);
     this.sum1.fill(0);
     this.sum3.fill(0);
+    this.sum05.fill(0);
     this.vector.fill(0);
     this.pos = 0;
     this.count = 0;
@@ -160,6 +175,14 @@ export class WindowFeatures {
       s3[ch] = s3[ch]! + v;
       s1[ch] = s1[ch]! + v;
     }
+    // The 0.5 s onset window: values leave it ONSET_FRAMES back (read before this slot is reused).
+    const s05 = this.sum05;
+    const old05 = ((this.pos - ONSET_FRAMES + LONG_FRAMES) % LONG_FRAMES) * CHANNELS;
+    const full05 = this.count >= ONSET_FRAMES;
+    for (let j = 0; j < ONSET_CHANNELS.length; j++) {
+      const ch = ONSET_CHANNELS[j]!;
+      s05[ch] = s05[ch]! + c[ch]! - (full05 ? ring[old05 + ch]! : 0);
+    }
     // Energy histogram of the 3 s window and its percentiles.
     const hist = this.hist;
     if (full3) hist[this.eBin[this.pos]!]!--;
@@ -208,6 +231,13 @@ export class WindowFeatures {
     x[21] = g > 0.5 ? s3[CH_GAGE]! / g : x[3];
     x[22] = g > 0.5 ? s3[CH_GPERS]! / g : x[1];
     x[23] = g > 0.5 ? s3[CH_GFLAT]! / g : x[5];
+    const k05 = 1 / (this.count < ONSET_FRAMES ? this.count : ONSET_FRAMES);
+    x[24] = s05[CH_PERS]! * k05;
+    x[25] = s05[CH_AGE]! * k05;
+    x[26] = s05[CH_FLAT]! * k05;
+    x[27] = s05[CH_FLUX]! * k05;
+    x[28] = (s05[CH_DE]! * k05) / 10;
+    x[29] = s05[CH_GAP]! * k05;
     return x;
   }
 
