@@ -110,10 +110,12 @@ async function callIn(
 async function pbxAnswers(
   c: ConsentCall,
   timeoutMs = 15_000,
+  onInvite: () => void = () => undefined,
 ): Promise<{ invitedAt: number; pbxDialog: DialogView; pbxPhone: RtpPhone }> {
   const { pbx } = c.phones;
   const invite = await pbx.request('INVITE', timeoutMs);
   const invitedAt = Date.now();
+  onInvite();
   pbx.send(
     responseTo(invite, 200, 'OK', {
       toTag: 'pbx1',
@@ -238,8 +240,10 @@ describe('consent: opt-out', () => {
   it('no digit: recorded after the timeout, with nothing of the announcement window in the file', async () => {
     const c = await callIn({ policy: 'opt-out' });
     c.phone.frequency = 700; // what the caller says during the announcement: never recorded
-    const { pbxPhone } = await pbxAnswers(c, 20_000);
-    c.phone.frequency = 440;
+    // Consent is settled before the PBX is called: from then on the caller says 440 Hz.
+    const { pbxPhone } = await pbxAnswers(c, 20_000, () => {
+      c.phone.frequency = 440;
+    });
     await sleep(2500);
     pbxPhone.frequency = 1000;
     await hangUp(c);
