@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { verifyRecording } from '../src/recorder/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import type { ConsentRecord } from '../src/store/index.js';
 import type { SipResponse } from '../src/sip/message/index.js';
@@ -252,6 +253,7 @@ describe('consent: opt-out', () => {
     const full = JSON.parse(readFileSync(path, 'utf8')) as MetaConsent;
     expect(full.consent.outcome).toBe('recorded');
     expect(full.consent.record.announcement.completed).toBe(true);
+    expect(await verifyRecording(path)).toEqual({ ok: true }); // the sealed metadata holds
     const audio = join(c.dir, meta.audio!.file);
     const { caller } = decodeChannels(audio);
     expect(blocksWithTone(caller, 440, 0.5)).toBeGreaterThan(50);
