@@ -37,7 +37,9 @@ import type { DtmfDigit } from '../media/dtmf/index.js';
 import type { RecordIndication } from '../sdp/index.js';
 import type { ConsentRecord } from '../store/index.js';
 import { withTag } from './address-header.js';
-import { ConsentDialogue, type PromptPlayed } from './consent-dialogue.js';
+import { ConsentDialogue } from './consent-dialogue.js';
+import { consentDetails } from './consent-record.js';
+import { RecordIndicator } from './record-indicator.js';
 import { callerFailureFor } from './failure-mapping.js';
 import type {
   CallerAnswer,
@@ -121,11 +123,8 @@ export class Call {
   #recordingGranted = false;
   #lateOptOut: DigitSequence | undefined;
   readonly #digits = new DigitDeduplicator();
-  /** RFC 7866: what the record-aware caller was last told, and whether a re-INVITE is out. */
-  #indicated: RecordIndication | undefined;
-  #indicating = false;
-  /** A PBX offer is being relayed to the caller: it carries the indication itself. */
-  #relayingToCaller = false;
+  /** RFC 7866 indications to a record-aware caller (absent: the caller is not record-aware). */
+  #indicator: RecordIndicator | undefined;
   #gateWatched = false;
   #callerAcked: ((ack: SipRequest | undefined) => void) | undefined;
   /** holdgate answered the caller for consent (a record is owed even if it hangs up at once). */
@@ -194,8 +193,15 @@ export class Call {
       const consent = this.#ctx.consent;
       if (this.#recordAware && endpoint) {
         // RFC 7866 §6.2: every SDP the caller gets says whether it is recorded, from the first.
-        endpoint.indicateRecording('off');
-        this.#indicated = 'off';
+        this.#indicator = new RecordIndicator({
+          core: this.#ctx.core,
+          endpoint,
+          log: this.log,
+          dialog: () => this.callerDialog,
+          connected: () => this.state === 'confirmed',
+          wanted: () => this.#recordingState(),
+        });
+        this.#indicator.start();
       }
       if (announces(this.#policy) && endpoint && consent) {
         await this.#runConsent(endpoint, consent);
@@ -402,7 +408,7 @@ export class Call {
       },
     });
     this.log.info({ source }, 'caller opted out during the call; recording deleted');
-    this.#updateIndication();
+    this.#indicator?.update();
     this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
   }
 
@@ -413,60 +419,14 @@ export class Call {
     return recording.gate.state === 'recording' ? 'on' : 'paused';
   }
 
-  /**
-   * Tell a record-aware caller (RFC 7866 §6.1 `Supported: record-aware`) that recording started,
-   * paused or stopped: a re-INVITE with holdgate's SDP carrying `a=record`. A PBX offer being
-   * relayed carries it instead; one re-INVITE at a time, the state is re-read when it completes.
-   */
-  #updateIndication(): void {
-    if (!this.#recordAware || this.state !== 'confirmed') return;
-    const dialog = this.callerDialog;
-    const endpoint = this.#seam.endpoint;
-    if (!dialog || dialog.state !== 'confirmed' || !endpoint) return;
-    const want = this.#recordingState();
-    if (this.#relayingToCaller) {
-      endpoint.indicateRecording(want);
-      this.#indicated = want;
-      return;
-    }
-    if (want === this.#indicated || this.#indicating) return;
-    const body = endpoint.indicateRecording(want);
-    this.#indicated = want;
-    if (!body) return;
-    this.#indicating = true;
-    const core = this.#ctx.core;
-    core.request(
-      dialog,
-      'INVITE',
-      { body, contentType: 'application/sdp' },
-      {
-        onFinal: (res) => {
-          this.#indicating = false;
-          if (res.status >= 200 && res.status < 300) {
-            core.ack(dialog, cseqOf(res).seq);
-            if (res.body.length > 0) {
-              try {
-                endpoint.callerAnswered(res.get('content-type') ?? 'application/sdp', res.body);
-              } catch (err) {
-                this.log.warn({ err }, 'record-aware caller answered with unusable SDP');
-              }
-            }
-          } else if (res.status === 491 || res.status === 500) {
-            this.#indicated = undefined; // glare (RFC 3261 §14.1): try again on the next change
-          }
-          if (!this.#isOver()) this.#updateIndication();
-        },
-      },
-    );
-  }
-
   /** Follow the gate for a record-aware caller once the call is connected. */
   #watchGate(): void {
     const recording = this.#seam.recording;
-    if (this.#gateWatched || !this.#recordAware || !recording) return;
+    const indicator = this.#indicator;
+    if (this.#gateWatched || !indicator || !recording) return;
     this.#gateWatched = true;
-    recording.gate.onEvent(() => this.#updateIndication());
-    this.#updateIndication();
+    recording.gate.onEvent(() => indicator.update());
+    indicator.update();
   }
 
   #iso(callMs: number): string {
@@ -475,40 +435,16 @@ export class Call {
 
   /** The consent record's details (issue 6, Build 5). */
   #consentDetails(outcome: ConsentOutcome, language: string): Record<string, unknown> {
-    const dialogue = this.#dialogue;
-    const prompt = (p: PromptPlayed | undefined): Record<string, unknown> | null =>
-      p === undefined
-        ? null
-        : {
-            file: p.prompt.file,
-            sha256: p.prompt.sha256,
-            durationMs: p.prompt.durationMs,
-            startedAt: this.#iso(p.startMs),
-            endedAt: p.endMs === undefined ? null : this.#iso(p.endMs),
-            completed: p.completed,
-          };
-    const session = dialogue?.session;
-    const deciding = session?.decidingDigit;
-    return {
-      placement: this.#policy.placement,
+    return consentDetails({
+      dialogue: this.#dialogue,
+      policy: this.#policy,
       language,
-      purpose: this.queue.purpose?.[language] ?? null,
-      announcement: prompt(dialogue?.announcement),
-      confirmation: prompt(dialogue?.confirmation),
-      digit: this.#policy.digit,
-      digits: (session?.digits ?? []).map((d) => ({
-        digit: d.digit,
-        source: d.source,
-        at: this.#iso(d.atMs),
-      })),
-      decidingDigit: deciding
-        ? { digit: deciding.digit, source: deciding.source, at: this.#iso(deciding.atMs) }
-        : null,
-      recordpref: this.#callerAnswer?.recordPref ?? null,
-      promptError: dialogue?.promptError ?? null,
-      settledAt: this.#iso(session?.settledAtMs ?? this.#now()),
+      purpose: this.queue.purpose?.[language],
+      recordPref: this.#callerAnswer?.recordPref,
       outcome,
-    };
+      startedAt: this.startedAt,
+      nowMs: this.#now(),
+    });
   }
 
   /** The PBX leg's INVITE (RFC 3261 §8.1.1: a new Call-ID, tags and CSeq; allowed headers copied). */
@@ -811,7 +747,7 @@ export class Call {
     let body: Buffer | undefined;
     if (isOffer) {
       try {
-        this.#relayingToCaller = from === 'pbx';
+        if (this.#indicator) this.#indicator.relaying = from === 'pbx';
         body = this.#seam.relay({
           from,
           kind: 'offer',
@@ -824,7 +760,7 @@ export class Call {
         respond(488, 'Not Acceptable Here');
         return;
       } finally {
-        this.#relayingToCaller = false;
+        if (this.#indicator) this.#indicator.relaying = false;
       }
     } else if (hasBody) {
       body = request.body;
