@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { write } from 'sdp-transform';
 import { HoldgateError } from '../errors/registry.js';
 import { ipVersionOf } from './connection-address.js';
-import type { Sdp } from './parse-sdp.js';
+import type { Sdp, SdpMedia } from './parse-sdp.js';
 import { remoteMediaTarget } from './remote-media-target.js';
 
 /** The G.711 codec holdgate terminates itself (prompts are converted to it, the tap decodes it). */
@@ -60,56 +60,42 @@ export interface EndpointAnswerOptions {
   readonly sessionId?: string;
 }
 
+type EndpointMediaOptions = Omit<EndpointAnswerOptions, 'codec'>;
+type RtpMap = { payload: number; codec: string; rate: number };
+
 /**
- * holdgate's own SDP answer to the caller's offer (RFC 3264 §6) while it terminates the media:
- * the answered audio m-line carries the chosen G.711 format and telephone-event; every other
- * m-line is refused with port 0 in its place (§6: the answer has as many m-lines as the offer).
- * Direction is sendrecv (an offer of sendonly/inactive gets recvonly/inactive, §6.1).
+ * The audio m-line holdgate terminates: its formats (telephone-event gets fmtp 0-16, RFC 4733
+ * §7.1.1), ptime 20, `a=rtcp` only when RTCP is not on RTP + 1 (RFC 3605), and `a=record` toward a
+ * record-aware UA (RFC 7866 §6.2).
  */
-export function endpointAnswer(offer: Sdp, index: number, options: EndpointAnswerOptions): string {
+function endpointAudio(
+  options: EndpointMediaOptions,
+  protocol: string,
+  formats: readonly RtpMap[],
+  direction: 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive',
+): SdpMedia {
   const ipVer = ipVersionOf(options.address);
-  const codec = options.codec;
-  const media = offer.media.map((m, i) => {
-    if (i !== index) {
-      return {
-        type: m.type,
-        port: 0,
-        protocol: m.protocol,
-        payloads: m.payloads ?? '0',
-        rtp: [],
-        fmtp: [],
-      };
-    }
-    const offered = remoteMediaTarget(offer, index).direction;
-    const direction =
-      offered === 'sendonly' ? 'recvonly' : offered === 'recvonly' ? 'sendonly' : offered;
-    const payloads = [
-      codec.pt,
-      ...(codec.telephoneEventPt !== undefined ? [codec.telephoneEventPt] : []),
-    ];
-    const rtp: { payload: number; codec: string; rate: number }[] = [
-      { payload: codec.pt, codec: codec.encoding, rate: 8000 },
-    ];
-    const fmtp: { payload: number; config: string }[] = [];
-    if (codec.telephoneEventPt !== undefined) {
-      rtp.push({ payload: codec.telephoneEventPt, codec: 'telephone-event', rate: 8000 });
-      fmtp.push({ payload: codec.telephoneEventPt, config: '0-16' });
-    }
-    return {
-      type: 'audio',
-      port: options.rtpPort,
-      protocol: m.protocol,
-      payloads: payloads.join(' '),
-      rtp,
-      fmtp,
-      ptime: 20,
-      direction,
-      ...(options.rtcpPort !== options.rtpPort + 1
-        ? { rtcp: { port: options.rtcpPort, netType: 'IN', ipVer, address: options.address } }
-        : {}),
-      ...(options.record !== undefined ? { invalid: [{ value: `record:${options.record}` }] } : {}),
-    };
-  });
+  return {
+    type: 'audio',
+    port: options.rtpPort,
+    protocol,
+    payloads: formats.map((f) => f.payload).join(' '),
+    rtp: [...formats],
+    fmtp: formats
+      .filter((f) => f.codec === 'telephone-event')
+      .map((f) => ({ payload: f.payload, config: '0-16' })),
+    ptime: 20,
+    direction,
+    ...(options.rtcpPort !== options.rtpPort + 1
+      ? { rtcp: { port: options.rtcpPort, netType: 'IN', ipVer, address: options.address } }
+      : {}),
+    ...(options.record !== undefined ? { invalid: [{ value: `record:${options.record}` }] } : {}),
+  };
+}
+
+/** An SDP of holdgate's own (`o=holdgate`, version 1, one `c=` at session level). */
+function endpointSdp(options: EndpointMediaOptions, media: SdpMedia[]): string {
+  const ipVer = ipVersionOf(options.address);
   return write({
     version: 0,
     origin: {
@@ -124,7 +110,37 @@ export function endpointAnswer(offer: Sdp, index: number, options: EndpointAnswe
     connection: { version: ipVer, ip: options.address },
     timing: { start: 0, stop: 0 },
     media,
-  } as Sdp);
+  });
+}
+
+/**
+ * holdgate's own SDP answer to the caller's offer (RFC 3264 §6) while it terminates the media:
+ * the answered audio m-line carries the chosen G.711 format and telephone-event; every other
+ * m-line is refused with port 0 in its place (§6: the answer has as many m-lines as the offer).
+ * Direction is sendrecv (an offer of sendonly/inactive gets recvonly/inactive, §6.1).
+ */
+export function endpointAnswer(offer: Sdp, index: number, options: EndpointAnswerOptions): string {
+  const codec = options.codec;
+  const media = offer.media.map((m, i): SdpMedia => {
+    if (i !== index) {
+      return {
+        type: m.type,
+        port: 0,
+        protocol: m.protocol,
+        payloads: m.payloads ?? '0',
+        rtp: [],
+        fmtp: [],
+      };
+    }
+    const offered = remoteMediaTarget(offer, index).direction;
+    const direction =
+      offered === 'sendonly' ? 'recvonly' : offered === 'recvonly' ? 'sendonly' : offered;
+    const formats: RtpMap[] = [{ payload: codec.pt, codec: codec.encoding, rate: 8000 }];
+    if (codec.telephoneEventPt !== undefined)
+      formats.push({ payload: codec.telephoneEventPt, codec: 'telephone-event', rate: 8000 });
+    return endpointAudio(options, m.protocol, formats, direction);
+  });
+  return endpointSdp(options, media);
 }
 
 /**
@@ -147,7 +163,7 @@ export function restrictToCodec(offer: Sdp, index: number, codec: EndpointCodec)
 }
 
 /** The formats holdgate offers when it must offer first: PCMU, PCMA and telephone-event. */
-const OFFER_FORMATS = [
+const OFFER_FORMATS: readonly RtpMap[] = [
   { payload: 0, codec: 'PCMU', rate: 8000 },
   { payload: 8, codec: 'PCMA', rate: 8000 },
   { payload: 101, codec: 'telephone-event', rate: 8000 },
@@ -157,38 +173,6 @@ const OFFER_FORMATS = [
  * holdgate's own offer to a caller whose INVITE had none (RFC 3264 §5, RFC 3261 §13.2.1: the
  * offer goes in the 2xx, the answer comes in the ACK), while it terminates the caller's media.
  */
-export function endpointOffer(options: Omit<EndpointAnswerOptions, 'codec'>): string {
-  const ipVer = ipVersionOf(options.address);
-  return write({
-    version: 0,
-    origin: {
-      username: 'holdgate',
-      sessionId: options.sessionId ?? String(randomInt(1, 2 ** 47)),
-      sessionVersion: 1,
-      netType: 'IN',
-      ipVer,
-      address: options.address,
-    },
-    name: 'holdgate',
-    connection: { version: ipVer, ip: options.address },
-    timing: { start: 0, stop: 0 },
-    media: [
-      {
-        type: 'audio',
-        port: options.rtpPort,
-        protocol: 'RTP/AVP',
-        payloads: OFFER_FORMATS.map((f) => f.payload).join(' '),
-        rtp: OFFER_FORMATS,
-        fmtp: [{ payload: 101, config: '0-16' }],
-        ptime: 20,
-        direction: 'sendrecv',
-        ...(options.rtcpPort !== options.rtpPort + 1
-          ? { rtcp: { port: options.rtcpPort, netType: 'IN', ipVer, address: options.address } }
-          : {}),
-        ...(options.record !== undefined
-          ? { invalid: [{ value: `record:${options.record}` }] }
-          : {}),
-      },
-    ],
-  });
+export function endpointOffer(options: EndpointMediaOptions): string {
+  return endpointSdp(options, [endpointAudio(options, 'RTP/AVP', OFFER_FORMATS, 'sendrecv')]);
 }
