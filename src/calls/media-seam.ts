@@ -9,6 +9,7 @@ import {
   recordPreference,
   restrictToCodec,
   withRecordIndication,
+  type EndpointCodec,
   type RecordIndication,
   type Sdp,
   parseSdp,
@@ -128,11 +129,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
   }
 
   callerAnswered(contentType: string, body: Buffer): void {
-    const ports = this.#requirePorts();
-    const sdp = this.#parseAudio(contentType, body);
-    const index = relayedMediaIndexes(sdp)[0];
-    if (index !== undefined)
-      this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
+    this.#take('caller', contentType, body);
   }
 
   /** The caller's offer as holdgate answered it (consent placement), for the PBX leg. */
@@ -141,12 +138,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
 
   answerCaller(offer: Buffer, contentType: string, record?: RecordIndication): CallerAnswer {
     const ports = this.#requirePorts();
-    const sdp = this.#parseAudio(contentType, offer);
-    const index = relayedMediaIndexes(sdp)[0];
-    if (index === undefined)
-      throw new HoldgateError('HG_ERR_SDP_INVALID', 'no audio stream offered');
-    const codec = chooseEndpointCodec(sdp, index);
-    this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
+    const { sdp, index, codec } = this.#terminateCaller(contentType, offer);
     const text = endpointAnswer(sdp, index, {
       address: this.#options.advertisedAddress,
       rtpPort: ports.caller.rtpPort,
@@ -155,14 +147,8 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
       ...(record !== undefined ? { record } : {}),
     });
     this.#rememberCallerSdp(text);
-    this.#answeredOffer = restrictToCodec(sdp, index, codec);
     if (record !== undefined) this.#recordIndication = record;
-    return {
-      body: Buffer.from(text),
-      codec,
-      law: codec.encoding === 'PCMA' ? 'alaw' : 'ulaw',
-      recordPref: recordPreference(sdp, index),
-    };
+    return this.#callerAnswer(text, sdp, index, codec);
   }
 
   offerCaller(record?: RecordIndication): Buffer {
@@ -179,16 +165,29 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
   }
 
   acceptCallerAnswer(contentType: string, body: Buffer): CallerAnswer {
-    const ports = this.#requirePorts();
-    const sdp = this.#parseAudio(contentType, body);
-    const index = relayedMediaIndexes(sdp)[0];
-    if (index === undefined)
-      throw new HoldgateError('HG_ERR_SDP_INVALID', 'no audio stream answered');
+    const { sdp, index, codec } = this.#terminateCaller(contentType, body);
+    return this.#callerAnswer(this.#sent.caller?.text ?? '', sdp, index, codec);
+  }
+
+  /**
+   * The caller's SDP (its offer, or its answer to ours) while holdgate terminates its media: the
+   * relay points at it, the G.711 codec is chosen, and the description narrowed to that codec is
+   * kept for the PBX leg's offer.
+   */
+  #terminateCaller(
+    contentType: string,
+    body: Buffer,
+  ): { sdp: Sdp; index: number; codec: EndpointCodec } {
+    const { sdp, index } = this.#take('caller', contentType, body);
+    if (index === undefined) throw new HoldgateError('HG_ERR_SDP_INVALID', 'no audio stream');
     const codec = chooseEndpointCodec(sdp, index);
-    this.#pointRelayAt('caller', ports.sessionId, remoteMediaTarget(sdp, index));
     this.#answeredOffer = restrictToCodec(sdp, index, codec);
+    return { sdp, index, codec };
+  }
+
+  #callerAnswer(text: string, sdp: Sdp, index: number, codec: EndpointCodec): CallerAnswer {
     return {
-      body: Buffer.from(this.#sent.caller?.text ?? ''),
+      body: Buffer.from(text),
       codec,
       law: codec.encoding === 'PCMA' ? 'alaw' : 'ulaw',
       recordPref: recordPreference(sdp, index),
@@ -230,12 +229,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
   }
 
   absorb(from: LegName, kind: 'offer' | 'answer', contentType: string, body: Buffer): void {
-    const ports = this.#requirePorts();
-    const sdp = this.#parseAudio(contentType, body);
-    this.#recording?.sdp(from, kind, sdp);
-    const index = relayedMediaIndexes(sdp)[0];
-    if (index !== undefined)
-      this.#pointRelayAt(from, ports.sessionId, remoteMediaTarget(sdp, index));
+    this.#recording?.sdp(from, kind, this.#take(from, contentType, body).sdp);
   }
 
   play(payloads: readonly Uint8Array[], payloadType: number): Promise<PlayResult> {
@@ -259,15 +253,28 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
     return ports;
   }
 
-  #parseAudio(contentType: string, body: Buffer): Sdp {
+  /**
+   * A peer's SDP (RFC 4566) as holdgate accepts it: `application/sdp`, at most one relayed audio
+   * stream; the relay is pointed at `from`'s media address when the stream is live.
+   */
+  #take(
+    from: LegName,
+    contentType: string,
+    body: Buffer,
+  ): { sdp: Sdp; index: number | undefined; ports: SessionPorts } {
+    const ports = this.#requirePorts();
     if (!/^application\/sdp\b/i.test(contentType.trim())) {
       throw new HoldgateError('HG_ERR_SDP_INVALID', `cannot anchor a ${contentType} body`);
     }
     const sdp = parseSdp(body);
-    if (relayedMediaIndexes(sdp).length > 1) {
+    const relayed = relayedMediaIndexes(sdp);
+    if (relayed.length > 1) {
       throw new HoldgateError('HG_ERR_SDP_INVALID', 'only one audio stream per call is relayed');
     }
-    return sdp;
+    const index = relayed[0];
+    if (index !== undefined)
+      this.#pointRelayAt(from, ports.sessionId, remoteMediaTarget(sdp, index));
+    return { sdp, index, ports };
   }
 
   async prepare(): Promise<void> {
@@ -312,20 +319,8 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
   }
 
   relay(event: SessionDescriptionEvent): Buffer {
-    const ports = this.#ports;
-    if (!ports) throw new HoldgateError('HG_ERR_MEDIA_WORKER', 'no media session for this call');
-    if (!/^application\/sdp\b/i.test(event.contentType.trim())) {
-      throw new HoldgateError('HG_ERR_SDP_INVALID', `cannot anchor a ${event.contentType} body`);
-    }
-    const sdp = parseSdp(event.body);
-    const relayed = relayedMediaIndexes(sdp);
-    if (relayed.length > 1) {
-      throw new HoldgateError('HG_ERR_SDP_INVALID', 'only one audio stream per call is relayed');
-    }
+    const { sdp, index, ports } = this.#take(event.from, event.contentType, event.body);
     this.#recording?.sdp(event.from, event.kind, sdp);
-    const index = relayed[0];
-    if (index !== undefined)
-      this.#pointRelayAt(event.from, ports.sessionId, remoteMediaTarget(sdp, index));
     const toLeg: LegName = event.from === 'caller' ? 'pbx' : 'caller';
     const facing = ports[toLeg];
     const anchored = anchorSdp(
