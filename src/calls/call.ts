@@ -116,6 +116,8 @@ export class Call {
   #cancelled = false;
   #endReason = '';
   readonly #policy: ConsentPolicy;
+  /** RFC 7866 §6.1: the caller sent `Supported: record-aware` (it shows recording indications). */
+  readonly #recordAware: boolean;
   /** holdgate answered the caller's offer itself (consent placement, issue 6). */
   #callerAnswer: CallerAnswer | undefined;
   #dialogue: ConsentDialogue | undefined;
@@ -137,6 +139,9 @@ export class Call {
     this.callerCallId = inviteTx.request.get('call-id') ?? '';
     this.#callerOfferedInInvite = inviteTx.request.body.length > 0;
     this.#policy = consentPolicyOf(queue.consent);
+    this.#recordAware = inviteTx.request
+      .getAll('supported')
+      .some((v) => v.trim().toLowerCase() === 'record-aware');
     this.log = ctx.logger.child({ callId: this.id, queue: queue.name });
     this.numbers = {
       from: userOf(inviteTx.request.get('from')),
@@ -333,13 +338,6 @@ export class Call {
     return this.state === 'ending' || this.state === 'ended';
   }
 
-  /** RFC 7866 §6.1: the caller told us it shows recording indications. */
-  get #recordAware(): boolean {
-    return this.#inviteTx.request
-      .getAll('supported')
-      .some((v) => v.split(',').some((t) => t.trim().toLowerCase() === 'record-aware'));
-  }
-
   #mediaDigit = (digit: DtmfDigit, source: 'rfc4733' | 'inband', atEpochMs: number): void => {
     this.#onDigit(digit, source, Math.max(0, atEpochMs - this.startedAt));
   };
@@ -361,15 +359,7 @@ export class Call {
     const dialogue = this.#dialogue;
     const records = outcome === 'recorded' || outcome === 'opted-in';
     const details = this.#consentDetails(outcome, language);
-    this.#ctx.consent?.record({
-      number: this.numbers.from,
-      at: new Date().toISOString(),
-      callId: this.id,
-      queue: this.queue.name,
-      policy: this.#policy.name,
-      outcome,
-      details,
-    });
+    this.#keepConsentRecord(outcome, details);
     this.log.info({ outcome, digits: dialogue?.session.digits.length ?? 0 }, 'consent settled');
     const recording = this.#seam.recording;
     if (records && !this.#isOver()) {
@@ -393,23 +383,28 @@ export class Call {
     this.#lateOptOut = undefined;
     this.#recordingGranted = false;
     void this.#seam.recording?.discard();
+    this.#keepConsentRecord('opted-out', {
+      late: true,
+      digits: this.#policy.lateOptOutDigits,
+      lastDigit: { digit, source, at: this.#iso(atMs) },
+      recordingDeleted: true,
+    });
+    this.log.info({ source }, 'caller opted out during the call; recording deleted');
+    this.#indicator?.update();
+    this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
+  }
+
+  /** A consent record of this call for the store's consent log (issue 6, Build 5). */
+  #keepConsentRecord(outcome: ConsentOutcome, details: Record<string, unknown>): void {
     this.#ctx.consent?.record({
       number: this.numbers.from,
       at: new Date().toISOString(),
       callId: this.id,
       queue: this.queue.name,
       policy: this.#policy.name,
-      outcome: 'opted-out',
-      details: {
-        late: true,
-        digits: this.#policy.lateOptOutDigits,
-        lastDigit: { digit, source, at: this.#iso(atMs) },
-        recordingDeleted: true,
-      },
+      outcome,
+      details,
     });
-    this.log.info({ source }, 'caller opted out during the call; recording deleted');
-    this.#indicator?.update();
-    this.#seam.endpoint?.detectDtmf(false).catch(() => undefined);
   }
 
   /** RFC 7866 §6.2 `a=record` the record-aware caller should see now. */
@@ -632,10 +627,7 @@ export class Call {
       ...opts,
       owner: this.#callerOwner,
     });
-    this.state = 'confirmed';
-    this.log.info({ status: res.status }, 'call answered');
-    this.#startLateOptOut();
-    this.#watchGate();
+    this.#connected(res.status);
   }
 
   /**
@@ -659,8 +651,13 @@ export class Call {
         owner: this.#callerOwner,
       });
     }
+    this.#connected(res.status);
+  }
+
+  /** Both legs are up: late opt-out and RFC 7866 indications start listening. */
+  #connected(status: number): void {
     this.state = 'confirmed';
-    this.log.info({ status: res.status }, 'call answered');
+    this.log.info({ status }, 'call answered');
     this.#startLateOptOut();
     this.#watchGate();
   }
