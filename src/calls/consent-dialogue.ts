@@ -108,29 +108,35 @@ export class ConsentDialogue {
       return;
     }
     if (this.session.phase !== 'announcing') return;
+    const { played, done } = this.#play(this.#prompts.announcement);
+    this.announcement = played;
+    await done;
+    this.#apply(this.session.announcementEnded(init.now()));
+  }
+
+  /** Plays one prompt to the caller; `played` is filled in (end, completed) as it finishes. */
+  #play(prompt: ConsentPrompt): { played: PromptPlayed; done: Promise<void> } {
+    const init = this.#init;
     const played: PromptPlayed = {
-      prompt: this.#prompts.announcement,
+      prompt,
       startMs: init.now(),
       endMs: undefined,
       completed: false,
     };
-    this.announcement = played;
-    const result = await this.#play(played);
-    played.completed = !result;
-    this.#apply(this.session.announcementEnded(init.now()));
-  }
-
-  /** Plays one prompt; true when it was interrupted. */
-  async #play(played: PromptPlayed): Promise<boolean> {
-    try {
-      const r = await this.#init.endpoint.play(played.prompt.payloads, this.#init.payloadType);
-      return r.interrupted;
-    } catch (err) {
-      this.#init.log.warn({ err }, 'prompt not played');
-      return true;
-    } finally {
-      played.endMs = this.#init.now();
-    }
+    const done = init.endpoint.play(prompt.payloads, init.payloadType).then(
+      (r) => {
+        played.completed = !r.interrupted;
+      },
+      (err: unknown) => {
+        init.log.warn({ err }, 'prompt not played');
+      },
+    );
+    return {
+      played,
+      done: done.finally(() => {
+        played.endMs = init.now();
+      }),
+    };
   }
 
   /** Acts on a step; true when it settled consent. */
@@ -143,17 +149,10 @@ export class ConsentDialogue {
       );
     }
     if (step.confirm && this.#prompts && step.outcome !== 'abandoned') {
-      const played: PromptPlayed = {
-        prompt: this.#prompts.confirmation,
-        startMs: this.#init.now(),
-        endMs: undefined,
-        completed: false,
-      };
-      this.confirmation = played;
       // Playing the confirmation replaces (stops) the announcement still playing.
-      this.#confirming = this.#play(played).then((interrupted) => {
-        played.completed = !interrupted;
-      });
+      const { played, done } = this.#play(this.#prompts.confirmation);
+      this.confirmation = played;
+      this.#confirming = done;
     }
     if (step.outcome === undefined) return false;
     clearTimeout(this.#timer);
