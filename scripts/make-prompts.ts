@@ -5,17 +5,12 @@
  *
  *   node --import tsx scripts/make-prompts.ts [config.yaml]      (default config/default.yaml)
  */
-import { join } from 'node:path';
 import { loadConfigFile } from '../src/config/load-config.js';
 import { ConsentPromptLibrary, consentPolicyOf } from '../src/consent/index.js';
-import { PromptCache } from '../src/media/prompt/index.js';
 
 const file = process.argv[2] ?? 'config/default.yaml';
 const config = loadConfigFile(file);
-const library = new ConsentPromptLibrary(
-  config.prompts,
-  new PromptCache({ cacheDir: join(config.prompts.dir, '.g711') }),
-);
+const library = new ConsentPromptLibrary(config.prompts);
 let failed = false;
 for (const queue of config.queues) {
   if (consentPolicyOf(queue.consent).name === 'none') continue;

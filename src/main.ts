@@ -26,10 +26,8 @@ import { setUpHoldDetection } from './calls/hold-detection-setup.js';
 import { recoverSpools, type RecordingMetadata } from './recorder/index.js';
 import { mkdir } from 'node:fs/promises';
 import { MediaController } from './media/relay/index.js';
-import { PromptCache } from './media/prompt/index.js';
 import { ConsentPromptLibrary } from './consent/index.js';
 import { DtmfRouter } from './calls/dtmf-router.js';
-import { join } from 'node:path';
 
 /** A running holdgate: the SIP stack and the B2BUA, wired. */
 export interface Holdgate {
@@ -140,10 +138,7 @@ export async function startHoldgate(
   if (recordingHub) await rebuildCatalog(store.catalog, recordingConfig.dir);
   // Consent (issue 6): prompts per queue and language, checked (and synthesized) now, so a
   // missing purpose text or prompt stops start-up instead of a call.
-  const consentPrompts = new ConsentPromptLibrary(
-    config.prompts,
-    new PromptCache({ cacheDir: join(config.prompts.dir, '.g711') }),
-  );
+  const consentPrompts = new ConsentPromptLibrary(config.prompts);
   if (media) for (const queue of await store.queues.list()) await consentPrompts.prepare(queue);
   const dtmfRouter = media ? new DtmfRouter(media) : undefined;
   const b2bua = new B2bua(core, {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { PromptsConfig, QueueConfig } from '../config/schema.js';
 import { HoldgateError } from '../errors/registry.js';
 import { g711SilenceByte, type G711Law } from '../media/g711/index.js';
-import type { PromptCache } from '../media/prompt/index.js';
+import { PromptCache, type ConvertedPrompt } from '../media/prompt/index.js';
 import { consentPolicyOf } from './consent-policy.js';
 import {
   DEFAULT_PROMPT_LANGUAGES,
@@ -40,10 +40,12 @@ export class ConsentPromptLibrary {
   readonly #config: Readonly<PromptsConfig>;
   readonly #cache: PromptCache;
   readonly #files = new Map<string, Promise<Files>>();
+  readonly #payloads = new Map<string, ConsentPrompt>();
 
-  constructor(config: Readonly<PromptsConfig>, cache: PromptCache) {
+  /** `cache` defaults to G.711 conversions in `<prompts.dir>/.g711`. */
+  constructor(config: Readonly<PromptsConfig>, cache?: PromptCache) {
     this.#config = config;
-    this.#cache = cache;
+    this.#cache = cache ?? new PromptCache({ cacheDir: join(config.dir, '.g711') });
   }
 
   /** Languages the queue has (or can synthesize) prompts for; the default language first. */
@@ -120,12 +122,26 @@ export class ConsentPromptLibrary {
     };
   }
 
+  /**
+   * One prompt ready to play. The 20 ms payloads of a conversion are cut once and shared by every
+   * call (keyed by the content-addressed conversion, so an edited file gets new payloads).
+   */
   async #prompt(file: string, law: G711Law): Promise<ConsentPrompt> {
     const converted = await this.#cache.load(file, law);
+    const key = `${file}\n${converted.path}`;
+    let prompt = this.#payloads.get(key);
+    if (prompt === undefined) {
+      prompt = this.#packetize(file, converted);
+      this.#payloads.set(key, prompt);
+    }
+    return prompt;
+  }
+
+  #packetize(file: string, converted: ConvertedPrompt): ConsentPrompt {
     const audio = converted.audio;
     const payloads: Uint8Array[] = [];
     for (let at = 0; at < audio.length; at += SAMPLES_PER_PACKET) {
-      const p = new Uint8Array(SAMPLES_PER_PACKET).fill(g711SilenceByte(law));
+      const p = new Uint8Array(SAMPLES_PER_PACKET).fill(g711SilenceByte(converted.law));
       p.set(audio.subarray(at, Math.min(audio.length, at + SAMPLES_PER_PACKET)));
       payloads.push(p);
     }
