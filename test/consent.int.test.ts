@@ -277,7 +277,7 @@ describe('consent: opt-in, hints, hang-ups', () => {
   it('opt-in with the digit (burst of keys, one long press) records; every key kept in order', async () => {
     const c = await callIn({ policy: 'opt-in' });
     await sleep(600);
-    for (const key of ['4', '2']) {
+    for (const key of ['4', '2'] as const) {
       c.phone.pressRfc4733(key, 80);
       await sleep(200);
     }

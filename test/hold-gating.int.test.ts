@@ -6,13 +6,12 @@
  * music anywhere in it, A and B present, and the hold interval in the metadata within ±40 ms of
  * when the PBX sent its hold and resume.
  */
-import type { Socket } from 'node:dgram';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFixture } from './peers/call-fixture.js';
-import { ulawEncode } from '../src/media/g711/index.js';
+import { RtpPhone } from './peers/rtp-phone.js';
 import { verifyRecording } from '../src/recorder/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { blocksWithTone, decodeChannels, finishedRecording } from './peers/recording-checks.js';
@@ -23,39 +22,6 @@ const CALLER_IP = '127.0.0.131';
 const PBX_IP = '127.0.0.132';
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
-
-/** Streams 20 ms µ-law frames of a tone (0 = silence) to a destination until stopped. */
-class ToneSender {
-  frequency = 0;
-  #seq = 0;
-  #phase = 0;
-  readonly #packet = Buffer.alloc(172);
-  readonly #timer: NodeJS.Timeout;
-  constructor(
-    socket: Socket,
-    to: () => { address: string; port: number } | undefined,
-    ssrc: number,
-  ) {
-    this.#packet[0] = 0x80;
-    this.#packet.writeUInt32BE(ssrc, 8);
-    this.#timer = setInterval(() => {
-      const dest = to();
-      if (!dest) return;
-      this.#packet.writeUInt16BE(this.#seq & 0xffff, 2);
-      this.#packet.writeUInt32BE((this.#seq * 160) >>> 0, 4);
-      this.#seq++;
-      for (let i = 0; i < 160; i++) {
-        const s = this.frequency === 0 ? 0 : Math.round(8000 * Math.sin(this.#phase));
-        this.#phase += (2 * Math.PI * this.frequency) / 8000;
-        this.#packet[12 + i] = ulawEncode(s);
-      }
-      socket.send(this.#packet, dest.port, dest.address);
-    }, 20);
-  }
-  stop(): void {
-    clearInterval(this.#timer);
-  }
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -162,12 +128,12 @@ describe('hold gating end to end', () => {
       const request = (side: Side, method: string, cseq: number, body = ''): string =>
         inDialogText(peers[side], method, dialog[side], cseq, to, { body });
 
-      const callerTone = new ToneSender(
+      const callerTone = new RtpPhone(
         callerRtp,
         () => ({ address: HG_IP, port: towardPbx.rtpPort }),
         0xa1,
       );
-      const agentTone = new ToneSender(
+      const agentTone = new RtpPhone(
         pbxRtp,
         () => ({ address: HG_IP, port: towardCaller.rtpPort }),
         0xb2,

@@ -1,36 +1,6 @@
 import type { Socket } from 'node:dgram';
+import { dtmfEventCode, dtmfFrequencies, type DtmfDigit } from '../../src/media/dtmf/index.js';
 import { ulawEncode } from '../../src/media/g711/index.js';
-
-/** RFC 4733 §3.2 event codes of the keys the tests press. */
-const EVENT_CODE: Record<string, number> = {
-  '0': 0,
-  '1': 1,
-  '2': 2,
-  '3': 3,
-  '4': 4,
-  '5': 5,
-  '6': 6,
-  '7': 7,
-  '8': 8,
-  '9': 9,
-  '*': 10,
-  '#': 11,
-};
-/** ITU-T Q.23 DTMF frequency pairs. */
-const DTMF_PAIR: Record<string, readonly [number, number]> = {
-  '1': [697, 1209],
-  '2': [697, 1336],
-  '3': [697, 1477],
-  '4': [770, 1209],
-  '5': [770, 1336],
-  '6': [770, 1477],
-  '7': [852, 1209],
-  '8': [852, 1336],
-  '9': [852, 1477],
-  '*': [941, 1209],
-  '0': [941, 1336],
-  '#': [941, 1477],
-};
 
 /**
  * A phone's RTP sender for the tests: 20 ms PCMU frames (PT 0) of a tone, silence or an in-band
@@ -60,9 +30,9 @@ export class RtpPhone {
   }
 
   /** Press `key` by RFC 4733 for `ms` (audio frames pause meanwhile, as phones do). */
-  pressRfc4733(key: string, ms = 100): void {
+  pressRfc4733(key: DtmfDigit, ms = 100): void {
     this.#event = {
-      code: EVENT_CODE[key]!,
+      code: dtmfEventCode(key),
       ts: this.#ts,
       frames: Math.round(ms / 20),
       left: Math.round(ms / 20),
@@ -70,8 +40,8 @@ export class RtpPhone {
   }
 
   /** Press `key` in-band (the two tones in the audio) for `ms`. */
-  async pressInband(key: string, ms = 120): Promise<void> {
-    this.#inband = DTMF_PAIR[key];
+  async pressInband(key: DtmfDigit, ms = 120): Promise<void> {
+    this.#inband = dtmfFrequencies(key);
     await new Promise((r) => setTimeout(r, ms));
     this.#inband = undefined;
   }

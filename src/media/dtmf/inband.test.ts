@@ -3,7 +3,12 @@ import { existsSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { ulawDecode, ulawEncode } from '../g711/mulaw.js';
 import { DTMF_DIGITS, type DtmfDigit, type DtmfEvent } from './dtmf-digit.js';
-import { INBAND_FRAME_SAMPLES, InbandDtmfDetector, type InbandDtmfOptions } from './inband.js';
+import {
+  dtmfFrequencies,
+  INBAND_FRAME_SAMPLES,
+  InbandDtmfDetector,
+  type InbandDtmfOptions,
+} from './inband.js';
 
 const RATE = 8000;
 const FREQ: Record<DtmfDigit, readonly [number, number]> = {
@@ -198,4 +203,10 @@ describe('InbandDtmfDetector (Goertzel, ITU-T Q.23/Q.24)', () => {
       expect(events).toEqual([]);
     },
   );
+});
+
+describe('dtmfFrequencies (ITU-T Q.23)', () => {
+  it('gives every key its row and column tone', () => {
+    for (const digit of DTMF_DIGITS) expect(dtmfFrequencies(digit)).toEqual(FREQ[digit]);
+  });
 });

@@ -1,4 +1,4 @@
-import { DTMF_DIGITS, type DtmfEvent } from './dtmf-digit.js';
+import { DTMF_DIGITS, type DtmfDigit, type DtmfEvent } from './dtmf-digit.js';
 
 /** Samples per 20 ms frame at 8 kHz. */
 export const INBAND_FRAME_SAMPLES = 160;
@@ -13,6 +13,16 @@ const KEYPAD = [
   [7, 8, 9, 14],
   [10, 0, 11, 15],
 ] as const;
+/** The ITU-T Q.23 low (row) and high (column) frequencies of a key, in Hz. */
+export function dtmfFrequencies(digit: DtmfDigit): readonly [number, number] {
+  const code = DTMF_DIGITS.indexOf(digit);
+  for (let r = 0; r < 4; r++) {
+    const c = (KEYPAD[r] as readonly number[]).indexOf(code);
+    if (c >= 0) return [ROWS[r]!, COLS[c]!];
+  }
+  throw new RangeError(`not a DTMF key: ${digit}`);
+}
+
 /** A 0 dBm0 sine's peak in the PCM16 scale of G.711 (+3.17 dBm0 clips at 32124). */
 const DBM0_PEAK = 22334;
 const QUARTER = INBAND_FRAME_SAMPLES / 4;

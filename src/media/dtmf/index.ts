@@ -8,4 +8,9 @@ export {
   type TelephoneEventFields,
   type TelephoneEventReceiverOptions,
 } from './rfc4733.js';
-export { INBAND_FRAME_SAMPLES, InbandDtmfDetector, type InbandDtmfOptions } from './inband.js';
+export {
+  dtmfFrequencies,
+  INBAND_FRAME_SAMPLES,
+  InbandDtmfDetector,
+  type InbandDtmfOptions,
+} from './inband.js';
