@@ -13,12 +13,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
+import { makePhones } from './peers/call-fixture.js';
 import { finishedRecording } from './peers/recording-checks.js';
 import {
   establishCall,
   inDialogText,
   RawSipPeer,
-  rtpSocket,
   sdp,
   type PeerAddress,
 } from './peers/raw-sip-peer.js';
@@ -73,14 +73,10 @@ async function api(hg: Holdgate, method: string, path: string, body?: unknown): 
 describe('admin API on real recordings', () => {
   it('finds, downloads, exports and erases a caller’s recording, with a signed receipt and an intact audit chain', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-admin-'));
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
+    const { caller, pbx, callerRtp, pbxRtp } = await makePhones(
+      { caller: CALLER_IP, pbx: PBX_IP },
+      closers,
     );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
     const hg = await start(dir, pbx.port);
     const to: PeerAddress = { address: HG_IP, port: hg.localEndpoints()[0]!.port };
     const { ok, pbxInvite, callerDialog } = await establishCall(caller, pbx, to, {

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
+import { makePhones } from './peers/call-fixture.js';
 import { spawnHoldgate, type HoldgateProcess } from './peers/holdgate-process.js';
-import { establishCall, RawSipPeer, rtpSocket, sdp } from './peers/raw-sip-peer.js';
+import { establishCall, sdp } from './peers/raw-sip-peer.js';
 
 const HG = { address: '127.0.0.140', port: 15140 };
 const CALLER_IP = '127.0.0.141';
@@ -39,14 +40,10 @@ log: { level: info }
 describe('crash recovery', () => {
   it('finalizes the spool of a killed holdgate as incomplete, and verify passes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-crash-'));
-    const caller = await RawSipPeer.udp(CALLER_IP);
-    const pbx = await RawSipPeer.udp(PBX_IP);
-    closers.push(
-      () => caller.close(),
-      () => pbx.close(),
+    const { caller, pbx, callerRtp, pbxRtp } = await makePhones(
+      { caller: CALLER_IP, pbx: PBX_IP },
+      closers,
     );
-    const callerRtp = await rtpSocket(CALLER_IP, closers);
-    const pbxRtp = await rtpSocket(PBX_IP, closers);
     const first = spawnHoldgate(config(dir, pbx.port));
     procs.push(first);
     await first.waitForLog(/holdgate started/);

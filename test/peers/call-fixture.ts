@@ -12,6 +12,25 @@ export interface Phones {
   pbxRtp: RtpSocket;
 }
 
+/** A scripted caller and PBX with their RTP sockets; `closers` gets what closes them. */
+export async function makePhones(
+  ips: { caller: string; pbx: string },
+  closers: (() => void)[],
+): Promise<Phones> {
+  const caller = await RawSipPeer.udp(ips.caller);
+  const pbx = await RawSipPeer.udp(ips.pbx);
+  closers.push(
+    () => caller.close(),
+    () => pbx.close(),
+  );
+  return {
+    caller,
+    pbx,
+    callerRtp: await rtpSocket(ips.caller, closers),
+    pbxRtp: await rtpSocket(ips.pbx, closers),
+  };
+}
+
 /**
  * One holdgate on loopback with a scripted caller and PBX, torn down after each test: the
  * scaffolding every end-to-end test of a call shares.
@@ -26,19 +45,8 @@ export function callFixture(ips: { caller: string; pbx: string }) {
   });
   return {
     closers,
-    async phones(): Promise<Phones> {
-      const caller = await RawSipPeer.udp(ips.caller);
-      const pbx = await RawSipPeer.udp(ips.pbx);
-      closers.push(
-        () => caller.close(),
-        () => pbx.close(),
-      );
-      return {
-        caller,
-        pbx,
-        callerRtp: await rtpSocket(ips.caller, closers),
-        pbxRtp: await rtpSocket(ips.pbx, closers),
-      };
+    phones(): Promise<Phones> {
+      return makePhones(ips, closers);
     },
     /** Start holdgate on `config` (validated, silent); `to` is its UDP SIP address. */
     async start(config: unknown): Promise<{ hg: Holdgate; to: PeerAddress }> {
