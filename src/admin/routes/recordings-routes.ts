@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { FINAL_STATUSES, verifyRecording, type RecordingMetadata } from '../../recorder/index.js';
 import { metadataPath } from '../../recorder/recording-metadata.js';
 import { actorOf, type AdminContext } from '../admin-context.js';
+import { VerificationSchema } from './verification-schema.js';
 import { httpError, problemResponses } from '../problem.js';
 import { parseRange } from '../byte-range.js';
 import {
@@ -15,7 +16,8 @@ import {
   RECORDING_ID_PATTERN,
 } from '../recording-files.js';
 
-export const CatalogEntrySchema = Type.Object({
+/** Fields the catalog entry and the metadata JSON share. */
+const RecordingFields = {
   id: Type.String(),
   callId: Type.String(),
   queue: Type.String(),
@@ -25,21 +27,17 @@ export const CatalogEntrySchema = Type.Object({
   endedAt: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
   retainUntil: Type.String(),
+};
+
+export const CatalogEntrySchema = Type.Object({
+  ...RecordingFields,
   audioFile: Type.Union([Type.String(), Type.Null()]),
   deletedAt: Type.Union([Type.String(), Type.Null()]),
 });
 /** The recorder's metadata JSON; the main fields named, the rest passed through. */
 export const MetadataSchema = Type.Object(
   {
-    id: Type.String(),
-    callId: Type.String(),
-    queue: Type.String(),
-    from: Type.String(),
-    to: Type.String(),
-    startedAt: Type.String(),
-    endedAt: Type.Union([Type.String(), Type.Null()]),
-    status: Type.String(),
-    retainUntil: Type.String(),
+    ...RecordingFields,
     audio: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()]),
   },
   { additionalProperties: true },
@@ -159,11 +157,7 @@ export function recordingsRoutes(ctx: AdminContext) {
           summary: 'Integrity check: audio SHA-256, metadata digest, timeline consistency',
           params: IdParams,
           response: {
-            200: Type.Object({
-              id: Type.String(),
-              ok: Type.Boolean(),
-              reason: Type.Optional(Type.String()),
-            }),
+            200: VerificationSchema,
             ...problemResponses,
           },
         },

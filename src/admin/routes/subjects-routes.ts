@@ -5,6 +5,7 @@ import { FINAL_STATUSES, type RecordingMetadata } from '../../recorder/index.js'
 import { normalizeNumber, numberMatches } from '../../store/index.js';
 import { actorOf, type AdminContext } from '../admin-context.js';
 import type { ErasureReceipt } from '../erasure-receipts.js';
+import { VerificationSchema } from './verification-schema.js';
 import { httpError, problemResponses } from '../problem.js';
 import { eraseRecording, readMetadata, rebuildCatalog } from '../recording-files.js';
 import { exportSubject } from '../subject-export.js';
@@ -170,11 +171,7 @@ export function subjectsRoutes(ctx: AdminContext) {
           summary: "Check a stored receipt's Ed25519 signature",
           params: ReceiptParams,
           response: {
-            200: Type.Object({
-              id: Type.String(),
-              ok: Type.Boolean(),
-              reason: Type.Optional(Type.String()),
-            }),
+            200: VerificationSchema,
             ...problemResponses,
           },
         },
