@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { KnownMusicDetector } from './known-music-detector.js';
@@ -30,6 +34,32 @@ function run(detector: KnownMusicDetector, pcm: Int16Array): Event[] {
   return events;
 }
 
+/**
+ * The reported onset is never after the music's start (a late onset leaks hold audio) and at
+ * most 700 ms before it (an early one costs only what came before).
+ */
+function expectOnset(onsetMs: number, musicMs: number): void {
+  expect(onsetMs).toBeLessThanOrEqual(musicMs);
+  expect(onsetMs).toBeGreaterThanOrEqual(musicMs - 700);
+}
+
+/** `pcm` encoded to `type` (sox: `gsm`, `amr-nb`) and decoded again: a codec before G.711. */
+function codecChain(pcm: Int16Array, type: 'gsm' | 'amr-nb'): Int16Array {
+  const dir = mkdtempSync(join(tmpdir(), 'holdgate-codec-'));
+  try {
+    const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
+    writeFileSync(join(dir, 'in.raw'), pcm);
+    // AMR-NB at mode 7 (12.2 kbit/s, the mode AMR calls default to); GSM has only 13 kbit/s.
+    const mode = type === 'amr-nb' ? ['-C', '7'] : [];
+    execFileSync('sox', [...raw, join(dir, 'in.raw'), '-t', type, ...mode, join(dir, 'coded')]);
+    execFileSync('sox', ['-t', type, join(dir, 'coded'), ...raw, join(dir, 'out.raw')]);
+    const out = readFileSync(join(dir, 'out.raw'));
+    return new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1).slice();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** A 10 s excerpt of `track` from a random sample offset (not frame-aligned). */
 function excerpt(track: Int16Array, rand: () => number, seconds = 10): Int16Array {
   const len = seconds * 8000;
@@ -53,7 +83,7 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
   });
 
   it.each([1, 2, 3, 4, 5, 6])(
-    '(a) known track at −12 dB, µ-law, 2 %% lost frames (seed %i): hold within 1 s, onset ±100 ms',
+    '(a) known track at −12 dB, µ-law, 2 %% lost frames (seed %i): hold within 1 s, onset at or up to 0.7 s before the music',
     (seed) => {
       const rand = seededRandom(seed);
       const music = excerpt(tracks.get(KNOWN_TRACKS[seed % 3]!)!, rand);
@@ -63,7 +93,7 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       const hold = events[0]!;
       expect(hold.decision).toMatchObject({ state: 'hold', cause: 'known-music', confident: true });
       expect(hold.atMs).toBeLessThan(1000 + 1000);
-      expect(Math.abs(hold.decision.onsetMs - 1000)).toBeLessThanOrEqual(100);
+      expectOnset(hold.decision.onsetMs, 1000);
     },
   );
 
@@ -80,7 +110,7 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       const [hold, release] = events as [Event, Event];
       expect(hold.atMs).toBeGreaterThan(6000);
       expect(hold.atMs).toBeLessThan(7000);
-      expect(Math.abs(hold.decision.onsetMs - 6000)).toBeLessThanOrEqual(100);
+      expectOnset(hold.decision.onsetMs, 6000);
       // Released after 1.5 s of non-silent mismatch (speech pauses do not count), the onset at
       // the estimated end.
       expect(release.atMs).toBeGreaterThan(16000);
@@ -120,6 +150,26 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     }
   });
 
+  it.each([
+    { codec: 'GSM 06.10', type: 'gsm', seed: 21 },
+    { codec: 'AMR-NB 12.2', type: 'amr-nb', seed: 22 },
+    { codec: 'GSM 06.10', type: 'gsm', seed: 23 },
+    { codec: 'AMR-NB 12.2', type: 'amr-nb', seed: 24 },
+  ] as const)(
+    '(f) through $codec before G.711 (sox, seed $seed): hold within 1.5 s, onset not late',
+    ({ type, seed }) => {
+      const rand = seededRandom(seed);
+      const music = excerpt(tracks.get(KNOWN_TRACKS[seed % 3]!)!, rand);
+      const pcm = channel(codecChain(concat([noise(8000, rand), music]), type), -18, 0.01, rand);
+      const events = run(new KnownMusicDetector(library), pcm);
+      expect(events.map((e) => e.decision.state)).toEqual(['hold']);
+      // Codecs flip about a fifth of the bits: over 30 onsets each, GSM matched after a median
+      // 0.7 s, AMR-NB after 0.65 s, 7 in 10 within 1 s (closing note of this change).
+      expect(events[0]!.atMs).toBeLessThanOrEqual(1000 + 1500);
+      expectOnset(events[0]!.decision.onsetMs, 1000);
+    },
+  );
+
   it('re-chunks frames of other lengths and keeps the per-stream state small', () => {
     const rand = seededRandom(14);
     const pcm = channel(
@@ -139,7 +189,7 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       at += size;
     }
     expect(events.map((e) => e.state)).toEqual(['hold']);
-    expect(Math.abs(events[0]!.onsetMs - 1000)).toBeLessThanOrEqual(100);
+    expectOnset(events[0]!.onsetMs, 1000);
     expect(detector.stateBytes).toBeLessThan(8192);
   });
 });
