@@ -88,8 +88,7 @@ export class SubFingerprinter {
   private frames = 0;
 
   /** Bytes of per-stream state. */
-  static readonly stateBytes =
-    (CARRY + SMOOTH * BANDS + (LAG + 1) * FP_BITS) * 8 + LAG + 8;
+  static readonly stateBytes = (CARRY + SMOOTH * BANDS + (LAG + 1) * FP_BITS) * 8 + LAG + 8;
 
   reset(): void {
     this.carry.fill(0);
