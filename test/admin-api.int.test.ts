@@ -107,8 +107,12 @@ describe('admin API on real recordings', () => {
 
     // Metrics: the finished recording and the call seconds kept out of it (the gate starts paused
     // until the first offer/answer is committed).
-    const metrics = await (await api(hg, 'GET', '/metrics')).text();
-    expect(metrics).toMatch(/holdgate_recordings_finished_total\{status="complete"\} 1/);
+    // The metadata file reaches `complete` just before the recording's close() resolves and the
+    // counter is bumped: poll rather than race it.
+    let metrics = '';
+    await expect
+      .poll(async () => (metrics = await (await api(hg, 'GET', '/metrics')).text()))
+      .toMatch(/holdgate_recordings_finished_total\{status="complete"\} 1/);
     expect(metrics).toMatch(/holdgate_paused_seconds_total\{cause="unknown"\} \d/);
     expect(metrics).toMatch(/holdgate_rtp_packets_total\{direction="caller-to-pbx"\} 50\b/);
     expect(metrics).toMatch(/holdgate_rtp_lost_packets_total\{direction="pbx-to-caller"\} 0\b/);
