@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { KnownMusicDetector } from './known-music-detector.js';
@@ -11,6 +7,7 @@ import {
   KNOWN_TRACKS,
   OTHER_TRACKS,
   channel,
+  codecChain,
   concat,
   mohPath,
   noise,
@@ -41,23 +38,6 @@ function run(detector: KnownMusicDetector, pcm: Int16Array): Event[] {
 function expectOnset(onsetMs: number, musicMs: number): void {
   expect(onsetMs).toBeLessThanOrEqual(musicMs);
   expect(onsetMs).toBeGreaterThanOrEqual(musicMs - 700);
-}
-
-/** `pcm` encoded to `type` (sox: `gsm`, `amr-nb`) and decoded again: a codec before G.711. */
-function codecChain(pcm: Int16Array, type: 'gsm' | 'amr-nb'): Int16Array {
-  const dir = mkdtempSync(join(tmpdir(), 'holdgate-codec-'));
-  try {
-    const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
-    writeFileSync(join(dir, 'in.raw'), pcm);
-    // AMR-NB at mode 7 (12.2 kbit/s, the mode AMR calls default to); GSM has only 13 kbit/s.
-    const mode = type === 'amr-nb' ? ['-C', '7'] : [];
-    execFileSync('sox', [...raw, join(dir, 'in.raw'), '-t', type, ...mode, join(dir, 'coded')]);
-    execFileSync('sox', ['-t', type, join(dir, 'coded'), ...raw, join(dir, 'out.raw')]);
-    const out = readFileSync(join(dir, 'out.raw'));
-    return new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1).slice();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** A 10 s excerpt of `track` from a random sample offset (not frame-aligned). */

@@ -1,7 +1,9 @@
 import { readWav8k } from './decode-audio.js';
 
 export { readWav8k };
-import { readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulawRoundTrip } from './mulaw-round-trip.js';
 import { FRAME_SAMPLES } from './sub-fingerprinter.js';
@@ -87,4 +89,21 @@ export function channel(
     if (rand() < lossRate) out.fill(0, f, f + FRAME_SAMPLES);
   }
   return out;
+}
+
+/** `pcm` encoded to `type` (sox: `gsm`, `amr-nb`) and decoded again: a codec before G.711. */
+export function codecChain(pcm: Int16Array, type: 'gsm' | 'amr-nb'): Int16Array {
+  const dir = mkdtempSync(join(tmpdir(), 'holdgate-codec-'));
+  try {
+    const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
+    writeFileSync(join(dir, 'in.raw'), pcm);
+    // AMR-NB at mode 7 (12.2 kbit/s, the mode AMR calls default to); GSM has only 13 kbit/s.
+    const mode = type === 'amr-nb' ? ['-C', '7'] : [];
+    execFileSync('sox', [...raw, join(dir, 'in.raw'), '-t', type, ...mode, join(dir, 'coded')]);
+    execFileSync('sox', ['-t', type, join(dir, 'coded'), ...raw, join(dir, 'out.raw')]);
+    const out = readFileSync(join(dir, 'out.raw'));
+    return new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1).slice();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
