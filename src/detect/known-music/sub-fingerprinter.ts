@@ -18,7 +18,7 @@ import { RealFft } from '../real-fft.js';
 export const FRAME_SAMPLES = 160;
 /** Bits per sub-fingerprint. */
 export const FP_BITS = 16;
-/** A frame that carries no bits: silence, or the frame after one (no temporal difference). */
+/** A frame that carries no bits: silence, or one of a stream's first LAG frames (no history). */
 export const NO_BITS = -1;
 
 /** Analysis window (64 ms); folded in time onto the FFT size, which samples its spectrum. */
@@ -81,20 +81,18 @@ export class SubFingerprinter {
   private readonly carry = new Float64Array(CARRY);
   /** Band energies of the last SMOOTH frames (ring of SMOOTH × BANDS). */
   private readonly energies = new Float64Array(SMOOTH * BANDS);
-  /** Band differences of the last LAG frames, ring of LAG × FP_BITS, and their validity. */
+  /** Band differences of the last LAG frames, ring of LAG × FP_BITS. */
   private readonly history = new Float64Array(LAG * FP_BITS);
-  private readonly historyValid = new Uint8Array(LAG);
   private readonly diff = new Float64Array(FP_BITS);
   private frames = 0;
 
   /** Bytes of per-stream state. */
-  static readonly stateBytes = (CARRY + SMOOTH * BANDS + (LAG + 1) * FP_BITS) * 8 + LAG + 8;
+  static readonly stateBytes = (CARRY + SMOOTH * BANDS + (LAG + 1) * FP_BITS) * 8 + 8;
 
   reset(): void {
     this.carry.fill(0);
     this.energies.fill(0);
     this.history.fill(0);
-    this.historyValid.fill(0);
     this.frames = 0;
   }
 
@@ -115,19 +113,20 @@ export class SubFingerprinter {
     }
     meanSquare /= FRAME_SAMPLES;
     const silent = meanSquare < SILENCE_MEAN_SQUARE;
-    let fp = NO_BITS;
-    if (!silent) {
-      // Time-folding the windowed 512 samples onto 256 gives the even bins of their 512-point DFT.
-      const fold = CARRY - FFT_SIZE;
-      for (let i = 0; i < fold; i++) {
-        input[i] = carry[i]! * window[i]! + carry[FFT_SIZE + i]! * window[FFT_SIZE + i]!;
-      }
-      for (let i = fold; i < FFT_SIZE; i++) {
-        input[i] = carry[i]! * window[i]! + pcm[start + i - fold]! * window[FFT_SIZE + i]!;
-      }
-      t.fft.power(input, t.spectrum, t.edges[BANDS]);
+    // Every frame's band energies enter the sums, silent or not: a silent frame's window still
+    // holds the tail of what came before, and a note after a gap (sparse, gated passages) is
+    // compared against the same history on the reference and on the live side. Only the silent
+    // frame's own bits are withheld (on a live line its "silence" is the line's noise).
+    // Time-folding the windowed 512 samples onto 256 gives the even bins of their 512-point DFT.
+    const fold = CARRY - FFT_SIZE;
+    for (let i = 0; i < fold; i++) {
+      input[i] = carry[i]! * window[i]! + carry[FFT_SIZE + i]! * window[FFT_SIZE + i]!;
     }
-    // A silent frame adds zero energy. The sums are rebuilt from the ring (no drift).
+    for (let i = fold; i < FFT_SIZE; i++) {
+      input[i] = carry[i]! * window[i]! + pcm[start + i - fold]! * window[FFT_SIZE + i]!;
+    }
+    t.fft.power(input, t.spectrum, t.edges[BANDS]);
+    // The sums are rebuilt from the ring (no drift).
     const spectrum = t.spectrum;
     const edges = t.edges;
     const diff = this.diff;
@@ -136,26 +135,22 @@ export class SubFingerprinter {
     let prevEnergy = 0;
     for (let b = 0; b < BANDS; b++) {
       let e = 0;
-      if (!silent) {
-        const end = edges[b + 1]!;
-        for (let k = edges[b]!; k < end; k++) e += spectrum[k]!;
-      }
+      const end = edges[b + 1]!;
+      for (let k = edges[b]!; k < end; k++) e += spectrum[k]!;
       energies[row + b] = e;
       let total = 0;
       for (let r = b; r < SMOOTH * BANDS; r += BANDS) total += energies[r]!;
       if (b > 0) diff[b - 1] = prevEnergy - total;
       prevEnergy = total;
     }
-    if (!silent) {
-      const base = slot * FP_BITS;
-      if (this.historyValid[slot] === 1) {
-        fp = 0;
-        const history = this.history;
-        for (let b = 0; b < FP_BITS; b++) if (diff[b]! - history[base + b]! > 0) fp |= 1 << b;
-      }
-      this.history.set(diff, base);
+    const base = slot * FP_BITS;
+    let fp = NO_BITS;
+    if (!silent && this.frames >= LAG) {
+      fp = 0;
+      const history = this.history;
+      for (let b = 0; b < FP_BITS; b++) if (diff[b]! - history[base + b]! > 0) fp |= 1 << b;
     }
-    this.historyValid[slot] = silent ? 0 : 1;
+    this.history.set(diff, base);
     this.frames++;
     carry.copyWithin(0, FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++) carry[CARRY - FRAME_SAMPLES + i] = pcm[start + i]!;
