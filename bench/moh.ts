@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { AnyHold } from '../src/detect/any-hold.js';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import type { HoldStateOptions } from '../src/detect/classifier/hold-state-machine.js';
 import type { HoldDecision, HoldMusicDetector } from '../src/detect/types.js';
@@ -241,15 +242,12 @@ function summarize(results: readonly FileResult[]) {
   };
 }
 
-/**
- * Detectors combined as a live call combines them (`CallRecording`): hold while any detector
- * says hold, from the onset of the first; no-hold when the last one lets go, from its end.
- */
-class AnyHold implements HoldMusicDetector {
-  private readonly holding: boolean[];
+/** Detectors combined as a live call combines them (`CallRecording` through `AnyHold`). */
+class Combined implements HoldMusicDetector {
+  private readonly any: AnyHold;
 
   constructor(private readonly detectors: readonly HoldMusicDetector[]) {
-    this.holding = detectors.map(() => false);
+    this.any = new AnyHold(detectors.length);
   }
 
   get stateBytes(): number {
@@ -261,17 +259,17 @@ class AnyHold implements HoldMusicDetector {
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]!.push(frame, callTimeMs);
       if (d === undefined) continue;
-      const was = this.holding.some(Boolean);
-      this.holding[i] = d.state === 'hold';
-      const now = this.holding.some(Boolean);
-      if (now !== was) out = d;
+      const was = this.any.holding;
+      const next = this.any.decide(i, d);
+      // The evaluation sees state changes only: a second hold within an episode is no change.
+      if (next !== undefined && (next.state === 'no-hold' || !was)) out = next;
     }
     return out;
   }
 
   reset(): void {
     for (const d of this.detectors) d.reset();
-    this.holding.fill(false);
+    this.any.reset();
   }
 }
 
@@ -388,7 +386,7 @@ export default async function run(args: string[]): Promise<unknown> {
     loss,
     delayMs,
     combinedTimings,
-    (k) => new AnyHold([k, new MusicClassifierDetector({ state: stateOptions })]),
+    (k) => new Combined([k, new MusicClassifierDetector({ state: stateOptions })]),
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();
   const combinedTest = Array.isArray(combined)

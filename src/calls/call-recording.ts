@@ -1,5 +1,6 @@
 import type { Logger } from '../shared/logger.js';
 import type { RecordingConfig } from '../config/schema.js';
+import { AnyHold } from '../detect/any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
 import { DelayLine, HoldGate, type Direction, type Leg } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
@@ -73,8 +74,8 @@ export class CallRecording {
   #discarded: Promise<void> | undefined;
   #closed: Promise<RecordingMetadata> | undefined;
   readonly #detectors: readonly HoldMusicDetector[];
-  /** Which detectors currently say hold (the gate hears "music" while any does). */
-  readonly #holding: boolean[];
+  /** The detectors as one: the gate hears "music" while any says hold. */
+  readonly #anyHold: AnyHold;
   readonly #learner: HoldAudioLearner | undefined;
 
   private constructor(
@@ -94,7 +95,7 @@ export class CallRecording {
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors ?? [];
-    this.#holding = this.#detectors.map(() => false);
+    this.#anyHold = new AnyHold(this.#detectors.length);
     this.#learner = init.learn
       ? new HoldAudioLearner(`${init.queue}/${init.callId}`, init.learn)
       : undefined;
@@ -227,14 +228,15 @@ export class CallRecording {
   }
 
   #decide(index: number, decision: HoldDecision, now: number): void {
-    const wasHolding = this.#holding.some(Boolean);
-    this.#holding[index] = decision.state === 'hold';
-    if (decision.state === 'hold') {
-      if (!wasHolding) this.#init.onHoldDetected?.(decision.cause, (now - decision.onsetMs) / 1000);
-      const onsetMs = Math.max(0, decision.onsetMs - MUSIC_GUARD_BEFORE_MS);
-      this.gate.musicDetected({ onsetMs, confident: decision.confident }, now);
-    } else if (wasHolding && !this.#holding.some(Boolean)) {
-      this.gate.musicEnded(Math.min(now, decision.onsetMs + MUSIC_GUARD_AFTER_MS));
+    const wasHolding = this.#anyHold.holding;
+    const d = this.#anyHold.decide(index, decision);
+    if (d === undefined) return;
+    if (d.state === 'hold') {
+      if (!wasHolding) this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
+      const onsetMs = Math.max(0, d.onsetMs - MUSIC_GUARD_BEFORE_MS);
+      this.gate.musicDetected({ onsetMs, confident: d.confident }, now);
+    } else {
+      this.gate.musicEnded(Math.min(now, d.onsetMs + MUSIC_GUARD_AFTER_MS));
     }
   }
 

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { AnyHold } from './any-hold.js';
+import type { HoldDecision } from './types.js';
+
+const decision = (state: HoldDecision['state'], onsetMs: number, cause: string): HoldDecision => ({
+  state,
+  onsetMs,
+  cause,
+  confident: true,
+});
+
+describe('AnyHold', () => {
+  it('holds while any detector says hold and ends with the last one', () => {
+    const any = new AnyHold(2);
+    const known = decision('hold', 10_000, 'known-music');
+    expect(any.decide(0, known)).toBe(known);
+    expect(any.holding).toBe(true);
+    // The second detector's hold still goes out (the gate keeps the first onset).
+    const classifier = decision('hold', 9_000, 'music-classifier');
+    expect(any.decide(1, classifier)).toBe(classifier);
+    // One letting go changes nothing while the other holds; the last one's end goes out.
+    expect(any.decide(0, decision('no-hold', 20_000, 'known-music'))).toBeUndefined();
+    expect(any.holding).toBe(true);
+    const end = decision('no-hold', 22_000, 'music-classifier');
+    expect(any.decide(1, end)).toBe(end);
+    expect(any.holding).toBe(false);
+    // A no-hold out of hold is no change.
+    expect(any.decide(1, end)).toBeUndefined();
+  });
+
+  it('ends at the latest end any detector reported, not at the last one’s backdated end', () => {
+    const any = new AnyHold(2);
+    any.decide(0, decision('hold', 5_000, 'known-music'));
+    any.decide(1, decision('hold', 7_000, 'music-classifier'));
+    // The fingerprint loses the music where it ends; the classifier lets go later but dates its
+    // end before that.
+    expect(any.decide(0, decision('no-hold', 12_740, 'known-music'))).toBeUndefined();
+    expect(any.decide(1, decision('no-hold', 12_400, 'music-classifier'))).toEqual(
+      decision('no-hold', 12_740, 'music-classifier'),
+    );
+    // The next episode starts afresh.
+    any.decide(1, decision('hold', 30_000, 'music-classifier'));
+    const end = decision('no-hold', 40_000, 'music-classifier');
+    expect(any.decide(1, end)).toBe(end);
+  });
+
+  it('reset forgets who holds', () => {
+    const any = new AnyHold(1);
+    any.decide(0, decision('hold', 0, 'known-music'));
+    any.reset();
+    expect(any.holding).toBe(false);
+  });
+});
