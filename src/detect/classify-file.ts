@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AnyHold } from './any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
 import { decodeAudioChunks } from './known-music/decode-audio.js';
 import { KnownMusicDetector } from './known-music/known-music-detector.js';
@@ -52,8 +53,8 @@ export async function* classifyFile(
       .sort();
     detectors.unshift(new KnownMusicDetector(await KnownMusicLibrary.fromFiles(files)));
   }
-  const holding = new Array<boolean>(detectors.length).fill(false);
-  let holdCount = 0;
+  // Combined as a live call combines them.
+  const any = new AnyHold(detectors.length);
   let holdSinceMs = 0;
   let holdMs = 0;
   let episodes = 0;
@@ -64,13 +65,10 @@ export async function* classifyFile(
   let filled = 0;
   let samples = 0;
 
-  const apply = (i: number, d: HoldDecision): ClassifyChange | undefined => {
-    const hold = d.state === 'hold';
-    if (holding[i] === hold) return undefined;
-    holding[i] = hold;
-    holdCount += hold ? 1 : -1;
-    const state = holdCount > 0 ? 'hold' : 'no-hold';
-    if (state === last.state) return undefined;
+  const apply = (i: number, decision: HoldDecision): ClassifyChange | undefined => {
+    const d = any.decide(i, decision);
+    if (d === undefined || d.state === last.state) return undefined;
+    const state = d.state;
     last.state = state;
     // Onsets may lie in the past; keep the printed times monotonic.
     const ms = Math.max(d.onsetMs, lastT * 1000);
