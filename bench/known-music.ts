@@ -9,7 +9,7 @@
  * 06.10 or AMR-NB 12.2 by sox), a gain of −12…−30 dB, G.711 µ-law and 1 % lost frames (seeded).
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
- * audio leaked). Runtime: about 30 s.
+ * audio leaked). Runtime: about 10 s.
  */
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';

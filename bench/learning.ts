@@ -13,7 +13,7 @@
  * with HoldAudioLearner adding what the classifier judged hold to the library when it ends.
  * Reported per call number: how many tracks' music the fingerprint caught first, the median
  * detection latency, and how many episodes leaked hold audio with the delay line
- * (pause start = max(onset, decision − D) after the music's start).
+ * (pause start = max(onset, decision − D) after the music's start). Runtime: about 15 s.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -20,7 +20,7 @@
  * known-music detector (library = the Asterisk MOH directory) is run on the hold tracks too
  * (`knownMusic`), and both detectors together as a live call combines them (`withKnownMusic`,
  * with the targets again): the corpus's hold tracks are then known music, its other music not.
- * Runtime: about 1 minute with a built corpus (+ about 30 s to build it).
+ * Runtime: about 15 s with a built corpus (+ about 1 minute to build it).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
