@@ -11,7 +11,6 @@
  *
  * Addresses 127.0.0.190–199, media ports 49000–49199.
  */
-import { execFileSync } from 'node:child_process';
 import {
   createHash,
   createPrivateKey,
@@ -32,10 +31,16 @@ import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { canonicalJson, type AuditEntry, type ConsentRecord } from '../src/store/index.js';
 import { decodeChannels, decodePcm } from './peers/recording-checks.js';
-import { describeSippResult, killAllSipp, runSipp, startSippServer } from './support/sipp.js';
+import {
+  describeSippResult,
+  killAllSipp,
+  promptWav,
+  runSipp,
+  startSippServer,
+  streamingScenario,
+} from './support/sipp.js';
 import { withTimeout } from './support/with-timeout.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'test-fixtures', 'sipp');
 const HG_IP = '127.0.0.190';
 const SUBJECT_IP = '127.0.0.191';
 const PBX_IP = '127.0.0.192';
@@ -88,19 +93,6 @@ async function json<T>(hg: Holdgate, method: string, path: string, status = 200)
   const text = await res.text();
   expect(res.status, `${method} ${path}: ${text.slice(0, 300)}`).toBe(status);
   return JSON.parse(text) as T;
-}
-
-/**
- * A copy of a streaming scenario with `@AUDIO@` replaced by an Asterisk prompt converted to a
- * G.711 µ-law WAV (SIPp does not expand variables in rtp_stream).
- */
-function streamingScenario(dir: string, scenario: string, prompt: string): string {
-  const wav = join(dir, `${prompt}.wav`);
-  const source = `/usr/share/asterisk/sounds/en_US_f_Allison/${prompt}.wav`;
-  execFileSync('sox', [source, '-r', '8000', '-c', '1', '-e', 'u-law', wav]);
-  const out = join(dir, scenario);
-  writeFileSync(out, readFileSync(join(FIXTURES, scenario), 'utf8').replaceAll('@AUDIO@', wav));
-  return out;
 }
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -188,7 +180,7 @@ describe('admin API on recordings produced by SIPp', () => {
 
     // --- Two real SIPp calls, each streaming a prompt both ways for 3 s --------------------
     const pbx = startSippServer({
-      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', PBX_PROMPT),
+      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', promptWav(dir, PBX_PROMPT)),
       localIp: PBX_IP,
       localPort: PBX_PORT,
       calls: 2,
@@ -198,7 +190,7 @@ describe('admin API on recordings produced by SIPp', () => {
     const callerScenario = streamingScenario(
       dir,
       'uac-numbered-caller-streams-rtp.xml',
-      CALLER_PROMPT,
+      promptWav(dir, CALLER_PROMPT),
     );
     for (const [ip, number] of [
       [SUBJECT_IP, SUBJECT],

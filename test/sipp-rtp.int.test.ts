@@ -3,8 +3,7 @@
  * the caller and the PBX each play an Asterisk prompt with SIPp's rtp_stream; holdgate anchors
  * the media, relays it both ways and records both directions.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -12,10 +11,16 @@ import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { finishedRecording } from './peers/recording-checks.js';
-import { describeSippResult, killAllSipp, runSipp, startSippServer } from './support/sipp.js';
+import {
+  describeSippResult,
+  killAllSipp,
+  promptWav,
+  runSipp,
+  startSippServer,
+  streamingScenario,
+} from './support/sipp.js';
 import { withTimeout } from './support/with-timeout.js';
 
-const FIXTURES = join(import.meta.dirname, '..', 'test-fixtures', 'sipp');
 const HG_IP = '127.0.0.170';
 const CALLER_IP = '127.0.0.171';
 const PBX_IP = '127.0.0.172';
@@ -28,20 +33,6 @@ afterEach(async () => {
 afterAll(async () => {
   await killAllSipp();
 });
-
-/**
- * A copy of a scenario that streams an Asterisk prompt, converted to a G.711 µ-law WAV (what
- * SIPp's rtp_stream plays as PT 0). SIPp does not expand variables in rtp_stream, so the path is
- * written into the copy.
- */
-function streamingScenario(dir: string, scenario: string, prompt: string): string {
-  const wav = join(dir, `${prompt}.wav`);
-  const source = `/usr/share/asterisk/sounds/en_US_f_Allison/${prompt}.wav`;
-  execFileSync('sox', [source, '-r', '8000', '-c', '1', '-e', 'u-law', wav]);
-  const out = join(dir, scenario);
-  writeFileSync(out, readFileSync(join(FIXTURES, scenario), 'utf8').replaceAll('@AUDIO@', wav));
-  return out;
-}
 
 describe('SIPp RTP through holdgate', () => {
   it('relays and records RTP that SIPp streams in both directions', async () => {
@@ -60,7 +51,11 @@ describe('SIPp RTP through holdgate', () => {
       { logger: silentLogger() },
     );
     const pbx = startSippServer({
-      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', 'call-forwarding'),
+      scenario: streamingScenario(
+        dir,
+        'uas-answer-streams-rtp.xml',
+        promptWav(dir, 'call-forwarding'),
+      ),
       localIp: PBX_IP,
       localPort: 19000,
       calls: 1,
@@ -68,7 +63,7 @@ describe('SIPp RTP through holdgate', () => {
     });
     await withTimeout(pbx.ready, 10_000, 'pbx ready');
     const caller = await runSipp({
-      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', 'agent-loginok'),
+      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', promptWav(dir, 'agent-loginok')),
       remote: `${HG_IP}:5060`,
       localIp: CALLER_IP,
       localPort: 19010,

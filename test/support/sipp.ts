@@ -10,7 +10,8 @@
  * `mediaPort + 2` on `mediaIp`. When `mediaPort` is omitted it defaults to `localPort + 2`, so a
  * SIPp uses `localPort`, `localPort + 2` and `localPort + 4`: space instances at least 6 apart.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -138,6 +139,35 @@ export function buildSippArgs(opts: SippOptions, outDir: string): string[] {
 }
 
 /** Runs SIPp to completion (its `-timeout`, or the hard deadline) and collects its results. */
+/** The committed SIPp scenarios. */
+export const SIPP_FIXTURES = join(import.meta.dirname, '..', '..', 'test-fixtures', 'sipp');
+
+/**
+ * A copy in `dir` of the fixture `scenario` that streams `wav` (a G.711 µ-law WAV: what SIPp's
+ * rtp_stream plays as PT 0) where it says `@AUDIO@`, with any further text `replace`ments. SIPp
+ * does not expand variables in rtp_stream, so the path is written into the copy.
+ */
+export function streamingScenario(
+  dir: string,
+  scenario: string,
+  wav: string,
+  replace: Readonly<Record<string, string>> = {},
+): string {
+  let text = readFileSync(join(SIPP_FIXTURES, scenario), 'utf8').replaceAll('@AUDIO@', wav);
+  for (const [from, to] of Object.entries(replace)) text = text.replaceAll(from, to);
+  const out = join(dir, scenario);
+  writeFileSync(out, text);
+  return out;
+}
+
+/** An Asterisk prompt converted to the µ-law WAV rtp_stream plays, in `dir`. */
+export function promptWav(dir: string, prompt: string): string {
+  const wav = join(dir, `${prompt}.wav`);
+  const source = `/usr/share/asterisk/sounds/en_US_f_Allison/${prompt}.wav`;
+  execFileSync('sox', [source, '-r', '8000', '-c', '1', '-e', 'u-law', wav]);
+  return wav;
+}
+
 export async function runSipp(opts: SippOptions): Promise<SippResult> {
   return startSipp(opts).done;
 }
