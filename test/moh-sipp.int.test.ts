@@ -1,0 +1,193 @@
+/**
+ * Hold heard, not signalled, with SIPp as both phones (issue 5, Proof: "a real-peer e2e where the
+ * PBX SIPp plays Asterisk hold music with no re-INVITE"). After the ACK the PBX SIPp streams one
+ * G.711 stream: the agent for 3 s, Asterisk hold music for 7 s, the agent again, and no SIP at
+ * all around the hold. The caller SIPp streams, from its ACK, a 440 Hz tone while it talks to the
+ * agent and a 1 kHz tone (its private words) while the music plays. The finalized recording must
+ * hold none of the music and none of the 1 kHz tone, and both conversations around it.
+ * The audio is made at test time from Debian's Asterisk packages (never committed).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '../src/config/load-config.js';
+import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
+import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
+import { startHoldgate, type Holdgate } from '../src/main.js';
+import { silentLogger } from '../src/shared/logger.js';
+import {
+  blocksWithTone,
+  decodeChannels,
+  decodePcm,
+  finishedRecording,
+} from './peers/recording-checks.js';
+import {
+  describeSippResult,
+  killAllSipp,
+  runSipp,
+  startSippServer,
+  streamingScenario,
+} from './support/sipp.js';
+import { withTimeout } from './support/with-timeout.js';
+
+const HG_IP = '127.0.0.200';
+const CALLER_IP = '127.0.0.201';
+const PBX_IP = '127.0.0.202';
+const MOH = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
+/** The music plays from 3 s to 10 s after the ACK; the call lasts 14 s. */
+const MUSIC_FROM_S = 3;
+const MUSIC_TO_S = 10;
+const CALL_S = 14;
+
+let hg: Holdgate | undefined;
+afterEach(async () => {
+  await hg?.close();
+  hg = undefined;
+});
+afterAll(async () => {
+  await killAllSipp();
+});
+
+const sox = (...args: string[]): void => {
+  execFileSync('sox', args);
+};
+const ulaw = ['-r', '8000', '-c', '1', '-e', 'u-law'];
+
+/**
+ * What the PBX sends: the agent (Asterisk prompts), the hold music from 40 s into the track,
+ * the agent again; 14 s of µ-law in all.
+ */
+function pbxAudio(dir: string): string {
+  const agent = join(dir, 'agent.wav');
+  sox(
+    ...['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'].map((n) =>
+      join(SPEECH, `${n}.wav`),
+    ),
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    agent,
+  );
+  const before = join(dir, 'before.wav');
+  const music = join(dir, 'music.wav');
+  const after = join(dir, 'after.wav');
+  sox(agent, before, 'trim', '0', String(MUSIC_FROM_S));
+  sox(MOH, '-r', '8000', '-c', '1', music, 'trim', '40', String(MUSIC_TO_S - MUSIC_FROM_S));
+  sox(agent, after, 'trim', '0', String(CALL_S - MUSIC_TO_S));
+  const out = join(dir, 'pbx.wav');
+  sox(before, music, after, ...ulaw, out);
+  return out;
+}
+
+/**
+ * What the caller sends: 440 Hz while talking to the agent, 1 kHz (private words) while the
+ * music plays, with 200 ms of silence at each change so that a few ms of skew between the two
+ * SIPps cannot put a tone on the wrong side.
+ */
+function callerAudio(dir: string): string {
+  const part = (name: string, seconds: number, freq?: number): string => {
+    const f = join(dir, `${name}.wav`);
+    sox(
+      '-n',
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      f,
+      'synth',
+      String(seconds),
+      ...(freq ? ['sine', String(freq)] : ['sine', '0', 'vol', '0']),
+      ...(freq ? ['vol', '0.3'] : []),
+    );
+    return f;
+  };
+  const out = join(dir, 'caller.wav');
+  sox(
+    part('talk1', MUSIC_FROM_S - 0.2, 440),
+    part('gap1', 0.4),
+    part('private', MUSIC_TO_S - MUSIC_FROM_S - 0.4, 1000),
+    part('gap2', 0.4),
+    part('talk2', CALL_S - MUSIC_TO_S - 0.2, 440),
+    ...ulaw,
+    out,
+  );
+  return out;
+}
+
+describe('music on hold without signalling, SIPp as both phones', () => {
+  it('the PBX SIPp streams Asterisk hold music: none of it and none of the caller’s words under it are recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-sipp-'));
+    const recordings = join(dir, 'recordings');
+    hg = await startHoldgate(
+      validateConfig({
+        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+        media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
+        recording: { dir: recordings, delaySeconds: 2.5 },
+        detection: { knownMusic: ['/usr/share/asterisk/moh'] },
+        acl: { trunks: [`${CALLER_IP}/32`] },
+        queues: [
+          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } },
+        ],
+      }),
+      { logger: silentLogger() },
+    );
+    const pbx = startSippServer({
+      // Streams once (no loop): the stream ends as the caller hangs up.
+      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbxAudio(dir), {
+        ',-1,0"': ',1,0"',
+      }),
+      localIp: PBX_IP,
+      localPort: 19200,
+      calls: 1,
+      timeoutSec: 40,
+    });
+    await withTimeout(pbx.ready, 10_000, 'pbx ready');
+    const caller = await runSipp({
+      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', callerAudio(dir), {
+        ',-1,0"': ',1,0"',
+        '<pause milliseconds="3000"/>': `<pause milliseconds="${CALL_S * 1000}"/>`,
+      }),
+      remote: `${HG_IP}:5060`,
+      localIp: CALLER_IP,
+      localPort: 19210,
+      calls: 1,
+      timeoutSec: 40,
+      service: '1000',
+    });
+    expect(caller.stats?.successfulCalls, describeSippResult(caller)).toBe(1);
+    const pbxResult = await withTimeout(pbx.done, 20_000, 'pbx done');
+    expect(pbxResult.stats?.successfulCalls, describeSippResult(pbxResult)).toBe(1);
+
+    const { meta } = await finishedRecording(recordings);
+    const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
+    expect(holds, JSON.stringify(meta.holdIntervals)).toHaveLength(1);
+    // Call time 0 is the INVITE; the ACK, and both streams, follow within a few ms on loopback.
+    const [hold] = holds as [(typeof holds)[number]];
+    expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(MUSIC_FROM_S - 0.5);
+    expect(hold.start, JSON.stringify(hold)).toBeLessThan(MUSIC_FROM_S + 0.2);
+    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(MUSIC_TO_S - 0.2);
+    expect(hold.end, JSON.stringify(hold)).toBeLessThan(MUSIC_TO_S + 1.5);
+
+    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+    expect(blocksWithTone(left, 1000, 0.05), 'blocks of the caller’s private words').toBe(0);
+    // 2.8 s before and 3.8 s after the hold: 330 blocks of 20 ms, less what the guards take.
+    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(250);
+    // None of the hold music: a fresh detector over the agent channel finds no match.
+    const library = new KnownMusicLibrary();
+    library.learn(MOH, decodePcm(MOH));
+    const check = new KnownMusicDetector(library);
+    const frame = new Int16Array(160);
+    for (let off = 0; off + 160 <= right.length; off += 160) {
+      frame.set(right.subarray(off, off + 160));
+      expect(check.push(frame, off / 8)?.state, `hold music at ${off / 8000} s`).not.toBe('hold');
+    }
+    // The agent is there, before and after.
+    let agentEnergy = 0;
+    for (const s of right) agentEnergy += Math.abs(s);
+    expect(agentEnergy / right.length).toBeGreaterThan(100);
+  }, 60_000);
+});
