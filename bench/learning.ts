@@ -53,7 +53,7 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
   for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
     const frame = pcm.subarray(s, s + FRAME_SAMPLES);
     const t = s / 8;
-    learner.frame(frame);
+    learner.frame(frame, t);
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!.push(frame, t);
       if (d === undefined) continue;

@@ -217,7 +217,7 @@ export class CallRecording {
    * in the past: the delay line still holds those frames, so the cut lands on the onset.
    */
   #detect(frameMs: number, now: number): void {
-    this.#learner?.frame(this.#frame);
+    this.#learner?.frame(this.#frame, frameMs);
     for (let i = 0; i < this.#detectors.length; i++) {
       const decision = this.#detectors[i]!.push(this.#frame, frameMs);
       if (decision) {

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../detect/types.js';
 import { HoldAudioLearner } from './hold-audio-learner.js';
 
-const hold = (cause: string, confident = true): HoldDecision => ({
+const hold = (cause: string, onsetMs: number, confident = true): HoldDecision => ({
   state: 'hold',
-  onsetMs: 0,
+  onsetMs,
   cause,
   confident,
 });
@@ -15,43 +15,68 @@ const end = (cause: string): HoldDecision => ({
   confident: true,
 });
 
-function feed(learner: HoldAudioLearner, seconds: number, value: number): void {
-  const frame = new Int16Array(160).fill(value);
-  for (let i = 0; i < seconds * 50; i++) learner.frame(frame);
+/** A learner with a call clock: `feed` sends `seconds` of frames of `value` at call time. */
+function learnerWithClock(learn: (name: string, pcm: Int16Array) => void) {
+  const learner = new HoldAudioLearner('care/call-1', learn);
+  let nowMs = 0;
+  return {
+    learner,
+    now: () => nowMs,
+    feed: (seconds: number, value: number): void => {
+      const frame = new Int16Array(160).fill(value);
+      for (let i = 0; i < seconds * 50; i++) {
+        learner.frame(frame, nowMs);
+        nowMs += 20;
+      }
+    },
+  };
 }
 
 describe('learning hold music', () => {
-  it('hands a classifier episode to the library when it ends', () => {
+  it('hands a classifier episode to the library when it ends, from its onset on', () => {
     const learned: [string, Int16Array][] = [];
-    const learner = new HoldAudioLearner('care/call-1', (name, pcm) => learned.push([name, pcm]));
-    feed(learner, 2, 1); // before the episode: not kept
-    learner.decision(hold('music-classifier'));
-    feed(learner, 8, 7);
+    const { learner, feed, now } = learnerWithClock((name, pcm) => learned.push([name, pcm]));
+    feed(2, 1); // agent: not kept
+    feed(1.5, 7); // music before the classifier decided
+    // Decided 1.5 s into the music, dated back to its onset.
+    learner.decision(hold('music-classifier', now() - 1500));
+    feed(8, 7);
     learner.decision(end('music-classifier'));
-    feed(learner, 2, 1);
+    feed(2, 1);
     expect(learned).toHaveLength(1);
     expect(learned[0]![0]).toBe('care/call-1#1');
-    expect(learned[0]![1].length).toBe(8 * 8000);
+    expect(learned[0]![1].length).toBe(9.5 * 8000);
     expect(learned[0]![1].every((v) => v === 7)).toBe(true);
   });
 
-  it('keeps at most 20 s, skips short, unsure and already-known episodes', () => {
+  it('reaches back at most 2.5 s', () => {
     const learned: Int16Array[] = [];
-    const learner = new HoldAudioLearner('q', (_n, pcm) => learned.push(pcm));
-    learner.decision(hold('music-classifier'));
-    feed(learner, 30, 3);
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    feed(6, 7);
+    learner.decision(hold('music-classifier', now() - 6000));
+    feed(4, 7);
     learner.close();
-    expect(learned[0]?.length).toBe(20 * 8000);
-    learner.decision(hold('music-classifier'));
-    feed(learner, 3, 3);
+    expect(learned[0]!.length).toBe(6.5 * 8000);
+  });
+
+  it('hands long episodes over in 20 s chunks; skips short, unsure and already-known ones', () => {
+    const learned: Int16Array[] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    learner.decision(hold('music-classifier', now()));
+    feed(47, 3);
+    learner.close();
+    // 20 + 20 + 7 s.
+    expect(learned.map((p) => p.length / 8000)).toEqual([20, 20, 7]);
+    learner.decision(hold('music-classifier', now()));
+    feed(3, 3);
     learner.decision(end('music-classifier'));
-    learner.decision(hold('music-classifier', false));
-    feed(learner, 10, 3);
+    learner.decision(hold('music-classifier', now(), false));
+    feed(10, 3);
     learner.decision(end('music-classifier'));
-    learner.decision(hold('known-music'));
-    learner.decision(hold('music-classifier'));
-    feed(learner, 10, 3);
+    learner.decision(hold('known-music', now()));
+    learner.decision(hold('music-classifier', now()));
+    feed(10, 3);
     learner.decision(end('music-classifier'));
-    expect(learned).toHaveLength(1);
+    expect(learned).toHaveLength(3);
   });
 });

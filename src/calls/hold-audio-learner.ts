@@ -2,22 +2,35 @@ import type { HoldDecision } from '../detect/types.js';
 
 /** Hold music shorter than this is not worth learning (s). */
 const MIN_SECONDS = 5;
-/** At most this much of an episode is kept (s): bounds memory per call while on hold. */
-const MAX_SECONDS = 20;
+/** Audio is handed over in chunks of this much (s): bounds memory per call while on hold. */
+const CHUNK_SECONDS = 20;
+/**
+ * The classifier decides a second or two after the music began and dates the onset back; this
+ * much of what came before the decision is kept so a learned episode starts at that onset (s).
+ * The same as the delay line's default D: no detector dates an onset back further.
+ */
+const PRE_ROLL_SECONDS = 2.5;
 const RATE = 8000;
+const FRAME = 160;
 
 /**
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
- * matched, is collected while the episode lasts and handed to `learn` when it ends, so the
- * queue's known-music library recognises that music on later calls. The buffer is allocated
+ * matched, is collected from the episode's onset and handed to `learn` in chunks of 20 s and at
+ * the episode's end, so the queue's known-music library recognises that music on later calls.
+ * A ring keeps the last 2.5 s of every call (40 KiB); the chunk buffer (320 KiB) is allocated
  * when an episode starts and dropped when it ends.
  */
 export class HoldAudioLearner {
   readonly #learn: (name: string, pcm: Int16Array) => void;
   readonly #name: string;
+  readonly #ring = new Int16Array(Math.round(PRE_ROLL_SECONDS * RATE));
+  /** Call time (ms) of the frame after the newest in the ring; the ring holds `#ringFill` samples. */
+  #ringEndMs = 0;
+  #ringFill = 0;
+  #ringAt = 0;
   #buffer: Int16Array | undefined;
   #length = 0;
-  #episodes = 0;
+  #chunks = 0;
   #known = false;
 
   constructor(name: string, learn: (name: string, pcm: Int16Array) => void) {
@@ -34,19 +47,26 @@ export class HoldAudioLearner {
     }
     if (decision.cause !== 'music-classifier') return;
     if (decision.state === 'hold' && decision.confident && !this.#known) {
-      this.#buffer ??= new Int16Array(MAX_SECONDS * RATE);
-      this.#length = 0;
+      if (this.#buffer === undefined) {
+        this.#buffer = new Int16Array(CHUNK_SECONDS * RATE);
+        this.#length = 0;
+        this.#preRoll(decision.onsetMs);
+      }
     } else if (decision.state === 'no-hold') {
       this.#finish();
     }
   }
 
-  /** One 20 ms frame of what the caller hears. */
-  frame(pcm: Int16Array): void {
-    const buffer = this.#buffer;
-    if (!buffer || this.#length + pcm.length > buffer.length) return;
-    buffer.set(pcm, this.#length);
-    this.#length += pcm.length;
+  /** One 20 ms frame of what the caller hears, with its call time. */
+  frame(pcm: Int16Array, timeMs: number): void {
+    const ring = this.#ring;
+    for (let i = 0; i < pcm.length; i++) {
+      ring[this.#ringAt] = pcm[i]!;
+      this.#ringAt = (this.#ringAt + 1) % ring.length;
+    }
+    this.#ringFill = Math.min(ring.length, this.#ringFill + pcm.length);
+    this.#ringEndMs = timeMs + (pcm.length * 1000) / RATE;
+    if (this.#buffer) this.#append(pcm, 0, pcm.length);
   }
 
   /** Call end: an episode still open counts too. */
@@ -54,11 +74,38 @@ export class HoldAudioLearner {
     this.#finish();
   }
 
+  /** Copies what the ring holds from `onsetMs` on into the (empty) episode buffer. */
+  #preRoll(onsetMs: number): void {
+    const ring = this.#ring;
+    const back = Math.round(((this.#ringEndMs - onsetMs) * RATE) / 1000 / FRAME) * FRAME;
+    const take = Math.max(0, Math.min(this.#ringFill, back));
+    let at = (this.#ringAt - take + ring.length) % ring.length;
+    for (let i = 0; i < take; i++) {
+      this.#append(ring, at, at + 1);
+      at = (at + 1) % ring.length;
+    }
+  }
+
+  #append(pcm: Int16Array, from: number, to: number): void {
+    const buffer = this.#buffer!;
+    for (let i = from; i < to; i++) {
+      buffer[this.#length++] = pcm[i]!;
+      if (this.#length === buffer.length) this.#handOver();
+    }
+  }
+
+  /** A full chunk goes to the library; the episode goes on in the same buffer. */
+  #handOver(): void {
+    this.#chunks += 1;
+    this.#learn(`${this.#name}#${this.#chunks}`, this.#buffer!.slice(0, this.#length));
+    this.#length = 0;
+  }
+
   #finish(): void {
     const buffer = this.#buffer;
     this.#buffer = undefined;
     if (!buffer || this.#length < MIN_SECONDS * RATE) return;
-    this.#episodes += 1;
-    this.#learn(`${this.#name}#${this.#episodes}`, buffer.slice(0, this.#length));
+    this.#chunks += 1;
+    this.#learn(`${this.#name}#${this.#chunks}`, buffer.slice(0, this.#length));
   }
 }
