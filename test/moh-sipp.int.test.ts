@@ -23,14 +23,7 @@ import {
   decodePcm,
   finishedRecording,
 } from './peers/recording-checks.js';
-import {
-  describeSippResult,
-  killAllSipp,
-  runSipp,
-  startSippServer,
-  streamingScenario,
-} from './support/sipp.js';
-import { withTimeout } from './support/with-timeout.js';
+import { killAllSipp, sippCall, streamingScenario } from './support/sipp.js';
 
 const HG_IP = '127.0.0.200';
 const CALLER_IP = '127.0.0.201';
@@ -135,32 +128,28 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       }),
       { logger: silentLogger() },
     );
-    const pbx = startSippServer({
-      // Streams once (no loop): the stream ends as the caller hangs up.
-      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbxAudio(dir), {
-        ',-1,0"': ',1,0"',
-      }),
-      localIp: PBX_IP,
-      localPort: 19200,
-      calls: 1,
-      timeoutSec: 40,
-    });
-    await withTimeout(pbx.ready, 10_000, 'pbx ready');
-    const caller = await runSipp({
-      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', callerAudio(dir), {
-        ',-1,0"': ',1,0"',
-        '<pause milliseconds="3000"/>': `<pause milliseconds="${CALL_S * 1000}"/>`,
-      }),
-      remote: `${HG_IP}:5060`,
-      localIp: CALLER_IP,
-      localPort: 19210,
-      calls: 1,
-      timeoutSec: 40,
-      service: '1000',
-    });
-    expect(caller.stats?.successfulCalls, describeSippResult(caller)).toBe(1);
-    const pbxResult = await withTimeout(pbx.done, 20_000, 'pbx done');
-    expect(pbxResult.stats?.successfulCalls, describeSippResult(pbxResult)).toBe(1);
+    await sippCall(
+      {
+        // Streams once (no loop): the stream ends as the caller hangs up.
+        scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbxAudio(dir), {
+          ',-1,0"': ',1,0"',
+        }),
+        localIp: PBX_IP,
+        localPort: 19200,
+        timeoutSec: 40,
+      },
+      {
+        scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', callerAudio(dir), {
+          ',-1,0"': ',1,0"',
+          '<pause milliseconds="3000"/>': `<pause milliseconds="${CALL_S * 1000}"/>`,
+        }),
+        remote: `${HG_IP}:5060`,
+        localIp: CALLER_IP,
+        localPort: 19210,
+        timeoutSec: 40,
+        service: '1000',
+      },
+    );
 
     const { meta } = await finishedRecording(recordings);
     const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');

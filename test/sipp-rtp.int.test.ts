@@ -11,15 +11,7 @@ import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { finishedRecording } from './peers/recording-checks.js';
-import {
-  describeSippResult,
-  killAllSipp,
-  promptWav,
-  runSipp,
-  startSippServer,
-  streamingScenario,
-} from './support/sipp.js';
-import { withTimeout } from './support/with-timeout.js';
+import { killAllSipp, promptWav, sippCall, streamingScenario } from './support/sipp.js';
 
 const HG_IP = '127.0.0.170';
 const CALLER_IP = '127.0.0.171';
@@ -50,30 +42,30 @@ describe('SIPp RTP through holdgate', () => {
       }),
       { logger: silentLogger() },
     );
-    const pbx = startSippServer({
-      scenario: streamingScenario(
-        dir,
-        'uas-answer-streams-rtp.xml',
-        promptWav(dir, 'call-forwarding'),
-      ),
-      localIp: PBX_IP,
-      localPort: 19000,
-      calls: 1,
-      timeoutSec: 30,
-    });
-    await withTimeout(pbx.ready, 10_000, 'pbx ready');
-    const caller = await runSipp({
-      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', promptWav(dir, 'agent-loginok')),
-      remote: `${HG_IP}:5060`,
-      localIp: CALLER_IP,
-      localPort: 19010,
-      calls: 1,
-      timeoutSec: 30,
-      service: '1000',
-    });
-    expect(caller.stats?.successfulCalls, describeSippResult(caller)).toBe(1);
-    const pbxResult = await withTimeout(pbx.done, 20_000, 'pbx done');
-    expect(pbxResult.stats?.successfulCalls, describeSippResult(pbxResult)).toBe(1);
+    await sippCall(
+      {
+        scenario: streamingScenario(
+          dir,
+          'uas-answer-streams-rtp.xml',
+          promptWav(dir, 'call-forwarding'),
+        ),
+        localIp: PBX_IP,
+        localPort: 19000,
+        timeoutSec: 30,
+      },
+      {
+        scenario: streamingScenario(
+          dir,
+          'uac-call-streams-rtp.xml',
+          promptWav(dir, 'agent-loginok'),
+        ),
+        remote: `${HG_IP}:5060`,
+        localIp: CALLER_IP,
+        localPort: 19010,
+        timeoutSec: 30,
+        service: '1000',
+      },
+    );
     const { meta } = await finishedRecording(recordings);
     // About 3 s streamed each way (150 frames of 20 ms); the gate opens at the ACK.
     expect(meta.frames.caller).toBeGreaterThan(100);

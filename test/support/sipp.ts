@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseSippRttCsv, parseSippStatCsv, type RttSample, type SippStats } from './sipp-stats.js';
 import { waitForBoundSocket } from './wait-for-bound-socket.js';
+import { withTimeout } from './with-timeout.js';
 
 /** Path of the SIPp binary (Debian package `sipp`, 3.6.1). */
 export const SIPP_BIN = '/usr/bin/sipp';
@@ -178,6 +179,29 @@ export async function runSipp(opts: SippOptions): Promise<SippResult> {
  */
 export function startSippServer(opts: SippOptions): SippServer {
   return startSipp(opts);
+}
+
+/**
+ * One call between two SIPps: the PBX (`pbx`, a UAS) is started and awaited, then the caller
+ * (`caller`, a UAC) runs; each must complete its one call, or this throws with SIPp's account.
+ */
+export async function sippCall(
+  pbx: SippOptions,
+  caller: SippOptions,
+): Promise<{ caller: SippResult; pbx: SippResult }> {
+  const server = startSipp({ calls: 1, ...pbx });
+  await withTimeout(server.ready, 10_000, 'pbx ready');
+  const callerResult = await runSipp({ calls: 1, ...caller });
+  const pbxResult = await withTimeout(server.done, 20_000, 'pbx done');
+  for (const [role, r] of [
+    ['caller', callerResult],
+    ['pbx', pbxResult],
+  ] as const) {
+    if (r.stats?.successfulCalls !== 1) {
+      throw new Error(`SIPp ${role} did not complete its call: ${describeSippResult(r)}`);
+    }
+  }
+  return { caller: callerResult, pbx: pbxResult };
 }
 
 /** Kills every SIPp this module started that is still running (SIGKILL), and waits for them. */
