@@ -60,10 +60,12 @@ export class HoldAudioLearner {
   /** One 20 ms frame of what the caller hears, with its call time. */
   frame(pcm: Int16Array, timeMs: number): void {
     const ring = this.#ring;
+    let at = this.#ringAt;
     for (let i = 0; i < pcm.length; i++) {
-      ring[this.#ringAt] = pcm[i]!;
-      this.#ringAt = (this.#ringAt + 1) % ring.length;
+      ring[at] = pcm[i]!;
+      if (++at === ring.length) at = 0;
     }
+    this.#ringAt = at;
     this.#ringFill = Math.min(ring.length, this.#ringFill + pcm.length);
     this.#ringEndMs = timeMs + (pcm.length * 1000) / RATE;
     if (this.#buffer) this.#append(pcm, 0, pcm.length);
@@ -79,11 +81,10 @@ export class HoldAudioLearner {
     const ring = this.#ring;
     const back = Math.round(((this.#ringEndMs - onsetMs) * RATE) / 1000 / FRAME) * FRAME;
     const take = Math.max(0, Math.min(this.#ringFill, back));
-    let at = (this.#ringAt - take + ring.length) % ring.length;
-    for (let i = 0; i < take; i++) {
-      this.#append(ring, at, at + 1);
-      at = (at + 1) % ring.length;
-    }
+    const start = (this.#ringAt - take + ring.length) % ring.length;
+    const first = Math.min(take, ring.length - start);
+    this.#append(ring, start, start + first);
+    this.#append(ring, 0, take - first);
   }
 
   #append(pcm: Int16Array, from: number, to: number): void {
