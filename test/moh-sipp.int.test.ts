@@ -11,18 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
-import { silentLogger } from '../src/shared/logger.js';
 import {
   blocksWithTone,
   decodeChannels,
   decodePcm,
   finishedRecording,
 } from './peers/recording-checks.js';
+import { callFixture } from './peers/call-fixture.js';
 import { killAllSipp, sippCall, streamingScenario } from './support/sipp.js';
 
 const HG_IP = '127.0.0.200';
@@ -35,11 +33,7 @@ const MUSIC_FROM_S = 3;
 const MUSIC_TO_S = 10;
 const CALL_S = 14;
 
-let hg: Holdgate | undefined;
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-});
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
   await killAllSipp();
 });
@@ -93,8 +87,10 @@ function callerAudio(dir: string): string {
       f,
       'synth',
       String(seconds),
-      ...(freq ? ['sine', String(freq)] : ['sine', '0', 'vol', '0']),
-      ...(freq ? ['vol', '0.3'] : []),
+      'sine',
+      String(freq ?? 0),
+      'vol',
+      freq === undefined ? '0' : '0.3',
     );
     return f;
   };
@@ -115,19 +111,14 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   it('the PBX SIPp streams Asterisk hold music: none of it and none of the caller’s words under it are recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-sipp-'));
     const recordings = join(dir, 'recordings');
-    hg = await startHoldgate(
-      validateConfig({
-        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
-        media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
-        recording: { dir: recordings, delaySeconds: 2.5 },
-        detection: { knownMusic: ['/usr/share/asterisk/moh'] },
-        acl: { trunks: [`${CALLER_IP}/32`] },
-        queues: [
-          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
+    await fixture.start({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+      media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
+      recording: { dir: recordings, delaySeconds: 2.5 },
+      detection: { knownMusic: ['/usr/share/asterisk/moh'] },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } }],
+    });
     await sippCall(
       {
         // Streams once (no loop): the stream ends as the caller hangs up.

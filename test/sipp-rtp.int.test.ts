@@ -6,22 +6,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { validateConfig } from '../src/config/load-config.js';
-import { startHoldgate, type Holdgate } from '../src/main.js';
-import { silentLogger } from '../src/shared/logger.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { finishedRecording } from './peers/recording-checks.js';
+import { callFixture } from './peers/call-fixture.js';
 import { killAllSipp, promptWav, sippCall, streamingScenario } from './support/sipp.js';
 
 const HG_IP = '127.0.0.170';
 const CALLER_IP = '127.0.0.171';
 const PBX_IP = '127.0.0.172';
 
-let hg: Holdgate | undefined;
-afterEach(async () => {
-  await hg?.close();
-  hg = undefined;
-});
+const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
   await killAllSipp();
 });
@@ -30,18 +24,13 @@ describe('SIPp RTP through holdgate', () => {
   it('relays and records RTP that SIPp streams in both directions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-sipp-rtp-'));
     const recordings = join(dir, 'recordings');
-    hg = await startHoldgate(
-      validateConfig({
-        sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
-        media: { address: HG_IP, portMin: 47000, portMax: 47099, workers: 1 },
-        recording: { dir: recordings, delaySeconds: 0.5 },
-        acl: { trunks: [`${CALLER_IP}/32`] },
-        queues: [
-          { name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19000 } },
-        ],
-      }),
-      { logger: silentLogger() },
-    );
+    await fixture.start({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+      media: { address: HG_IP, portMin: 47000, portMax: 47099, workers: 1 },
+      recording: { dir: recordings, delaySeconds: 0.5 },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19000 } }],
+    });
     await sippCall(
       {
         scenario: streamingScenario(
