@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { KnownMusicDetector } from '../../src/detect/known-music/known-music-detector.js';
+import { KnownMusicLibrary } from '../../src/detect/known-music/known-music-library.js';
 
 /** The metadata fields the end-to-end tests look at. */
 export interface RecordingMeta {
@@ -88,4 +90,27 @@ export function blocksWithTone(samples: Int16Array, freq: number, share: number)
     if (toneShare(samples, off, 160, freq) > share) count++;
   }
   return count;
+}
+
+/**
+ * Where (s) a fresh known-music detector that knows only `track` first hears it in `samples`
+ * (8 kHz PCM, e.g. a recording's agent channel); undefined when it never does.
+ */
+export function musicMatchAt(samples: Int16Array, track: string): number | undefined {
+  const library = new KnownMusicLibrary();
+  library.learn(track, decodePcm(track));
+  const detector = new KnownMusicDetector(library);
+  const frame = new Int16Array(160);
+  for (let off = 0; off + 160 <= samples.length; off += 160) {
+    frame.set(samples.subarray(off, off + 160));
+    if (detector.push(frame, off / 8)?.state === 'hold') return off / 8000;
+  }
+  return undefined;
+}
+
+/** Mean absolute sample value: whether a channel holds sound at all. */
+export function meanAbs(samples: Int16Array): number {
+  let sum = 0;
+  for (const s of samples) sum += Math.abs(s);
+  return samples.length > 0 ? sum / samples.length : 0;
 }
