@@ -71,7 +71,7 @@ const round = (v: number | null, d = 3): number | null =>
   v === null || !Number.isFinite(v) ? v : Math.round(v * 10 ** d) / 10 ** d;
 
 /** The corpus version this benchmark expects (scripts/make-corpus.sh writes it to VERSION). */
-const CORPUS_VERSION = '3';
+const CORPUS_VERSION = '4';
 
 /**
  * Builds the corpus unless `dir` already holds one of CORPUS_VERSION. An older one is rebuilt in

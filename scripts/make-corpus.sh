@@ -19,12 +19,15 @@
 # noise (office noise, silence, comfort noise),
 # transitions (speech -> hold -> speech).
 # Split: two MOH tracks (macroform-cold_day, macroform-robot_dity), all singularity music and odd
-# numbered speech files are "test"; the rest "train". Deterministic (fixed RANDOM seed).
+# numbered speech files are "test"; the rest "train". Deterministic (fixed RANDOM seed, sox -R).
 # Bounded: about 60 min of audio (~60 MB), about 1-2 minutes on 2 cores.
 set -euo pipefail
 
 OUT=${1:?usage: make-corpus.sh <outdir>}
 RANDOM=4242
+# sox seeds its noise and dither generators at random unless told to repeat (-R): without it the
+# noise floor, and with it the figures of `bench moh`, changed from one build to the next.
+export SOX_OPTS=-R
 MOH=/usr/share/asterisk/moh
 SND=/usr/share/asterisk/sounds
 WES=/usr/share/games/wesnoth/1.16/data/core/music
@@ -46,8 +49,9 @@ trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT"/{hold,hold-announce,voice-over,music-other,speech,speech-with-radio,ivr,tones,noise,transitions}
 N=0
 
-rnd() { # rnd MIN MAX -> integer in [MIN, MAX]
-  echo $(($1 + RANDOM % ($2 - $1 + 1)))
+rnd() { # rnd MIN MAX: R <- integer in [MIN, MAX]. Sets R instead of printing: bash reseeds RANDOM
+  # in every subshell, so $(rnd ...) gave different values on every build.
+  R=$(($1 + RANDOM % ($2 - $1 + 1)))
 }
 
 # decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file). An offset that
@@ -78,8 +82,8 @@ under() { awk -v v="$(rms "$1")" -v m="$(rms "$2")" -v d="$3" 'BEGIN { printf "%
 tel() {
   local in=$1 out=$2 peak noise codec dur
   N=$((N + 1))
-  peak=$(rnd -23 -1)
-  noise=$(rnd -66 -54)
+  rnd -23 -1; peak=$R
+  rnd -66 -54; noise=$R
   dur=$(soxi -D "$in")
   sox -D "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
   sox -n -r 8000 -c 1 -b 16 "$TMP/n.wav" synth "$dur" $([[ $((N % 2)) == 0 ]] && echo pinknoise || echo whitenoise) gain -n "$noise"
@@ -110,7 +114,7 @@ monologue() {
     f=${all[$(( (RANDOM * 32768 + RANDOM) % ${#all[@]} ))]}
     d=$(soxi -D "$f")
     ((10#${d%.*} > 12)) && continue
-    g=$(rnd 100 1200)
+    rnd 100 1200; g=$R
     sil "$(printf %d.%03d $((g / 1000)) $((g % 1000)))" "$TMP/g$i.wav"
     sox "$f" -r 8000 -c 1 -b 16 "$TMP/p$i.wav"
     files+=("$TMP/p$i.wav" "$TMP/g$i.wav")
@@ -169,7 +173,8 @@ for f in "$MOH"/*.wav; do
   monologue "$SND/en_US_f_Allison" 30 "$TMP/v.wav"
   decode "$f" 100 30 "$TMP/m.wav"
   # Voice-over: the music's RMS 2-10 dB under the voice's (a PBX announcement over its music).
-  sox -m -v 1 "$TMP/v.wav" -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$(rnd 2 10)")" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
+  rnd 2 10
+  sox -m -v 1 "$TMP/v.wav" -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$R")" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
   tel "$TMP/s.wav" "$OUT/voice-over/$b" voice-over $split "$b" '[[0,DUR]]'
   i=$((i + 1))
 done
@@ -195,7 +200,8 @@ for ((j = 0; j < 18; j++)); do
   [[ -d $SND/$l ]] || l=en_US_f_Allison
   split=$([[ $((j % 2)) == 0 ]] && echo train || echo test)
   if ((j % 3 == 1)); then
-    monologue "$SND/$l" 60 "$TMP/s.wav" -$(rnd 300 500)
+    rnd 300 500
+    monologue "$SND/$l" 60 "$TMP/s.wav" "-$R"
     tel "$TMP/s.wav" "$OUT/speech/$l-male-$j" speech $split "$l male" '[]'
   else
     monologue "$SND/$l" 60 "$TMP/s.wav"
@@ -212,7 +218,8 @@ for ((j = 0; j < 8; j++)); do
   # A radio in the office: the music's RMS 16-26 dB under the voice's.
   sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000
   sox "$TMP/v.wav" "$TMP/v2.wav" gain -n -1
-  sox -m -v 1 "$TMP/v2.wav" -v "$(under "$TMP/v2.wav" "$TMP/m2.wav" "$(rnd 16 26)")" "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
+  rnd 16 26
+  sox -m -v 1 "$TMP/v2.wav" -v "$(under "$TMP/v2.wav" "$TMP/m2.wav" "$R")" "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
   tel "$TMP/s.wav" "$OUT/speech-with-radio/radio-$j" speech-with-radio $split "$(basename "$f")" '[]'
 done
 
@@ -223,13 +230,15 @@ texts=("Welcome to Example Corporation. For sales, press one. For support, press
   "Bienvenido. Para espanol, oprima dos. Please say or enter your customer number now.")
 voices=(en-us en-gb+m3 en-us+f2 es)
 for ((j = 0; j < 6; j++)); do
-  espeak-ng -v "${voices[$((j % 4))]}" -s $(rnd 140 180) -w "$TMP/t.wav" "${texts[$((j % 4))]}"
+  rnd 140 180
+  espeak-ng -v "${voices[$((j % 4))]}" -s "$R" -w "$TMP/t.wav" "${texts[$((j % 4))]}"
   sox "$TMP/t.wav" -r 8000 -c 1 -b 16 "$TMP/t8.wav"
   keys=("697 1209" "770 1336" "852 1477" "941 1336" "697 1336")
   parts=("$TMP/t8.wav")
   for ((k = 0; k < 5; k++)); do
     set -- ${keys[$(((j + k) % 5))]}
-    sox -n -r 8000 -c 1 -b 16 "$TMP/d$k.wav" synth 0.1 sine "$1" synth 0.1 sine mix "$2" pad 0 0.$(rnd 2 6) gain -n -6
+    rnd 2 6
+    sox -n -r 8000 -c 1 -b 16 "$TMP/d$k.wav" synth 0.1 sine "$1" synth 0.1 sine mix "$2" pad 0 "0.$R" gain -n -6
     parts+=("$TMP/d$k.wav")
   done
   sil 1.5 "$TMP/q.wav"
@@ -267,8 +276,8 @@ for f in "$MOH"/*.wav; do
   b=$(basename "$f" .wav)
   split=train
   [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
-  a=$(rnd 12 20)
-  h=$(rnd 25 40)
+  rnd 12 20; a=$R
+  rnd 25 40; h=$R
   monologue "$SND/${langs[$((j % 3))]}" "$a" "$TMP/x1.wav" $([[ $((j % 2)) == 1 ]] && echo -400)
   monologue "$SND/${langs[$(((j + 1) % 3))]}" 15 "$TMP/x3.wav"
   decode "$f" $((20 + j * 7)) "$h" "$TMP/x2.wav"
@@ -282,5 +291,6 @@ done
 # Corpus version, reported by the benchmark. 2: offsets wrap on short tracks, voice-over and radio
 # mixed by RMS (music 2-10 / 16-26 dB under the voice), silence without amplified dither.
 # 3: leading digital silence of music excerpts cut (labelled hold begins with audible music).
-echo 3 >"$OUT/VERSION"
+# 4: repeatable: random levels, gaps and noise are the same on every build (rnd sets R; sox -R).
+echo 4 >"$OUT/VERSION"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
