@@ -335,7 +335,10 @@ const ESPEAK_TEXTS = [
   'Your reference number is four seven two nine. Please keep it for your records.',
 ];
 
-/** Agent phrases spoken by espeak-ng (if installed), 8 kHz, random rate and pitch. */
+/**
+ * Agent phrases spoken by espeak-ng (if installed), 8 kHz, random rate and pitch. sox runs
+ * repeatable (-R): its dither is otherwise seeded at random and the weights differed run to run.
+ */
 export function espeakPool(rand: () => number): Int16Array[] {
   const out: Int16Array[] = [];
   for (const voice of ESPEAK_VOICES) {
@@ -344,7 +347,7 @@ export function espeakPool(rand: () => number): Int16Array[] {
         'sh',
         [
           '-c',
-          'espeak-ng -v "$1" -s "$2" -p "$3" --stdout "$4" | sox -t wav - -r 8000 -c 1 -b 16 -t raw -',
+          'espeak-ng -v "$1" -s "$2" -p "$3" --stdout "$4" | sox -R -t wav - -r 8000 -c 1 -b 16 -t raw -',
           'sh',
           voice,
           String(130 + Math.floor(rand() * 50)),
