@@ -2,8 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { RealFft } from './real-fft.js';
 
 describe('RealFft', () => {
-  it('matches a direct DFT on a random real signal', () => {
-    const n = 64;
+  it.each([8, 64, 256])('matches a direct DFT on a random real signal of %i samples', (n) => {
     const x = new Float64Array(n);
     let s = 12345;
     for (let i = 0; i < n; i++) {
@@ -25,5 +24,7 @@ describe('RealFft', () => {
 
   it('rejects sizes that are not powers of two', () => {
     expect(() => new RealFft(100)).toThrow(RangeError);
+    // The fused first pass is radix 4 over N/2 complex points: N = 8 is the smallest.
+    expect(() => new RealFft(4)).toThrow(RangeError);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A preallocated radix-2 FFT of real input (Cooley–Tukey, iterative, in place), computed as an
- * N/2-point complex FFT of the even/odd-packed signal followed by the split step
+ * A preallocated radix-2 FFT of real input (Cooley–Tukey, iterative, in place; the bit-reversed
+ * load and the first two stages fused into one radix-4 pass), computed as an N/2-point complex
+ * FFT of the even/odd-packed signal (N ≥ 8) followed by the split step
  * X[k] = (Z[k] + Z*[N/2−k])/2 − i·e^(−2πik/N)·(Z[k] − Z*[N/2−k])/2.
  * No allocation after construction; one instance may serve many streams (single-threaded).
  */
@@ -16,7 +17,7 @@ export class RealFft {
   private readonly rev: Uint16Array;
 
   constructor(size: number) {
-    if (size < 4 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size ${size}`);
+    if (size < 8 || (size & (size - 1)) !== 0) throw new RangeError(`FFT size ${size}`);
     this.size = size;
     const h = size >> 1;
     this.half = h;
@@ -53,28 +54,52 @@ export class RealFft {
     const re = this.re;
     const im = this.im;
     const rev = this.rev;
-    for (let i = 0; i < h; i++) {
-      const j = rev[i]!;
-      re[j] = input[2 * i]!;
-      im[j] = input[2 * i + 1]!;
+    // Bit-reversed load fused with stages 1 and 2 as one radix-4 pass: their twiddles are 1 and
+    // −i, no multiplication. Slot a + j of the reordered array holds input pair rev[a + j].
+    for (let a = 0; a < h; a += 4) {
+      const p0 = 2 * rev[a]!;
+      const p1 = 2 * rev[a + 1]!;
+      const p2 = 2 * rev[a + 2]!;
+      const p3 = 2 * rev[a + 3]!;
+      const r0 = input[p0]! + input[p1]!;
+      const i0 = input[p0 + 1]! + input[p1 + 1]!;
+      const r1 = input[p0]! - input[p1]!;
+      const i1 = input[p0 + 1]! - input[p1 + 1]!;
+      const r2 = input[p2]! + input[p3]!;
+      const i2 = input[p2 + 1]! + input[p3 + 1]!;
+      const r3 = input[p2]! - input[p3]!;
+      const i3 = input[p2 + 1]! - input[p3 + 1]!;
+      re[a] = r0 + r2;
+      im[a] = i0 + i2;
+      re[a + 2] = r0 - r2;
+      im[a + 2] = i0 - i2;
+      // (r3, i3) × −i = (i3, −r3)
+      re[a + 1] = r1 + i3;
+      im[a + 1] = i1 - r3;
+      re[a + 3] = r1 - i3;
+      im[a + 3] = i1 + r3;
     }
     const cosH = this.cosH;
     const sinH = this.sinH;
-    for (let len = 2; len <= h; len <<= 1) {
+    for (let len = 8; len <= h; len <<= 1) {
       const halfLen = len >> 1;
       const step = h / len;
-      for (let start = 0; start < h; start += len) {
-        for (let k = 0; k < halfLen; k++) {
-          const wr = cosH[k * step]!;
-          const wi = sinH[k * step]!;
-          const a = start + k;
+      // Twiddle outside, butterflies inside: each twiddle is read once per stage.
+      for (let k = 0; k < halfLen; k++) {
+        const wr = cosH[k * step]!;
+        const wi = sinH[k * step]!;
+        for (let a = k; a < h; a += len) {
           const b = a + halfLen;
-          const xr = re[b]! * wr - im[b]! * wi;
-          const xi = re[b]! * wi + im[b]! * wr;
-          re[b] = re[a]! - xr;
-          im[b] = im[a]! - xi;
-          re[a] = re[a]! + xr;
-          im[a] = im[a]! + xi;
+          const br = re[b]!;
+          const bi = im[b]!;
+          const xr = br * wr - bi * wi;
+          const xi = br * wi + bi * wr;
+          const ar = re[a]!;
+          const ai = im[a]!;
+          re[b] = ar - xr;
+          im[b] = ai - xi;
+          re[a] = ar + xr;
+          im[a] = ai + xi;
         }
       }
     }
