@@ -3,14 +3,14 @@
  * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
  *
  *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600]
- *        [--synthetic 40] [--seed 23] [--out path]
+ *        [--synthetic 120] [--seed 23] [--out path]
  *
  * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
  * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
  * Labels: 1 inside the sidecar's hold intervals (all music the PBX sends counts as hold), else 0.
  * `hold-announce` files are left out: their announcements are speech labelled hold, which the
  * state machine's hysteresis handles, not the frame model.
- * Augmentation (`--synthetic N`, default 40 of each kind; see `synthesize`): agent monologues from
+ * Augmentation (`--synthetic N`, default 120 of each kind; see `synthesize`): agent monologues from
  * half of the Asterisk en/es/fr prompts (by a hash of the file name) and espeak-ng phrases, mixed
  * with train-split music at random levels: plain speech, a radio 16–26 dB under the voice (0),
  * voice-over 2–10 dB under (1), speech → music → speech (onsets) and music fading in from
@@ -511,7 +511,7 @@ async function main(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (dir === undefined)
     throw new Error(
-      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 40] [--seed 23] [--out path]',
+      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 120] [--seed 23] [--out path]',
     );
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(name);
@@ -526,7 +526,7 @@ async function main(argv: string[]): Promise<void> {
   );
   process.stderr.write(`extracting features from ${files.length} files\n`);
   const samples = extract(files);
-  const synthetic = Number(opt('--synthetic', '40'));
+  const synthetic = Number(opt('--synthetic', '120'));
   const seed = Number(opt('--seed', '23'));
   if (synthetic > 0) {
     const speech = [...(await promptPool()), ...espeakPool(seededRandom(5))];
