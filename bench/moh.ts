@@ -21,6 +21,9 @@
  * (`knownMusic`), and both detectors together as a live call combines them (`withKnownMusic`,
  * with the targets again): the corpus's hold tracks are then known music, its other music not.
  * Runtime: about 15 s with a built corpus (+ about 1 minute to build it).
+ * The corpus is the same on every build. Another render of the same sources (other levels, gaps,
+ * pitch shifts and noise floors) shows which figures hang on single events:
+ *   CORPUS_SEED=7 scripts/make-corpus.sh /tmp/cs7 && npm run bench -- moh --corpus /tmp/cs7
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

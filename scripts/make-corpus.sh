@@ -2,7 +2,7 @@
 # Builds holdgate's hold-music development corpus (issue 5, "Corpus and benchmark") from Debian
 # packages, at run time. Audio is never committed.
 #
-#   scripts/make-corpus.sh <outdir>
+#   scripts/make-corpus.sh <outdir>       (CORPUS_SEED=N for another render of the same sources)
 #
 # Every scenario file is rendered to the telephone channel: 8 kHz mono, band-limited 300-3400 Hz,
 # peak level -23...-1 dBFS (speech/music RMS about -35...-12 dBFS), a pink/white noise floor at
@@ -24,7 +24,7 @@
 set -euo pipefail
 
 OUT=${1:?usage: make-corpus.sh <outdir>}
-RANDOM=4242
+RANDOM=${CORPUS_SEED:-4242}
 # sox seeds its noise and dither generators at random unless told to repeat (-R): without it the
 # noise floor, and with it the figures of `bench moh`, changed from one build to the next.
 export SOX_OPTS=-R
