@@ -139,7 +139,6 @@ export function buildSippArgs(opts: SippOptions, outDir: string): string[] {
   return a;
 }
 
-/** Runs SIPp to completion (its `-timeout`, or the hard deadline) and collects its results. */
 /** The committed SIPp scenarios. */
 export const SIPP_FIXTURES = join(import.meta.dirname, '..', '..', 'test-fixtures', 'sipp');
 
@@ -169,6 +168,7 @@ export function promptWav(dir: string, prompt: string): string {
   return wav;
 }
 
+/** Runs SIPp to completion (its `-timeout`, or the hard deadline) and collects its results. */
 export async function runSipp(opts: SippOptions): Promise<SippResult> {
   return startSipp(opts).done;
 }
