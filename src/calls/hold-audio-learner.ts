@@ -1,4 +1,5 @@
 import type { HoldDecision } from '../detect/types.js';
+import { FRAME_SAMPLES } from '../gate/index.js';
 
 /** Hold music shorter than this is not worth learning (s). */
 const MIN_SECONDS = 5;
@@ -11,7 +12,6 @@ const CHUNK_SECONDS = 20;
  */
 const PRE_ROLL_SECONDS = 2.5;
 const RATE = 8000;
-const FRAME = 160;
 
 /**
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
@@ -79,7 +79,8 @@ export class HoldAudioLearner {
   /** Copies what the ring holds from `onsetMs` on into the (empty) episode buffer. */
   #preRoll(onsetMs: number): void {
     const ring = this.#ring;
-    const back = Math.round(((this.#ringEndMs - onsetMs) * RATE) / 1000 / FRAME) * FRAME;
+    const back =
+      Math.round(((this.#ringEndMs - onsetMs) * RATE) / 1000 / FRAME_SAMPLES) * FRAME_SAMPLES;
     const take = Math.max(0, Math.min(this.#ringFill, back));
     const start = (this.#ringAt - take + ring.length) % ring.length;
     const first = Math.min(take, ring.length - start);
@@ -102,11 +103,9 @@ export class HoldAudioLearner {
     this.#length = 0;
   }
 
+  /** The episode's end: what is left goes to the library unless it is too short to learn. */
   #finish(): void {
-    const buffer = this.#buffer;
+    if (this.#buffer && this.#length >= MIN_SECONDS * RATE) this.#handOver();
     this.#buffer = undefined;
-    if (!buffer || this.#length < MIN_SECONDS * RATE) return;
-    this.#chunks += 1;
-    this.#learn(`${this.#name}#${this.#chunks}`, buffer.slice(0, this.#length));
   }
 }
