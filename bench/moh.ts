@@ -39,6 +39,7 @@ import type { HoldDecision, HoldMusicDetector } from '../src/detect/types.js';
 import {
   type CorpusFile,
   dropFrames,
+  fnv1a,
   inHold,
   listCorpus,
   seededRandom,
@@ -95,11 +96,7 @@ async function ensureCorpus(dir: string): Promise<void> {
  * The seed of a file's lost frames: its own (FNV-1a of class/name), so that a file's figures do
  * not move when another file's length changes (one shared sequence shifted every later file).
  */
-function lossSeed(f: CorpusFile): number {
-  let h = 0x811c9dc5;
-  for (const c of `${f.cls}/${f.name}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-  return h;
-}
+const lossSeed = (f: CorpusFile): number => fnv1a(`${f.cls}/${f.name}`);
 
 /** Runs one detector over one file and scores it against the truth with delay line `delayMs`. */
 function evaluate(

@@ -286,8 +286,11 @@ const SOUND_DIRS = [
 ];
 const NOT_SPEECH = /beep|tone|dtmf|silence|ascending|descending/;
 
-/** FNV-1a of a string: a fixed split of prompt files that does not depend on listing order. */
-function fnv1a(s: string): number {
+/**
+ * FNV-1a of a string: a fixed split of prompt files that does not depend on listing order (and
+ * `bench moh`'s per-file loss seeds).
+ */
+export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
   return h;
