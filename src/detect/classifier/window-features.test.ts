@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { FEATURE_NAMES, GAP_DB, WindowFeatures } from './window-features.js';
+import {
+  BEAT_LAG_MAX,
+  BEAT_LAG_MIN,
+  FEATURE_NAMES,
+  GAP_DB,
+  LONG_FRAMES,
+  WindowFeatures,
+} from './window-features.js';
 
 /** Feeds `seconds` of generator `g(n)` (n = sample index, value −1…1); returns the features. */
 function run(g: (n: number) => number, seconds: number): Record<string, number> {
@@ -67,6 +74,51 @@ describe('WindowFeatures golden values', () => {
     expect(b.gapFrac05).toBeGreaterThan(0.3);
     expect(b.gapFrac05).toBeLessThan(0.45);
     expect(b.energyDelta05).toBeGreaterThan(0.1);
+  });
+  it('periodicity: bursts every 0.5 s are a strict beat, bursts at random intervals are not', () => {
+    const beat = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    expect(beat.periodicity3).toBeGreaterThan(0.9);
+    // Syllable-like bursts: 60–300 ms of tone after 60–500 ms of silence, irregular.
+    const r = lcg(11);
+    const on = new Uint8Array(6 * 8000);
+    for (let at = 0; at < on.length;) {
+      at += Math.floor((0.06 + 0.44 * r()) * 8000);
+      const len = Math.floor((0.06 + 0.24 * r()) * 8000);
+      on.fill(1, at, Math.min(on.length, at + len));
+      at += len;
+    }
+    const irregular = run((n) => (on[n] ? tone(n) : 0), 6);
+    expect(irregular.periodicity3).toBeLessThan(0.5);
+    // No onsets at all (a steady tone): no beat.
+    expect(run(tone, 4).periodicity3).toBe(0);
+  });
+  it('periodicity equals the autocorrelation of energy rises recomputed over the 3 s window', () => {
+    const r = lcg(5);
+    const w = new WindowFeatures();
+    const pcm = new Int16Array(160);
+    const rises: number[] = [];
+    let last = 0;
+    let x: Float64Array = w.vector;
+    for (let k = 0; k < 400; k++) {
+      const a = r() < 0.3 ? 0.4 * r() : 0.01;
+      for (let i = 0; i < 160; i++)
+        pcm[i] = Math.round(a * Math.sin((2 * Math.PI * 700 * i) / 8000) * 32767);
+      x = w.push(pcm);
+      const e = Math.max(-90, w.frame.energyDb);
+      rises.push(k === 0 ? 0 : Math.min(12, Math.max(0, e - last)));
+      last = e;
+    }
+    const o = rises.slice(-LONG_FRAMES);
+    const n = o.length;
+    const m = o.reduce((s, v) => s + v, 0) / n;
+    const v = o.reduce((s, u) => s + u * u, 0) / n - m * m;
+    let best = 0;
+    for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++) {
+      let s = 0;
+      for (let t = L; t < n; t++) s += o[t]! * o[t - L]!;
+      best = Math.max(best, (s / (n - L) - m * m) / v);
+    }
+    expect(x[FEATURE_NAMES.indexOf('periodicity3')]).toBeCloseTo(Math.min(1, best), 9);
   });
   it('reset forgets the windows', () => {
     const w = new WindowFeatures();

@@ -14,6 +14,14 @@ const HIST_BINS = 91;
 export const GAP_DB = 10;
 /** Gap depths are capped here (dB) when averaged. */
 const GAP_CAP_DB = 40;
+/**
+ * Beat lags searched by the rhythm statistic, frames: 0.3–1.2 s (200…50 beats per minute), above
+ * the syllable rate of speech (4–6 per second).
+ */
+export const BEAT_LAG_MIN = 15;
+export const BEAT_LAG_MAX = 60;
+/** Energy rises are capped here (dB) as onset strength: one loud hit must not own the window. */
+const ONSET_CAP_DB = 12;
 
 /** Names of the model's input features, in order (weights.json must list the same). */
 export const FEATURE_NAMES = [
@@ -47,6 +55,7 @@ export const FEATURE_NAMES = [
   'flux05',
   'energyDelta05',
   'gapFrac05',
+  'periodicity3',
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -83,7 +92,9 @@ const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as con
  *   a quiet radio behind an agent fills them with tonal energy far under the voice;
  * - the onset path: persistence, peak age, flatness, flux, energy change and gap share over the
  *   last 0.5 s, which follow a speech → music change 0.5–2.5 s sooner than the 1 s and 3 s
- *   statistics (so the hold is decided while the delay line still covers its start).
+ *   statistics (so the hold is decided while the delay line still covers its start);
+ * - rhythm: how strictly the energy rises of the last 3 s repeat at one beat lag (0.3–1.2 s),
+ *   kept as running lagged products (see `periodicity`).
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
@@ -96,6 +107,11 @@ export class WindowFeatures {
   private readonly sum1 = new Float64Array(CHANNELS);
   private readonly sum3 = new Float64Array(CHANNELS);
   private readonly sum05 = new Float64Array(CHANNELS);
+  /** Onset strength per frame of the 3 s window (a ring aligned with `ring`). */
+  private readonly onset = new Float64Array(LONG_FRAMES);
+  /** Σ o(t)·o(t−L) over the pairs inside the 3 s window, for L = 0 and the beat lags. */
+  private readonly lagSum = new Float64Array(BEAT_LAG_MAX + 1);
+  private onsetSum = 0;
   private pos = 0;
   private count = 0;
   private lastE = 0;
@@ -114,7 +130,9 @@ export class WindowFeatures {
       this.sum1.byteLength +
       this.sum3.byteLength +
       this.sum05.byteLength +
-      48
+      this.onset.byteLength +
+      this.lagSum.byteLength +
+      56
     );
   }
 
@@ -126,6 +144,9 @@ export class WindowFeatures {
     this.sum1.fill(0);
     this.sum3.fill(0);
     this.sum05.fill(0);
+    this.onset.fill(0);
+    this.lagSum.fill(0);
+    this.onsetSum = 0;
     this.vector.fill(0);
     this.pos = 0;
     this.count = 0;
@@ -183,6 +204,7 @@ export class WindowFeatures {
       const ch = ONSET_CHANNELS[j]!;
       s05[ch] = s05[ch]! + c[ch]! - (full05 ? ring[old05 + ch]! : 0);
     }
+    this.pushOnset(de > 0 ? (de < ONSET_CAP_DB ? de : ONSET_CAP_DB) : 0, full3);
     // Energy histogram of the 3 s window and its percentiles.
     const hist = this.hist;
     if (full3) hist[this.eBin[this.pos]!]!--;
@@ -238,7 +260,53 @@ export class WindowFeatures {
     x[27] = s05[CH_FLUX]! * k05;
     x[28] = (s05[CH_DE]! * k05) / 10;
     x[29] = s05[CH_GAP]! * k05;
+    x[30] = this.periodicity(n3);
     return x;
+  }
+
+  /**
+   * Adds onset strength `o` at this frame's slot (before `pos` advances) and keeps the lagged
+   * products Σ o(t)·o(t−L) of the 3 s window: the pairs of the frame leaving it go, those of the
+   * new frame come (L ≤ BEAT_LAG_MAX < LONG_FRAMES, so both partners are in the ring).
+   */
+  private pushOnset(o: number, full3: boolean): void {
+    const ring = this.onset;
+    const lag = this.lagSum;
+    const pos = this.pos;
+    if (full3) {
+      // The frame leaving (this slot) pairs with the L frames after it.
+      const leaving = ring[pos]!;
+      this.onsetSum -= leaving;
+      lag[0] = lag[0]! - leaving * leaving;
+      for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++)
+        lag[L] = lag[L]! - leaving * ring[(pos + L) % LONG_FRAMES]!;
+    }
+    ring[pos] = o;
+    this.onsetSum += o;
+    lag[0] = lag[0]! + o * o;
+    const have = this.count; // frames before this one
+    for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX && L <= have; L++)
+      lag[L] = lag[L]! + o * ring[(pos - L + LONG_FRAMES) % LONG_FRAMES]!;
+  }
+
+  /**
+   * Rhythm: the strongest normalised autocorrelation of onset strength (energy rises) over the
+   * beat lags in the last `n` frames, 0 (no beat) … 1 (a strict beat). Music's beat repeats its
+   * onsets at one lag; speech's syllables come at irregular intervals (issue 5, Build 2: what
+   * the 1 s and 3 s statistics of level and tonality miss in sparse, drum-led passages).
+   */
+  private periodicity(n: number): number {
+    if (n <= BEAT_LAG_MAX) return 0;
+    const lag = this.lagSum;
+    const m = this.onsetSum / n;
+    const v = lag[0]! / n - m * m;
+    if (v < 1e-6) return 0;
+    let best = 0;
+    for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++) {
+      const r = (lag[L]! / (n - L) - m * m) / v;
+      if (r > best) best = r;
+    }
+    return best < 1 ? best : 1;
   }
 
   /** 10th, 50th and 90th energy percentiles (dBFS) of the last `n` frames from the histogram. */
