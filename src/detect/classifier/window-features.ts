@@ -20,8 +20,8 @@ const GAP_CAP_DB = 40;
  */
 export const BEAT_LAG_MIN = 15;
 export const BEAT_LAG_MAX = 60;
-/** Energy rises are capped here (dB) as onset strength: one loud hit must not own the window. */
-const ONSET_CAP_DB = 12;
+/** Energy rises are capped here (dB) for the rhythm statistic: one loud hit must not own it. */
+const RISE_CAP_DB = 12;
 
 /** Names of the model's input features, in order (weights.json must list the same). */
 export const FEATURE_NAMES = [
@@ -74,7 +74,8 @@ const CH_GDEPTH = 10;
 const CH_GAGE = 11;
 const CH_GPERS = 12;
 const CH_GFLAT = 13;
-const CHANNELS = 14;
+const CH_RISE = 14; // energy rise against the previous frame, capped (the rhythm's onsets)
+const CHANNELS = 15;
 /** Channels also summed over the 0.5 s onset window (the fast path of a speech → music change). */
 const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as const;
 
@@ -94,7 +95,7 @@ const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as con
  *   last 0.5 s, which follow a speech → music change 0.5–2.5 s sooner than the 1 s and 3 s
  *   statistics (so the hold is decided while the delay line still covers its start);
  * - rhythm: how strictly the energy rises of the last 3 s repeat at one beat lag (0.3–1.2 s),
- *   kept as running lagged products (see `periodicity`).
+ *   from running lagged products over the ring (see `periodicity`).
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
@@ -107,11 +108,8 @@ export class WindowFeatures {
   private readonly sum1 = new Float64Array(CHANNELS);
   private readonly sum3 = new Float64Array(CHANNELS);
   private readonly sum05 = new Float64Array(CHANNELS);
-  /** Onset strength per frame of the 3 s window (a ring aligned with `ring`). */
-  private readonly onset = new Float64Array(LONG_FRAMES);
-  /** Σ o(t)·o(t−L) over the pairs inside the 3 s window, for L = 0 and the beat lags. */
+  /** Σ r(t)·r(t−L) of the energy rises over the pairs inside the 3 s window, L = 0 and beat lags. */
   private readonly lagSum = new Float64Array(BEAT_LAG_MAX + 1);
-  private onsetSum = 0;
   private pos = 0;
   private count = 0;
   private lastE = 0;
@@ -130,9 +128,8 @@ export class WindowFeatures {
       this.sum1.byteLength +
       this.sum3.byteLength +
       this.sum05.byteLength +
-      this.onset.byteLength +
       this.lagSum.byteLength +
-      56
+      48
     );
   }
 
@@ -144,9 +141,7 @@ export class WindowFeatures {
     this.sum1.fill(0);
     this.sum3.fill(0);
     this.sum05.fill(0);
-    this.onset.fill(0);
     this.lagSum.fill(0);
-    this.onsetSum = 0;
     this.vector.fill(0);
     this.pos = 0;
     this.count = 0;
@@ -178,6 +173,7 @@ export class WindowFeatures {
     c[CH_GAGE] = gap * f.peakAge;
     c[CH_GPERS] = gap * f.persistence;
     c[CH_GFLAT] = gap * f.flatness;
+    c[CH_RISE] = de > 0 ? (de < RISE_CAP_DB ? de : RISE_CAP_DB) : 0;
     this.lastE = e;
 
     const ring = this.ring;
@@ -187,6 +183,7 @@ export class WindowFeatures {
     const old1 = ((this.pos - SHORT_FRAMES + LONG_FRAMES) % LONG_FRAMES) * CHANNELS;
     const full3 = this.count >= LONG_FRAMES;
     const full1 = this.count >= SHORT_FRAMES;
+    this.pushLags(c[CH_RISE], full3); // before this slot's old values are overwritten
     for (let ch = 0; ch < CHANNELS; ch++) {
       const v = c[ch]!;
       // Values leaving the windows: the 3 s one at this slot, the 1 s one SHORT_FRAMES back.
@@ -204,7 +201,6 @@ export class WindowFeatures {
       const ch = ONSET_CHANNELS[j]!;
       s05[ch] = s05[ch]! + c[ch]! - (full05 ? ring[old05 + ch]! : 0);
     }
-    this.pushOnset(de > 0 ? (de < ONSET_CAP_DB ? de : ONSET_CAP_DB) : 0, full3);
     // Energy histogram of the 3 s window and its percentiles.
     const hist = this.hist;
     if (full3) hist[this.eBin[this.pos]!]!--;
@@ -260,45 +256,44 @@ export class WindowFeatures {
     x[27] = s05[CH_FLUX]! * k05;
     x[28] = (s05[CH_DE]! * k05) / 10;
     x[29] = s05[CH_GAP]! * k05;
-    x[30] = this.periodicity(n3);
+    x[30] = this.periodicity(n3, s3[CH_RISE]!);
     return x;
   }
 
   /**
-   * Adds onset strength `o` at this frame's slot (before `pos` advances) and keeps the lagged
-   * products Σ o(t)·o(t−L) of the 3 s window: the pairs of the frame leaving it go, those of the
-   * new frame come (L ≤ BEAT_LAG_MAX < LONG_FRAMES, so both partners are in the ring).
+   * Keeps the lagged products Σ r(t)·r(t−L) of the energy rises in the 3 s window for the rise
+   * `r` of this frame, before the ring's slot `pos` takes it: the pairs of the frame leaving the
+   * window (this slot) go, those of the new frame come (L ≤ BEAT_LAG_MAX < LONG_FRAMES, so both
+   * partners are in the ring).
    */
-  private pushOnset(o: number, full3: boolean): void {
-    const ring = this.onset;
+  private pushLags(r: number, full3: boolean): void {
+    const ring = this.ring;
     const lag = this.lagSum;
     const pos = this.pos;
     if (full3) {
-      // The frame leaving (this slot) pairs with the L frames after it.
-      const leaving = ring[pos]!;
-      this.onsetSum -= leaving;
+      // The frame leaving pairs with the L frames after it.
+      const leaving = ring[pos * CHANNELS + CH_RISE]!;
       lag[0] = lag[0]! - leaving * leaving;
       for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++)
-        lag[L] = lag[L]! - leaving * ring[(pos + L) % LONG_FRAMES]!;
+        lag[L] = lag[L]! - leaving * ring[((pos + L) % LONG_FRAMES) * CHANNELS + CH_RISE]!;
     }
-    ring[pos] = o;
-    this.onsetSum += o;
-    lag[0] = lag[0]! + o * o;
+    lag[0] = lag[0]! + r * r;
     const have = this.count; // frames before this one
     for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX && L <= have; L++)
-      lag[L] = lag[L]! + o * ring[(pos - L + LONG_FRAMES) % LONG_FRAMES]!;
+      lag[L] = lag[L]! + r * ring[((pos - L + LONG_FRAMES) % LONG_FRAMES) * CHANNELS + CH_RISE]!;
   }
 
   /**
-   * Rhythm: the strongest normalised autocorrelation of onset strength (energy rises) over the
-   * beat lags in the last `n` frames, 0 (no beat) … 1 (a strict beat). Music's beat repeats its
-   * onsets at one lag; speech's syllables come at irregular intervals (issue 5, Build 2: what
-   * the 1 s and 3 s statistics of level and tonality miss in sparse, drum-led passages).
+   * Rhythm: the strongest normalised autocorrelation of the energy rises (their sum over the
+   * last `n` frames is `riseSum`) over the beat lags, 0 (no beat) … 1 (a strict beat). Music's
+   * beat repeats its onsets at one lag; speech's syllables come at irregular intervals (issue 5,
+   * Build 2: what the 1 s and 3 s statistics of level and tonality miss in sparse, drum-led
+   * passages).
    */
-  private periodicity(n: number): number {
+  private periodicity(n: number, riseSum: number): number {
     if (n <= BEAT_LAG_MAX) return 0;
     const lag = this.lagSum;
-    const m = this.onsetSum / n;
+    const m = riseSum / n;
     const v = lag[0]! / n - m * m;
     if (v < 1e-6) return 0;
     let best = 0;
