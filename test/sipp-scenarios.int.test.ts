@@ -5,6 +5,7 @@
  * Addresses: 127.0.0.20 (PBX side) and 127.0.0.21 (caller side), ports 17000-17999.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import {
   describeSippResult,
@@ -145,6 +146,73 @@ describe('SIPp scenario pairs, caller directly against PBX', () => {
     expect(run.caller.rtt.filter((s) => s.rtd === 1)).toHaveLength(100);
     expect(run.pbx.stats?.incomingCalls).toBe(100);
     expect(run.pbx.stats?.failedCalls, describeSippResult(run.pbx)).toBe(0);
+  });
+
+  it('the load PBX takes a retransmitted INVITE (its 100, 180 and 200 lost) and completes the call', async () => {
+    // Under -lost SIPp can swallow all three answers; the caller then retransmits its INVITE
+    // (RFC 3261 §17.1.1.2, Timer A), here twice, before the 200's retransmission gets through.
+    const p = ports();
+    const pbx = startSippServer({
+      scenario: join(FIXTURES, 'uas-load-short-call.xml'),
+      localIp: PBX_IP,
+      localPort: p.pbx,
+      calls: 1,
+      timeoutSec: 20,
+    });
+    await withTimeout(pbx.ready, 10_000, 'uas-load-short-call ready');
+    const sock = createSocket('udp4');
+    await new Promise<void>((ok) => sock.bind(p.caller, CALLER_IP, ok));
+    const lines = (method: string, branch: string, cseq: string, toTag: string): string =>
+      [
+        `${method} sip:pbx@${PBX_IP}:${p.pbx} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${CALLER_IP}:${p.caller};branch=z9hG4bK-${branch}`,
+        `From: <sip:caller@${CALLER_IP}>;tag=retrans-probe`,
+        `To: <sip:pbx@${PBX_IP}>${toTag === '' ? '' : `;tag=${toTag}`}`,
+        'Call-ID: retransmitted-invite@holdgate-test',
+        `CSeq: ${cseq}`,
+        `Contact: <sip:caller@${CALLER_IP}:${p.caller}>`,
+        'Max-Forwards: 70',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    const received: string[] = [];
+    let toTag = '';
+    sock.on('message', (m) => {
+      const text = m.toString();
+      const cseq = /^CSeq: *(.+?)\r$/m.exec(text)?.[1] ?? '';
+      received.push(`${text.slice(0, text.indexOf('\r\n'))} (${cseq})`);
+      toTag = /^To:.*;tag=([^;\r\n]+)/m.exec(text)?.[1] ?? toTag;
+    });
+    const send = (text: string): void => sock.send(text, p.pbx, PBX_IP);
+    const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
+    try {
+      const invite = lines('INVITE', 'inv', '1 INVITE', '');
+      send(invite);
+      await sleep(100);
+      send(invite);
+      await sleep(600);
+      send(invite);
+      await sleep(800);
+      send(lines('ACK', 'ack', '1 ACK', toTag));
+      send(lines('BYE', 'bye', '2 BYE', toTag));
+      await expect
+        .poll(() => received.includes('SIP/2.0 200 OK (2 BYE)'), { timeout: 3000 })
+        .toBe(true);
+    } finally {
+      sock.close();
+    }
+    const result = await pbx.stop();
+    // 100, 180, 200, the 200's retransmission (what answers the retransmitted INVITEs), then the
+    // 200 to BYE: the call was not aborted.
+    expect(received.slice(0, 3)).toEqual([
+      'SIP/2.0 100 Trying (1 INVITE)',
+      'SIP/2.0 180 Ringing (1 INVITE)',
+      'SIP/2.0 200 OK (1 INVITE)',
+    ]);
+    expect(received.filter((r) => r === 'SIP/2.0 200 OK (1 INVITE)').length).toBeGreaterThan(1);
+    expect(result.stats?.incomingCalls).toBe(1);
+    expect(result.stats?.failedCalls ?? 0, describeSippResult(result)).toBe(0);
   });
 
   it('the silent PBX binds, receives an INVITE and stays silent', async () => {
