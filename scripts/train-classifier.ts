@@ -13,9 +13,11 @@
  * Augmentation (`--synthetic N`, default 120 of each kind; see `synthesize`): agent monologues from
  * half of the Asterisk en/es/fr prompts (by a hash of the file name) and espeak-ng phrases, mixed
  * with train-split music at random levels: plain speech, a radio 16–26 dB under the voice (0),
- * voice-over 2–10 dB under (1), speech → music → speech (onsets) and music fading in from
- * 15–35 dB down (1), each at −50…−12 dBFS with a noise floor and µ-law.
- * Frames up to 3 s after a change of label weigh ONSET_BOOST times (the onset path).
+ * voice-over 2–10 dB under (1), speech → music → speech (onsets), music fading in from
+ * 15–35 dB down (1) and music struck on a beat, decaying to 25–45 dB down between the strokes
+ * (1), each at −50…−12 dBFS with a noise floor and µ-law.
+ * Frames up to 3 s after a change of label (or the stream's start) weigh ONSET_BOOST times (the
+ * onset path). Agent speech with a radio weighs as much as plain agent speech (CLASS_WEIGHT).
  * The model is a tiny tanh MLP (6 units by default; `--hidden 0`: logistic regression) fitted by
  * full-batch Adam on a class-balanced log loss with weight decay; its inputs are clipped at ±3
  * standard deviations, so talkers or levels outside the corpus cannot drive it far.
@@ -104,7 +106,7 @@ export function inHold(hold: readonly (readonly [number, number])[], t: number):
 
 const CLASS_WEIGHT: Record<string, number> = {
   speech: 3,
-  'speech-with-radio': 1.5,
+  'speech-with-radio': 3,
   'voice-over': 1.5,
 };
 
@@ -128,9 +130,13 @@ export interface Sample {
 export const ONSET_SPAN_S = 3;
 export const ONSET_BOOST = 3;
 
-/** Seconds since the last change of label at `t` (Infinity when there was none). */
+/**
+ * Seconds since the last change of label at `t`. The stream's start counts as one: hold music
+ * from the first frame is the queue wait, the commonest hold onset of all, and the delay line
+ * must cover it as it covers any other.
+ */
 function sinceChange(hold: readonly (readonly [number, number])[], t: number): number {
-  let best = Infinity;
+  let best = t;
   for (const [a, b] of hold) {
     if (a > 0 && t >= a && t - a < best) best = t - a;
     if (t >= b && t - b < best) best = t - b;
@@ -467,12 +473,14 @@ export interface SyntheticClip {
  * - `speech-with-radio`: music 16–26 dB (RMS) under the voice, an office radio (no hold);
  * - `voice-over`: music 2–10 dB under the voice, a PBX announcement on its music (hold);
  * - `transitions`: speech, then 10–18 s of music at the voice's level ±6 dB, then speech;
- * - `hold`: music alone, fading in from 15–35 dB down over 1–8 s (a quiet start is hold too).
+ * - `hold`: music alone, fading in from 15–35 dB down over 1–8 s (a quiet start is hold too);
+ * - `pulse`: music alone, struck on a beat and decaying between the strokes to far under them
+ *   (a breakdown or a pulsing intro: sparse music whose pauses look like a talker's).
  * Then the telephone channel at −50…−12 dBFS active level with a −78…−62 dBFS noise floor.
  * The speech/radio vs. voice-over boundary gets far more data than the corpus alone gives it.
  */
 export function synthesize(
-  kind: 'speech' | 'speech-with-radio' | 'voice-over' | 'transitions' | 'hold',
+  kind: 'speech' | 'speech-with-radio' | 'voice-over' | 'transitions' | 'hold' | 'pulse',
   speech: readonly Int16Array[],
   music: readonly Int16Array[],
   seconds: number,
@@ -485,6 +493,20 @@ export function synthesize(
   const m = new Float64Array(n);
   for (let i = 0; i < n && off + i < track.length; i++) m[i] = track[off + i]!;
   let hold: [number, number][] = [];
+  if (kind === 'pulse') {
+    // A sparse, beat-led passage (a breakdown, a pulsing intro): the music struck every
+    // 0.4–1.2 s and decaying over 60–250 ms to a floor 25–45 dB down, where it stays.
+    const period = Math.round((0.4 + 0.8 * rand()) * 8000);
+    const phase = Math.floor(rand() * period);
+    const decay = (0.06 + 0.19 * rand()) * 8000;
+    const floor = 10 ** (-(25 + 20 * rand()) / 20);
+    for (let i = 0; i < n; i++) {
+      const since = (i + phase) % period;
+      v[i] = m[i]! * Math.max(floor, Math.exp(-since / decay));
+    }
+    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
+    return { pcm, hold: [[0, seconds]], cls: 'hold' };
+  }
   if (kind === 'hold') {
     // Hold music that fades in from 15–35 dB down over 1–8 s (a quiet start must be caught).
     const depth = 15 + 20 * rand();
@@ -537,7 +559,14 @@ async function main(argv: string[]): Promise<void> {
       .filter((f) => f.cls === 'hold' || f.cls === 'music-other')
       .map((f) => readWav8k(f.path));
     const rand = seededRandom(seed);
-    const kinds = ['speech', 'speech-with-radio', 'voice-over', 'transitions', 'hold'] as const;
+    const kinds = [
+      'speech',
+      'speech-with-radio',
+      'voice-over',
+      'transitions',
+      'hold',
+      'pulse',
+    ] as const;
     process.stderr.write(
       `synthesising ${synthetic} × ${kinds.length} clips (${speech.length} prompts)\n`,
     );

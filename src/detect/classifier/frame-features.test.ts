@@ -67,6 +67,21 @@ describe('FrameFeatures golden values', () => {
     expect(f.flatness).toBeLessThan(0.05);
   });
 
+  it('centroid: a pure tone sits at its own bin, (f / 31.25 − 10) / 98 of the band', () => {
+    for (const hz of [500, 1000, 2500]) {
+      const f = run((n) => 0.5 * Math.sin((2 * Math.PI * hz * n) / 8000), 5);
+      expect(f.centroid).toBeCloseTo((hz / 31.25 - 10) / 98, 2);
+    }
+    // Two tones of equal power: the balance point halfway between them.
+    const pair = run(
+      (n) =>
+        0.3 *
+        (Math.sin((2 * Math.PI * 500 * n) / 8000) + Math.sin((2 * Math.PI * 2500 * n) / 8000)),
+      5,
+    );
+    expect(pair.centroid).toBeCloseTo((1500 / 31.25 - 10) / 98, 2);
+  });
+
   it('digital silence: the floor energy (99 bins at −90 dB = −70.04 dB), no peaks, flatness 1', () => {
     const f = run(() => 0, 5);
     expect(f.energyDb).toBeCloseTo(10 * Math.log10(99e-9), 6);

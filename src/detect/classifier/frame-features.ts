@@ -45,6 +45,12 @@ export class FrameFeatures {
   peakCount = 0;
   /** Mean |Δ ln power| per band bin against the previous frame (nats). */
   flux = 0;
+  /**
+   * Spectral centroid in the band, 0 (BIN_LO)…1 (BIN_HI): the balance point of the power. Speech
+   * swings it from voiced sounds (low) to fricatives (high) several times a second; a note or a
+   * chord holds it.
+   */
+  centroid = 0.5;
 
   private readonly fft = new RealFft(FFT_SIZE);
   private readonly hann = new Float64Array(FFT_SIZE);
@@ -86,6 +92,7 @@ export class FrameFeatures {
     this.ageNow.fill(0);
     this.frames = 0;
     this.pitchDrift = DRIFT_CAP;
+    this.centroid = 0.5;
   }
 
   /** Computes the features of `frame` (160 samples PCM16) into this object's fields. */
@@ -120,10 +127,12 @@ export class FrameFeatures {
 
     let sum = 0;
     let sumLog = 0;
+    let sumK = 0;
     let max = 0;
     for (let k = BIN_LO; k <= BIN_HI; k++) {
       const v = p[k]! + FLOOR;
       sum += v;
+      sumK += v * (k - BIN_LO);
       const l = Math.log(v);
       logNow[k] = l;
       sumLog += l;
@@ -137,6 +146,7 @@ export class FrameFeatures {
     const bins = BIN_HI - BIN_LO + 1;
     this.energyDb = 10 * Math.log10(sum / FULL_SCALE);
     this.flatness = Math.min(1, Math.exp(sumLog / bins) / (sum / bins));
+    this.centroid = sumK / sum / (bins - 1);
 
     // Peaks, their persistence and age.
     const minPeak = Math.max(max * 1e-3, FLOOR * 100);

@@ -120,6 +120,20 @@ describe('WindowFeatures golden values', () => {
     }
     expect(x[FEATURE_NAMES.indexOf('periodicity3')]).toBeCloseTo(Math.min(1, best), 9);
   });
+  it('centroid spread: a held tone is still, voiced/fricative-like alternation swings it', () => {
+    expect(run(tone, 4).centroidSpread3).toBeLessThan(0.001);
+    // 500 Hz and 2500 Hz (centroids 0.0612 and 0.7143) alternating every 100 ms (5 frames): the
+    // spread of a two-valued series is half their distance, 0.3265, less the mixed frames.
+    const swing = run(
+      (n) => 0.3 * Math.sin((2 * Math.PI * ((n / 800) % 2 < 1 ? 500 : 2500) * n) / 8000),
+      4,
+    );
+    expect(swing.centroidSpread1).toBeGreaterThan(0.28);
+    expect(swing.centroidSpread1).toBeLessThan(0.3266);
+    expect(swing.centroidSpread3).toBeGreaterThan(0.28);
+    // Gaps do not count: the same tone in 300 ms bursts with silent gaps is still still.
+    expect(run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6).centroidSpread3).toBeLessThan(0.02);
+  });
   it('reset forgets the windows', () => {
     const w = new WindowFeatures();
     const pcm = new Int16Array(160).fill(8000);

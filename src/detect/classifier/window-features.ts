@@ -56,6 +56,8 @@ export const FEATURE_NAMES = [
   'energyDelta05',
   'gapFrac05',
   'periodicity3',
+  'centroidSpread1',
+  'centroidSpread3',
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -75,9 +77,22 @@ const CH_GAGE = 11;
 const CH_GPERS = 12;
 const CH_GFLAT = 13;
 const CH_RISE = 14; // energy rise against the previous frame, capped (the rhythm's onsets)
-const CHANNELS = 15;
+const CH_CENT = 15; // spectral centroid of frames that are not gaps (0 in gaps)
+const CH_CENT2 = 16; // its square
+const CHANNELS = 17;
 /** Channels also summed over the 0.5 s onset window (the fast path of a speech → music change). */
 const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as const;
+
+/**
+ * Standard deviation of a value from its sum and sum of squares over `n` frames; 0 for fewer than
+ * two frames.
+ */
+function spread(sum: number, sumSq: number, n: number): number {
+  if (n < 1.5) return 0;
+  const m = sum / n;
+  const v = sumSq / n - m * m;
+  return v > 0 ? Math.sqrt(v) : 0;
+}
 
 /**
  * 1 s and 3 s window statistics over the per-frame features (issue 5, Build 2), kept as running
@@ -95,7 +110,10 @@ const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as con
  *   last 0.5 s, which follow a speech → music change 0.5–2.5 s sooner than the 1 s and 3 s
  *   statistics (so the hold is decided while the delay line still covers its start);
  * - rhythm: how strictly the energy rises of the last 3 s repeat at one beat lag (0.3–1.2 s),
- *   from running lagged products over the ring (see `periodicity`).
+ *   from running lagged products over the ring (see `periodicity`);
+ * - timbre movement: the spread of the spectral centroid over the frames that are not gaps, 1 s
+ *   and 3 s (Scheirer & Slaney 1997: speech alternates voiced sounds and fricatives, music's
+ *   timbre moves slowly).
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
@@ -174,6 +192,9 @@ export class WindowFeatures {
     c[CH_GPERS] = gap * f.persistence;
     c[CH_GFLAT] = gap * f.flatness;
     c[CH_RISE] = de > 0 ? (de < RISE_CAP_DB ? de : RISE_CAP_DB) : 0;
+    const sounding = 1 - gap;
+    c[CH_CENT] = sounding * f.centroid;
+    c[CH_CENT2] = sounding * f.centroid * f.centroid;
     this.lastE = e;
 
     const ring = this.ring;
@@ -257,6 +278,8 @@ export class WindowFeatures {
     x[28] = (s05[CH_DE]! * k05) / 10;
     x[29] = s05[CH_GAP]! * k05;
     x[30] = this.periodicity(n3, s3[CH_RISE]!);
+    x[31] = spread(s1[CH_CENT]!, s1[CH_CENT2]!, n1 - g1);
+    x[32] = spread(s3[CH_CENT]!, s3[CH_CENT2]!, n3 - g);
     return x;
   }
 
