@@ -14,8 +14,9 @@
  * half of the Asterisk en/es/fr prompts (by a hash of the file name) and espeak-ng phrases, mixed
  * with train-split music at random levels: plain speech, a radio 16–26 dB under the voice (0),
  * voice-over 2–10 dB under (1), speech → music → speech (onsets), music fading in from
- * 15–35 dB down (1) and music struck on a beat, decaying to 25–45 dB down between the strokes
- * (1), each at −50…−12 dBFS with a noise floor and µ-law.
+ * 15–35 dB down (1), music struck on a beat, decaying to 25–45 dB down between the strokes
+ * (1), and drum hits on a beat over quiet music (1), each at −50…−12 dBFS with a noise floor
+ * and µ-law.
  * Frames up to 3 s after a change of label (or the stream's start) weigh ONSET_BOOST times (the
  * onset path). Agent speech with a radio weighs as much as plain agent speech (CLASS_WEIGHT).
  * The model is a tiny tanh MLP (6 units by default; `--hidden 0`: logistic regression) fitted by
@@ -475,12 +476,14 @@ export interface SyntheticClip {
  * - `transitions`: speech, then 10–18 s of music at the voice's level ±6 dB, then speech;
  * - `hold`: music alone, fading in from 15–35 dB down over 1–8 s (a quiet start is hold too);
  * - `pulse`: music alone, struck on a beat and decaying between the strokes to far under them
- *   (a breakdown or a pulsing intro: sparse music whose pauses look like a talker's).
+ *   (a breakdown or a pulsing intro: sparse music whose pauses look like a talker's);
+ * - `drum`: noise hits on a beat over the music 20–40 dB under their full scale (a drum-led
+ *   breakdown).
  * Then the telephone channel at −50…−12 dBFS active level with a −78…−62 dBFS noise floor.
  * The speech/radio vs. voice-over boundary gets far more data than the corpus alone gives it.
  */
 export function synthesize(
-  kind: 'speech' | 'speech-with-radio' | 'voice-over' | 'transitions' | 'hold' | 'pulse',
+  kind: 'speech' | 'speech-with-radio' | 'voice-over' | 'transitions' | 'hold' | 'pulse' | 'drum',
   speech: readonly Int16Array[],
   music: readonly Int16Array[],
   seconds: number,
@@ -503,6 +506,24 @@ export function synthesize(
     for (let i = 0; i < n; i++) {
       const since = (i + phase) % period;
       v[i] = m[i]! * Math.max(floor, Math.exp(-since / decay));
+    }
+    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
+    return { pcm, hold: [[0, seconds]], cls: 'hold' };
+  }
+  if (kind === 'drum') {
+    // A drum-led breakdown: noise hits on a beat every 0.4–1.2 s, decaying over 30–150 ms,
+    // over the music, its level 20–40 dB under the hits' full scale.
+    const period = Math.round((0.4 + 0.8 * rand()) * 8000);
+    const phase = Math.floor(rand() * period);
+    const decay = (0.03 + 0.12 * rand()) * 8000;
+    const under = 10 ** (-(20 + 20 * rand()) / 20);
+    const g = (under * 0.3 * 32768) / Math.max(1e-9, activeRms(m));
+    let lp = 0;
+    const a = 0.2 + 0.7 * rand(); // one-pole low-pass: the drum's colour
+    for (let i = 0; i < n; i++) {
+      lp += a * (2 * rand() - 1 - lp);
+      const since = (i + phase) % period;
+      v[i] = g * m[i]! + 0.3 * 32768 * lp * Math.exp(-since / decay);
     }
     const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
     return { pcm, hold: [[0, seconds]], cls: 'hold' };
@@ -566,6 +587,7 @@ async function main(argv: string[]): Promise<void> {
       'transitions',
       'hold',
       'pulse',
+      'drum',
     ] as const;
     process.stderr.write(
       `synthesising ${synthetic} × ${kinds.length} clips (${speech.length} prompts)\n`,

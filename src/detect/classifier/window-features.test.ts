@@ -134,6 +134,19 @@ describe('WindowFeatures golden values', () => {
     // Gaps do not count: the same tone in 300 ms bursts with silent gaps is still still.
     expect(run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6).centroidSpread3).toBeLessThan(0.02);
   });
+  it('what sounds: tone bursts are tonal and lasting, noise bursts flat, whatever fills the gaps', () => {
+    const bursts = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    // Each burst's first frame starts its peak (not yet persistent): about 13 of 15 persist.
+    expect(bursts.soundPersistence3).toBeGreaterThan(0.8);
+    expect(bursts.soundFlatness3).toBeLessThan(0.05);
+    // The window as a whole is not: its silent gaps are flat and peakless.
+    expect(bursts.flatness3).toBeGreaterThan(0.3);
+    expect(bursts.persistence3).toBeLessThan(0.7);
+    const r = lcg(9);
+    const hits = run((n) => (n % 4000 < 2400 ? 0.6 * (r() - 0.5) : 0), 6);
+    expect(hits.soundFlatness3).toBeGreaterThan(0.45);
+    expect(hits.soundPersistence3).toBeLessThan(bursts.soundPersistence3! - 0.15);
+  });
   it('reset forgets the windows', () => {
     const w = new WindowFeatures();
     const pcm = new Int16Array(160).fill(8000);

@@ -58,6 +58,8 @@ export const FEATURE_NAMES = [
   'periodicity3',
   'centroidSpread1',
   'centroidSpread3',
+  'soundFlatness3',
+  'soundPersistence3',
 ] as const;
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
@@ -113,7 +115,10 @@ function spread(sum: number, sumSq: number, n: number): number {
  *   from running lagged products over the ring (see `periodicity`);
  * - timbre movement: the spread of the spectral centroid over the frames that are not gaps, 1 s
  *   and 3 s (Scheirer & Slaney 1997: speech alternates voiced sounds and fricatives, music's
- *   timbre moves slowly).
+ *   timbre moves slowly);
+ * - what sounds between the gaps, over 3 s: the flatness and peak persistence of the frames that
+ *   are not gaps (a drum-led breakdown strikes noisy hits, a talker voices tonal syllables; the
+ *   window means mix in whatever fills the gaps).
  */
 export class WindowFeatures {
   readonly frame = new FrameFeatures();
@@ -280,6 +285,10 @@ export class WindowFeatures {
     x[30] = this.periodicity(n3, s3[CH_RISE]!);
     x[31] = spread(s1[CH_CENT]!, s1[CH_CENT2]!, n1 - g1);
     x[32] = spread(s3[CH_CENT]!, s3[CH_CENT2]!, n3 - g);
+    // What sounds (the frames that are not gaps): tonal notes, or noisy hits and consonants.
+    const sounding3 = n3 - g;
+    x[33] = sounding3 > 0.5 ? (s3[CH_FLAT]! - s3[CH_GFLAT]!) / sounding3 : x[5];
+    x[34] = sounding3 > 0.5 ? (s3[CH_PERS]! - s3[CH_GPERS]!) / sounding3 : x[1];
     return x;
   }
 
