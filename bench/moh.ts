@@ -4,6 +4,7 @@
  *
  *   npm run bench -- moh [--corpus /tmp/holdgate-moh-corpus] [--loss 0.01] [--delay-ms 2500]
  *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000]   (state machine)
+ *                        [--resume-at-change-point]   (releases backdated to the change point)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
  * MusicClassifierDetector. The gate is modelled with the delay line: a decision taken at t with
@@ -365,6 +366,7 @@ export default async function run(args: string[]): Promise<unknown> {
   ] as const) {
     if (args.includes(flag)) stateOptions[key] = Number(opt(args, flag, ''));
   }
+  if (args.includes('--resume-at-change-point')) stateOptions.resumeAtChangePoint = true;
   await ensureCorpus(dir);
   const files = await listCorpus(dir);
   const timings: number[] = [];

@@ -28,6 +28,7 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     exitMs: 4000,
     enterBackdateMs: 1000,
     exitBackdateMs: 500,
+    resumeAtChangePoint: true,
   };
   it('enters once the evidence is gathered, onset = where the sum left zero − backdate', () => {
     // Score 1: +0.4 per frame → 8 after 20 frames (the 20th frame at 5380 ms).
@@ -69,6 +70,15 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     expect(release.at).toBe(13000 + 4000 - 20);
     expect(release.onsetMs).toBe(13000 - 500);
     expect(m.state).toBe('no-hold');
+  });
+  it('by default a release takes effect where it is decided, not at the change point', () => {
+    const tr = feed(new HoldStateMachine({ ...opts, resumeAtChangePoint: false }), [
+      [1, 5000],
+      [0, 6000],
+    ]);
+    expect(tr.map((x) => x.state)).toEqual(['hold', 'no-hold']);
+    expect(tr[1]!.onsetMs).toBe(tr[1]!.at);
+    expect(tr[1]!.at).toBe(5000 + 4000 - 20);
   });
   it('grey-zone scores give an unconfident hold, upgraded once the score is clear', () => {
     const tr = feed(new HoldStateMachine(opts), [

@@ -17,7 +17,17 @@ export interface HoldStateOptions {
    * 1 s window features lag the audio).
    */
   readonly enterBackdateMs: number;
+  /** With `resumeAtChangePoint`: a release's onset is backdated by this much more. */
   readonly exitBackdateMs: number;
+  /**
+   * Whether a release (no-hold) is reported from the exit CUSUM's change point (backdated like
+   * an entry) or from the frame that decides it (false, the default). The change point cannot
+   * tell an agent who starts talking from a long queue announcement or a sparse passage of
+   * music that the classifier gives up on; on such a false release, resuming at the change point
+   * would write up to the whole delay line of hold audio. Resuming at the decision loses that
+   * much more agent speech on a true release instead (issue 5: no leaked hold audio comes first).
+   */
+  readonly resumeAtChangePoint: boolean;
 }
 
 export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
@@ -29,6 +39,7 @@ export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
   exitMs: 6000,
   enterBackdateMs: 2000,
   exitBackdateMs: 600,
+  resumeAtChangePoint: false,
 };
 
 /** What the state machine reports on a change (state or confidence). */
@@ -46,8 +57,9 @@ export interface HoldTransition {
  * fast, weak evidence slowly, and brief blips (a sung-like vowel, a click of music) decay
  * instead of resetting a timer. `exitMs` spans queue announcements between music (speech with no
  * music under it, up to ~8 s) while an agent who goes on talking ends the hold.
- * The onset of each change is the CUSUM's own change-point estimate, where its sum last left zero,
- * less the feature lag; the delay line covers the past.
+ * The onset of a hold is the CUSUM's own change-point estimate, where its sum last left zero,
+ * less the feature lag; the delay line covers the past. A release takes effect where it is
+ * decided (see `resumeAtChangePoint`).
  * A hold entered in the grey zone is `confident: false`; a later confident score upgrades it
  * (reported as a transition with the same state).
  */
@@ -136,7 +148,7 @@ export class HoldStateMachine {
     this.sum = 0;
     return {
       state: 'no-hold',
-      onsetMs: Math.max(0, this.riseMs - o.exitBackdateMs),
+      onsetMs: o.resumeAtChangePoint ? Math.max(0, this.riseMs - o.exitBackdateMs) : timeMs,
       confident: true,
     };
   }
