@@ -5,7 +5,6 @@
  * Addresses: 127.0.0.20 (PBX side) and 127.0.0.21 (caller side), ports 17000-17999.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import {
   describeSippResult,
@@ -16,6 +15,7 @@ import {
   type SippResult,
 } from './support/sipp.js';
 import { withTimeout } from './support/with-timeout.js';
+import { RawSipPeer, describe as describeMessage } from './peers/raw-sip-peer.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'test-fixtures', 'sipp');
 const PBX_IP = '127.0.0.20';
@@ -27,6 +27,22 @@ function ports(): { pbx: number; caller: number } {
   const base = nextPort;
   nextPort += 12;
   return { pbx: base, caller: base + 6 };
+}
+
+/** Starts the PBX (UAS) scenario `uas` on PBX_IP:`port` and waits until it listens. */
+async function startPbx(
+  uas: string,
+  port: number,
+  opts: Omit<SippOptions, 'scenario' | 'localIp' | 'localPort'>,
+): Promise<ReturnType<typeof startSippServer>> {
+  const pbx = startSippServer({
+    scenario: join(FIXTURES, uas),
+    localIp: PBX_IP,
+    localPort: port,
+    ...opts,
+  });
+  await withTimeout(pbx.ready, 10_000, `${uas} ready`);
+  return pbx;
 }
 
 interface PairRun {
@@ -47,15 +63,7 @@ async function runPair(
 ): Promise<PairRun> {
   const p = ports();
   const calls = o.calls ?? 1;
-  const pbx = startSippServer({
-    scenario: join(FIXTURES, uas),
-    localIp: PBX_IP,
-    localPort: p.pbx,
-    calls,
-    timeoutSec: 30,
-    ...o.pbxOpts,
-  });
-  await withTimeout(pbx.ready, 10_000, `${uas} ready`);
+  const pbx = await startPbx(uas, p.pbx, { calls, timeoutSec: 30, ...o.pbxOpts });
   const caller = await runSipp({
     scenario: join(FIXTURES, uac),
     remote: `${PBX_IP}:${p.pbx}`,
@@ -152,79 +160,49 @@ describe('SIPp scenario pairs, caller directly against PBX', () => {
     // Under -lost SIPp can swallow all three answers; the caller then retransmits its INVITE
     // (RFC 3261 §17.1.1.2, Timer A), here twice, before the 200's retransmission gets through.
     const p = ports();
-    const pbx = startSippServer({
-      scenario: join(FIXTURES, 'uas-load-short-call.xml'),
-      localIp: PBX_IP,
-      localPort: p.pbx,
-      calls: 1,
-      timeoutSec: 20,
-    });
-    await withTimeout(pbx.ready, 10_000, 'uas-load-short-call ready');
-    const sock = createSocket('udp4');
-    await new Promise<void>((ok) => sock.bind(p.caller, CALLER_IP, ok));
-    const lines = (method: string, branch: string, cseq: string, toTag: string): string =>
-      [
-        `${method} sip:pbx@${PBX_IP}:${p.pbx} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${CALLER_IP}:${p.caller};branch=z9hG4bK-${branch}`,
-        `From: <sip:caller@${CALLER_IP}>;tag=retrans-probe`,
-        `To: <sip:pbx@${PBX_IP}>${toTag === '' ? '' : `;tag=${toTag}`}`,
-        'Call-ID: retransmitted-invite@holdgate-test',
-        `CSeq: ${cseq}`,
-        `Contact: <sip:caller@${CALLER_IP}:${p.caller}>`,
-        'Max-Forwards: 70',
-        'Content-Length: 0',
-        '',
-        '',
-      ].join('\r\n');
-    const received: string[] = [];
-    let toTag = '';
-    sock.on('message', (m) => {
-      const text = m.toString();
-      const cseq = /^CSeq: *(.+?)\r$/m.exec(text)?.[1] ?? '';
-      received.push(`${text.slice(0, text.indexOf('\r\n'))} (${cseq})`);
-      toTag = /^To:.*;tag=([^;\r\n]+)/m.exec(text)?.[1] ?? toTag;
-    });
-    const send = (text: string): void => sock.send(text, p.pbx, PBX_IP);
+    const pbx = await startPbx('uas-load-short-call.xml', p.pbx, { calls: 1, timeoutSec: 20 });
+    const to = { address: PBX_IP, port: p.pbx };
+    const peer = await RawSipPeer.udp(CALLER_IP);
+    const request = (method: string, branch: string, cseq: string, toTag: string): string => `
+${method} sip:pbx@${to.address}:${to.port} SIP/2.0
+Via: SIP/2.0/UDP ${peer.hostport};branch=z9hG4bK-${branch}
+From: <sip:caller@${CALLER_IP}>;tag=retrans-probe
+To: <sip:pbx@${PBX_IP}>${toTag === '' ? '' : `;tag=${toTag}`}
+Call-ID: retransmitted-invite@holdgate-test
+CSeq: ${cseq}
+Contact: <sip:caller@${peer.hostport}>
+Max-Forwards: 70
+`;
     const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
     try {
-      const invite = lines('INVITE', 'inv', '1 INVITE', '');
-      send(invite);
+      const invite = request('INVITE', 'inv', '1 INVITE', '');
+      peer.send(invite, to);
       await sleep(100);
-      send(invite);
+      peer.send(invite, to);
       await sleep(600);
-      send(invite);
+      peer.send(invite, to);
       await sleep(800);
-      send(lines('ACK', 'ack', '1 ACK', toTag));
-      send(lines('BYE', 'bye', '2 BYE', toTag));
-      await expect
-        .poll(() => received.includes('SIP/2.0 200 OK (2 BYE)'), { timeout: 3000 })
-        .toBe(true);
+      const ok = peer.log.find((m) => describeMessage(m) === '200 1 INVITE');
+      const toTag = /;tag=([^;\s]+)/.exec(ok?.get('to') ?? '')?.[1] ?? '';
+      peer.send(request('ACK', 'ack', '1 ACK', toTag), to);
+      peer.send(request('BYE', 'bye', '2 BYE', toTag), to);
+      await peer.response(200, 'BYE');
     } finally {
-      sock.close();
+      peer.close();
     }
     const result = await pbx.stop();
     // 100, 180, 200, the 200's retransmission (what answers the retransmitted INVITEs), then the
     // 200 to BYE: the call was not aborted.
-    expect(received.slice(0, 3)).toEqual([
-      'SIP/2.0 100 Trying (1 INVITE)',
-      'SIP/2.0 180 Ringing (1 INVITE)',
-      'SIP/2.0 200 OK (1 INVITE)',
-    ]);
-    expect(received.filter((r) => r === 'SIP/2.0 200 OK (1 INVITE)').length).toBeGreaterThan(1);
+    const received = peer.log.map(describeMessage);
+    expect(received.slice(0, 3)).toEqual(['100 1 INVITE', '180 1 INVITE', '200 1 INVITE']);
+    expect(received.filter((r) => r === '200 1 INVITE').length).toBeGreaterThan(1);
     expect(result.stats?.incomingCalls).toBe(1);
     expect(result.stats?.failedCalls ?? 0, describeSippResult(result)).toBe(0);
   });
 
   it('the silent PBX binds, receives an INVITE and stays silent', async () => {
     const p = ports();
-    const pbx = startSippServer({
-      scenario: join(FIXTURES, 'uas-silent.xml'),
-      localIp: PBX_IP,
-      localPort: p.pbx,
-      timeoutSec: 20,
-      traceMsg: true,
-    });
-    await withTimeout(pbx.ready, 10_000, 'uas-silent ready');
+    const pbx = await startPbx('uas-silent.xml', p.pbx, { timeoutSec: 20, traceMsg: true });
     const caller = await runSipp({
       scenario: join(FIXTURES, 'uac-invite-expect-408-or-503.xml'),
       remote: `${PBX_IP}:${p.pbx}`,
