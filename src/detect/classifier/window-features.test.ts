@@ -29,6 +29,8 @@ function lcg(seed: number): () => number {
 }
 
 const tone = (n: number): number => 0.3 * Math.sin((2 * Math.PI * 700 * n) / 8000);
+/** "Speech-like" bursts: 300 ms of the tone, 200 ms of digital silence, every 0.5 s. */
+const toneBursts = (n: number): number => (n % 4000 < 2400 ? tone(n) : 0);
 
 describe('WindowFeatures golden values', () => {
   it('a steady tone: no energy range, no gaps, persistent and still', () => {
@@ -41,7 +43,7 @@ describe('WindowFeatures golden values', () => {
     expect(f.energyStd3).toBeLessThan(0.01);
   });
   it('"speech-like" bursts: 300 ms tone, 200 ms digital silence → 40 % gaps, deep, flat', () => {
-    const f = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    const f = run(toneBursts, 6);
     // 10 of every 25 frames are silent; the frame after each burst still holds tone (overlap).
     expect(f.gapFrac3).toBeGreaterThan(0.33);
     expect(f.gapFrac3).toBeLessThan(0.41);
@@ -70,13 +72,13 @@ describe('WindowFeatures golden values', () => {
     expect(f.gapFrac1).toBeGreaterThan(0.1);
     expect(f.gapFrac3).toBeGreaterThan(0.25);
     // During the bursts the onset window sees their gaps (10 or 11 of its 25 frames).
-    const b = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    const b = run(toneBursts, 6);
     expect(b.gapFrac05).toBeGreaterThan(0.3);
     expect(b.gapFrac05).toBeLessThan(0.45);
     expect(b.energyDelta05).toBeGreaterThan(0.1);
   });
   it('periodicity: bursts every 0.5 s are a strict beat, bursts at random intervals are not', () => {
-    const beat = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    const beat = run(toneBursts, 6);
     expect(beat.periodicity3).toBeGreaterThan(0.9);
     // Syllable-like bursts: 60–300 ms of tone after 60–500 ms of silence, irregular.
     const r = lcg(11);
@@ -132,10 +134,10 @@ describe('WindowFeatures golden values', () => {
     expect(swing.centroidSpread1).toBeLessThan(0.3266);
     expect(swing.centroidSpread3).toBeGreaterThan(0.28);
     // Gaps do not count: the same tone in 300 ms bursts with silent gaps is still still.
-    expect(run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6).centroidSpread3).toBeLessThan(0.02);
+    expect(run(toneBursts, 6).centroidSpread3).toBeLessThan(0.02);
   });
   it('what sounds: tone bursts are tonal and lasting, noise bursts flat, whatever fills the gaps', () => {
-    const bursts = run((n) => (n % 4000 < 2400 ? tone(n) : 0), 6);
+    const bursts = run(toneBursts, 6);
     // Each burst's first frame starts its peak (not yet persistent): about 13 of 15 persist.
     expect(bursts.soundPersistence3).toBeGreaterThan(0.8);
     expect(bursts.soundFlatness3).toBeLessThan(0.05);

@@ -91,8 +91,9 @@ const ONSET_CHANNELS = [CH_PERS, CH_AGE, CH_FLAT, CH_FLUX, CH_DE, CH_GAP] as con
  */
 function spread(sum: number, sumSq: number, n: number): number {
   if (n < 1.5) return 0;
-  const m = sum / n;
-  const v = sumSq / n - m * m;
+  const k = 1 / n;
+  const m = sum * k;
+  const v = sumSq * k - m * m;
   return v > 0 ? Math.sqrt(v) : 0;
 }
 
@@ -256,10 +257,8 @@ export class WindowFeatures {
     const w3 = s3[CH_PERS]!;
     x[8] = (w1 > 1e-9 ? s1[CH_DRIFT_W]! / w1 : DRIFT_CAP) / DRIFT_CAP;
     x[9] = (w3 > 1e-9 ? s3[CH_DRIFT_W]! / w3 : DRIFT_CAP) / DRIFT_CAP;
-    const m1 = s1[CH_E]! * k1;
-    const m3 = s3[CH_E]! * k3;
-    x[10] = Math.sqrt(Math.max(0, s1[CH_E2]! * k1 - m1 * m1)) / 10;
-    x[11] = Math.sqrt(Math.max(0, s3[CH_E2]! * k3 - m3 * m3)) / 10;
+    x[10] = spread(s1[CH_E]!, s1[CH_E2]!, n1) / 10;
+    x[11] = spread(s3[CH_E]!, s3[CH_E2]!, n3) / 10;
     x[12] = (s1[CH_DE]! * k1) / 10;
     x[13] = (s1[CH_PEAKS]! * k1) / 20;
     x[14] = (this.p90 - this.p10) / 10;
@@ -283,10 +282,11 @@ export class WindowFeatures {
     x[28] = (s05[CH_DE]! * k05) / 10;
     x[29] = s05[CH_GAP]! * k05;
     x[30] = this.periodicity(n3, s3[CH_RISE]!);
-    x[31] = spread(s1[CH_CENT]!, s1[CH_CENT2]!, n1 - g1);
-    x[32] = spread(s3[CH_CENT]!, s3[CH_CENT2]!, n3 - g);
-    // What sounds (the frames that are not gaps): tonal notes, or noisy hits and consonants.
+    // What sounds (the frames that are not gaps): its timbre's movement; tonal notes, or noisy
+    // hits and consonants.
     const sounding3 = n3 - g;
+    x[31] = spread(s1[CH_CENT]!, s1[CH_CENT2]!, n1 - g1);
+    x[32] = spread(s3[CH_CENT]!, s3[CH_CENT2]!, sounding3);
     x[33] = sounding3 > 0.5 ? (s3[CH_FLAT]! - s3[CH_GFLAT]!) / sounding3 : x[5];
     x[34] = sounding3 > 0.5 ? (s3[CH_PERS]! - s3[CH_GPERS]!) / sounding3 : x[1];
     return x;
