@@ -139,7 +139,7 @@ export const ONSET_BOOST = 3;
 function sinceChange(hold: readonly (readonly [number, number])[], t: number): number {
   let best = t;
   for (const [a, b] of hold) {
-    if (a > 0 && t >= a && t - a < best) best = t - a;
+    if (t >= a && t - a < best) best = t - a;
     if (t >= b && t - b < best) best = t - b;
   }
   return best;
@@ -495,27 +495,22 @@ export function synthesize(
   const off = Math.floor(rand() * Math.max(0, track.length - n));
   const m = new Float64Array(n);
   for (let i = 0; i < n && off + i < track.length; i++) m[i] = track[off + i]!;
-  let hold: [number, number][] = [];
+  // Music alone (hold, pulse, drum) is hold from start to end.
+  const musicAlone = kind === 'hold' || kind === 'pulse' || kind === 'drum';
+  let hold: [number, number][] = musicAlone ? [[0, seconds]] : [];
   if (kind === 'pulse') {
     // A sparse, beat-led passage (a breakdown, a pulsing intro): the music struck every
     // 0.4–1.2 s and decaying over 60–250 ms to a floor 25–45 dB down, where it stays.
-    const period = Math.round((0.4 + 0.8 * rand()) * 8000);
-    const phase = Math.floor(rand() * period);
-    const decay = (0.06 + 0.19 * rand()) * 8000;
+    const { period, phase, decay } = beat(0.06, 0.19, rand);
     const floor = 10 ** (-(25 + 20 * rand()) / 20);
     for (let i = 0; i < n; i++) {
       const since = (i + phase) % period;
       v[i] = m[i]! * Math.max(floor, Math.exp(-since / decay));
     }
-    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
-    return { pcm, hold: [[0, seconds]], cls: 'hold' };
-  }
-  if (kind === 'drum') {
+  } else if (kind === 'drum') {
     // A drum-led breakdown: noise hits on a beat every 0.4–1.2 s, decaying over 30–150 ms,
     // over the music, its level 20–40 dB under the hits' full scale.
-    const period = Math.round((0.4 + 0.8 * rand()) * 8000);
-    const phase = Math.floor(rand() * period);
-    const decay = (0.03 + 0.12 * rand()) * 8000;
+    const { period, phase, decay } = beat(0.03, 0.12, rand);
     const under = 10 ** (-(20 + 20 * rand()) / 20);
     const g = (under * 0.3 * 32768) / Math.max(1e-9, activeRms(m));
     let lp = 0;
@@ -525,18 +520,12 @@ export function synthesize(
       const since = (i + phase) % period;
       v[i] = g * m[i]! + 0.3 * 32768 * lp * Math.exp(-since / decay);
     }
-    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
-    return { pcm, hold: [[0, seconds]], cls: 'hold' };
-  }
-  if (kind === 'hold') {
+  } else if (kind === 'hold') {
     // Hold music that fades in from 15–35 dB down over 1–8 s (a quiet start must be caught).
     const depth = 15 + 20 * rand();
     const fade = (1 + 7 * rand()) * 8000;
     for (let i = 0; i < n; i++) v[i] = m[i]! * 10 ** ((-depth * Math.max(0, 1 - i / fade)) / 20);
-    const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
-    return { pcm, hold: [[0, seconds]], cls: kind };
-  }
-  if (kind === 'transitions') {
+  } else if (kind === 'transitions') {
     // Agent speech → hold music (its level ±6 dB around the voice's) → agent speech.
     const a = 6 + Math.floor(rand() * 6);
     const b = Math.min(seconds - 4, a + 10 + Math.floor(rand() * 8));
@@ -550,7 +539,21 @@ export function synthesize(
     if (kind === 'voice-over') hold = [[0, seconds]];
   }
   const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
-  return { pcm, hold, cls: kind };
+  return { pcm, hold, cls: musicAlone ? 'hold' : kind };
+}
+
+/**
+ * A beat for the synthetic breakdowns: a period of 0.4–1.2 s, a random phase and a decay of
+ * `decayS` + `decaySpanS` · U(0, 1) seconds, all in samples (8 kHz).
+ */
+function beat(
+  decayS: number,
+  decaySpanS: number,
+  rand: () => number,
+): { period: number; phase: number; decay: number } {
+  const period = Math.round((0.4 + 0.8 * rand()) * 8000);
+  const phase = Math.floor(rand() * period);
+  return { period, phase, decay: (decayS + decaySpanS * rand()) * 8000 };
 }
 
 async function main(argv: string[]): Promise<void> {
