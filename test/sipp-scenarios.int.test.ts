@@ -15,7 +15,13 @@ import {
   type SippResult,
 } from './support/sipp.js';
 import { withTimeout } from './support/with-timeout.js';
-import { RawSipPeer, describe as describeMessage } from './peers/raw-sip-peer.js';
+import {
+  RawSipPeer,
+  describe as describeMessage,
+  dialogAsUac,
+  inDialogText,
+  inviteText,
+} from './peers/raw-sip-peer.js';
 
 const FIXTURES = join(import.meta.dirname, '..', 'test-fixtures', 'sipp');
 const PBX_IP = '127.0.0.20';
@@ -163,29 +169,24 @@ describe('SIPp scenario pairs, caller directly against PBX', () => {
     const pbx = await startPbx('uas-load-short-call.xml', p.pbx, { calls: 1, timeoutSec: 20 });
     const to = { address: PBX_IP, port: p.pbx };
     const peer = await RawSipPeer.udp(CALLER_IP);
-    const request = (method: string, branch: string, cseq: string, toTag: string): string => `
-${method} sip:pbx@${to.address}:${to.port} SIP/2.0
-Via: SIP/2.0/UDP ${peer.hostport};branch=z9hG4bK-${branch}
-From: <sip:caller@${CALLER_IP}>;tag=retrans-probe
-To: <sip:pbx@${PBX_IP}>${toTag === '' ? '' : `;tag=${toTag}`}
-Call-ID: retransmitted-invite@holdgate-test
-CSeq: ${cseq}
-Contact: <sip:caller@${peer.hostport}>
-Max-Forwards: 70
-`;
+    const invite = inviteText(peer, {
+      host: `${to.address}:${to.port}`,
+      user: 'pbx',
+      tag: 'retrans-probe',
+      callId: 'retransmitted-invite@holdgate-test',
+      body: null,
+    }).text;
     const sleep = (ms: number): Promise<void> => new Promise((ok) => setTimeout(ok, ms));
     try {
-      const invite = request('INVITE', 'inv', '1 INVITE', '');
       peer.send(invite, to);
       await sleep(100);
       peer.send(invite, to);
       await sleep(600);
       peer.send(invite, to);
       await sleep(800);
-      const ok = peer.log.find((m) => describeMessage(m) === '200 1 INVITE');
-      const toTag = /;tag=([^;\s]+)/.exec(ok?.get('to') ?? '')?.[1] ?? '';
-      peer.send(request('ACK', 'ack', '1 ACK', toTag), to);
-      peer.send(request('BYE', 'bye', '2 BYE', toTag), to);
+      const dialog = dialogAsUac(await peer.response(200, 'INVITE'));
+      peer.send(inDialogText(peer, 'ACK', dialog, 1, to), to);
+      peer.send(inDialogText(peer, 'BYE', dialog, 2, to), to);
       await peer.response(200, 'BYE');
     } finally {
       peer.close();
