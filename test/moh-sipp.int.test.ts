@@ -5,6 +5,9 @@
  * all around the hold. The caller SIPp streams, from its ACK, a 440 Hz tone while it talks to the
  * agent and a 1 kHz tone (its private words) while the music plays. The finalized recording must
  * hold none of the music and none of the 1 kHz tone, and both conversations around it.
+ * Near the end of the hold the caller's phone stalls for a second (SIGSTOP), then sends what it
+ * owes in a burst after the music has ended: those words were spoken during the hold, and must be
+ * judged by when they were spoken, not by when they arrived.
  * The audio is made at test time from Debian's Asterisk packages (never committed).
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  blockTimes,
   blocksWithTone,
   decodeChannels,
   finishedRecording,
@@ -31,6 +35,9 @@ const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
 const MUSIC_FROM_S = 3;
 const MUSIC_TO_S = 10;
 const CALL_S = 14;
+/** The caller's SIPp stalls from 9.4 s after it starts for 1 s: its last 0.4 s of private words arrive late. */
+const STALL_FROM_S = 9.4;
+const STALL_S = 1;
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
@@ -67,6 +74,16 @@ function pbxAudio(dir: string): string {
   const out = join(dir, 'pbx.wav');
   sox(before, music, after, ...ulaw, out);
   return out;
+}
+
+/** Stops process `pid` at `fromS` for `forS` seconds, as a phone whose sending stalls. */
+function stallAt(pid: number, fromS: number, forS: number): void {
+  setTimeout(() => {
+    process.kill(pid, 'SIGSTOP');
+    setTimeout(() => {
+      process.kill(pid, 'SIGCONT');
+    }, forS * 1000);
+  }, fromS * 1000);
 }
 
 /**
@@ -138,6 +155,9 @@ describe('music on hold without signalling, SIPp as both phones', () => {
         localPort: 19210,
         timeoutSec: 40,
         service: '1000',
+        onSpawn: (pid) => {
+          stallAt(pid, STALL_FROM_S, STALL_S);
+        },
       },
     );
 
@@ -152,7 +172,10 @@ describe('music on hold without signalling, SIPp as both phones', () => {
     expect(hold.end, JSON.stringify(hold)).toBeLessThan(MUSIC_TO_S + 1.5);
 
     const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
-    expect(blocksWithTone(left, 1000, 0.05), 'blocks of the caller’s private words').toBe(0);
+    const privateAt = blockTimes(left, 1000, 0.05, meta.segments);
+    expect(privateAt, 'call times (s) of recorded blocks of the caller’s private words').toEqual(
+      [],
+    );
     // 2.8 s before and 3.8 s after the hold: 330 blocks of 20 ms, less what the guards take.
     expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(250);
     // None of the hold music: a fresh detector over the agent channel finds no match.

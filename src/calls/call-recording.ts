@@ -4,6 +4,7 @@ import { AnyHold } from '../detect/any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
 import { DelayLine, HoldGate, type Direction, type Leg } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
+import { SamplingClock } from '../media/rtp/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
 import { HoldAudioLearner } from './hold-audio-learner.js';
 import { holdState, type Sdp } from '../sdp/index.js';
@@ -21,15 +22,6 @@ const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
  */
 const MUSIC_GUARD_BEFORE_MS = 100;
 const MUSIC_GUARD_AFTER_MS = 100;
-
-/** Jitter beyond this re-anchors a stream's RTP clock to arrival time (SSRC switch, ts jump). */
-const REANCHOR_MS = 200;
-
-interface StreamClock {
-  baseTs: number;
-  baseCallMs: number;
-  started: boolean;
-}
 
 export interface CallRecordingInit {
   controller: MediaController;
@@ -56,8 +48,9 @@ export interface CallRecordingInit {
 /**
  * One call's recording fork (issue 4): taps → delay line → file recorder, judged by the hold gate.
  * SDP offers and answers feed the gate (a hold offer pauses at once, a resume counts only when
- * committed); frames are stamped with call time from their RTP timestamps so network jitter does
- * not move them. The call's own audio is never touched: this only reads the taps.
+ * committed); frames are stamped with the call time at which they were sampled, from their RTP
+ * timestamps ({@link SamplingClock}), so jitter, or a late burst of words spoken during a hold,
+ * does not move them. The call's own audio is never touched: this only reads the taps.
  */
 export class CallRecording {
   readonly gate: HoldGate;
@@ -66,9 +59,9 @@ export class CallRecording {
   readonly #delay: DelayLine;
   readonly #taps: (readonly [Direction, TapReader])[];
   readonly #frame = new Int16Array(160);
-  readonly #clocks: Record<Direction, StreamClock> = {
-    caller: { baseTs: 0, baseCallMs: 0, started: false },
-    agent: { baseTs: 0, baseCallMs: 0, started: false },
+  readonly #clocks: Record<Direction, SamplingClock> = {
+    caller: new SamplingClock(),
+    agent: new SamplingClock(),
   };
   #exchange = 0;
   #discarded: Promise<void> | undefined;
@@ -197,14 +190,7 @@ export class CallRecording {
         const meta = tap.read(this.#frame);
         if (meta === null) break;
         const arrival = meta.arrivalMs - this.#init.startedAtMs;
-        const clock = this.#clocks[direction];
-        let t = clock.baseCallMs + ((meta.rtpTimestamp - clock.baseTs) >>> 0) / 8;
-        if (!clock.started || Math.abs(t - arrival) > REANCHOR_MS) {
-          clock.started = true;
-          clock.baseTs = meta.rtpTimestamp;
-          clock.baseCallMs = arrival;
-          t = arrival;
-        }
+        const t = this.#clocks[direction].callTimeMs(meta.rtpTimestamp, meta.ssrc, arrival);
         if (direction === 'agent') this.#detect(t, now);
         this.#delay.push(direction, t, this.#frame, now);
       }

@@ -14,6 +14,8 @@ export interface RecordingMeta {
   pauseBehaviour: string;
   audio: { file: string; bytes: number } | null;
   holdIntervals: { start: number; end: number; cause: string }[];
+  /** Where each stretch of the file lies in call time (s). */
+  segments: { fileStart: number; callStart: number; duration: number }[];
   frames: { caller: number; agent: number };
 }
 
@@ -90,6 +92,26 @@ export function blocksWithTone(samples: Int16Array, freq: number, share: number)
     if (toneShare(samples, off, 160, freq) > share) count++;
   }
   return count;
+}
+
+/**
+ * The call times (s, two decimals) of the 20 ms blocks counted by {@link blocksWithTone}, mapped
+ * through the recording's `segments`: where in the call the offending audio came from.
+ */
+export function blockTimes(
+  samples: Int16Array,
+  freq: number,
+  share: number,
+  segments: RecordingMeta['segments'],
+): number[] {
+  const times: number[] = [];
+  for (let off = 0; off + 160 <= samples.length; off += 160) {
+    if (toneShare(samples, off, 160, freq) <= share) continue;
+    const fileT = off / 8000;
+    const seg = segments.find((s) => fileT >= s.fileStart && fileT < s.fileStart + s.duration);
+    times.push(Math.round(((seg ? seg.callStart - seg.fileStart : 0) + fileT) * 100) / 100);
+  }
+  return times;
 }
 
 /**

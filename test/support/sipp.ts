@@ -71,6 +71,8 @@ export interface SippOptions {
   extraArgs?: string[];
   /** Directory for SIPp's output files; default a fresh `mkdtemp`. */
   outDir?: string;
+  /** Called with SIPp's pid once it is spawned (e.g. to stall it with SIGSTOP). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** What a finished SIPp run left behind. */
@@ -255,6 +257,7 @@ function startSipp(opts: SippOptions): SippServer {
     const c = spawn(SIPP_BIN, args, { cwd: outDir, stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
     children.add(c);
+    if (c.pid !== undefined) opts.onSpawn?.(c.pid);
     c.stdout.setEncoding('utf8').on('data', (d: string) => {
       if (stdout.length < MAX_CAPTURE) stdout += d;
     });

@@ -3,3 +3,4 @@ export * from './rtp-header.js';
 export * from './rtcp-header.js';
 export { SequenceTracker } from './sequence-tracker.js';
 export { JitterEstimator } from './jitter-estimator.js';
+export { SamplingClock } from './sampling-clock.js';
