@@ -5,6 +5,7 @@
  *   npm run bench -- moh [--corpus /tmp/holdgate-moh-corpus] [--loss 0.01] [--delay-ms 2500]
  *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
+ *                        [--stream-start-score 0.7]   (the detector's stream-start look; 2: off)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
  * MusicClassifierDetector. The gate is modelled with the delay line: a decision taken at t with
@@ -367,6 +368,12 @@ export default async function run(args: string[]): Promise<unknown> {
     if (args.includes(flag)) stateOptions[key] = Number(opt(args, flag, ''));
   }
   if (args.includes('--resume-at-change-point')) stateOptions.resumeAtChangePoint = true;
+  const detectorOptions = {
+    state: stateOptions,
+    ...(args.includes('--stream-start-score')
+      ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
+      : {}),
+  };
   await ensureCorpus(dir);
   const files = await listCorpus(dir);
   const timings: number[] = [];
@@ -374,7 +381,7 @@ export default async function run(args: string[]): Promise<unknown> {
   let stateBytes = 0;
   for (const f of files) {
     const pcm = dropFrames(readWav8k(f.path), loss, seededRandom(lossSeed(f)));
-    const det = new MusicClassifierDetector({ state: stateOptions });
+    const det = new MusicClassifierDetector(detectorOptions);
     stateBytes = det.stateBytes;
     results.push(evaluate(det, f, pcm, delayMs, timings.length < 200_000 ? timings : null));
   }
@@ -397,7 +404,7 @@ export default async function run(args: string[]): Promise<unknown> {
     loss,
     delayMs,
     combinedTimings,
-    (k) => new Combined([k, new MusicClassifierDetector({ state: stateOptions })]),
+    (k) => new Combined([k, new MusicClassifierDetector(detectorOptions)]),
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();
   const combinedTest = Array.isArray(combined)

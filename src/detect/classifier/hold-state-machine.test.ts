@@ -30,6 +30,25 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     exitBackdateMs: 500,
     resumeAtChangePoint: true,
   };
+  it('enter() holds at once, unsure; a confident score upgrades it, speech ends it', () => {
+    const m = new HoldStateMachine(opts);
+    expect(m.enter(0, false)).toEqual({ state: 'hold', onsetMs: 0, confident: false });
+    expect(m.enter(100, true), 'already holding').toBeUndefined();
+    expect(m.state).toBe('hold');
+    // Grey-zone scores (0.5) change nothing; a score of 0.9 upgrades; then 0.2 gathers
+    // 0.2 per frame against hold: 80 after 400 frames (8 s).
+    const tr = feed(m, [
+      [0.5, 1000],
+      [0.9, 40],
+      [0.2, 9000],
+    ]);
+    expect(tr[0]).toEqual({ state: 'hold', onsetMs: 1000, confident: true, at: 1000 });
+    expect(tr[1]).toMatchObject({ state: 'no-hold', onsetMs: 1040 - 500, confident: true });
+    expect(tr[1]!.at - 1040, 'about 400 frames of 0.2 (float sums)').toBeGreaterThanOrEqual(7980);
+    expect(tr[1]!.at - 1040).toBeLessThanOrEqual(8020);
+    expect(tr).toHaveLength(2);
+  });
+
   it('enters once the evidence is gathered, onset = where the sum left zero − backdate', () => {
     // Score 1: +0.4 per frame → 8 after 20 frames (the 20th frame at 5380 ms).
     const tr = feed(new HoldStateMachine(opts), [

@@ -152,4 +152,16 @@ export class HoldStateMachine {
       confident: true,
     };
   }
+
+  /**
+   * Enters hold at once, from `onsetMs`, on evidence from outside the score stream (the
+   * detector's stream-start look); a later score ≥ `confidentScore` upgrades an unsure entry.
+   */
+  enter(onsetMs: number, confident: boolean): HoldTransition | undefined {
+    if (this.holding) return undefined;
+    this.holding = true;
+    this.confident = confident;
+    this.sum = 0;
+    return { state: 'hold', onsetMs, confident };
+  }
 }

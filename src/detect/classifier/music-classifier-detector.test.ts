@@ -74,3 +74,52 @@ describe('MusicClassifierDetector on real audio', () => {
     expect(det.state).toBe('no-hold');
   });
 });
+
+describe('MusicClassifierDetector stream-start look', () => {
+  const SIMPLICITY = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+
+  /** Decisions of a detector with `options` over `pcm` from call time 1 s, with their times. */
+  function decisions(
+    pcm: Int16Array,
+    options: ConstructorParameters<typeof MusicClassifierDetector>[0],
+  ): Timed[] {
+    const det = new MusicClassifierDetector(options);
+    const out: Timed[] = [];
+    const frame = new Int16Array(160);
+    for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+      frame.set(pcm.subarray(k * 160, (k + 1) * 160));
+      const d = det.push(frame, 1000 + k * 20);
+      if (d) out.push({ ...d, at: 1000 + k * 20 });
+    }
+    return out;
+  }
+
+  it('holds a stream that opens with Asterisk hold music from its first frame, unsure, at 0.5 s', () => {
+    const pcm = decode(['-t', '10', '-i', SIMPLICITY, '-af', 'volume=-6dB']);
+    const d = decisions(pcm, {});
+    expect(d[0]).toMatchObject({ state: 'hold', onsetMs: 1000, confident: false, at: 1480 });
+    expect(d.filter((x) => x.state === 'no-hold')).toEqual([]);
+    expect(
+      d.some((x) => x.confident),
+      'the running score confirms it',
+    ).toBe(true);
+    // Without the look, the running score needs the 1 s and 3 s windows: over 2 s here.
+    const off = decisions(pcm, { streamStartScore: 2 });
+    expect(off[0]?.state).toBe('hold');
+    expect(off[0]!.at - 1000).toBeGreaterThan(2000);
+  });
+
+  it('does not look at the start of a stream that opens with speech', () => {
+    const pcm = decode([
+      '-i',
+      join(ALLISON, 'agent-loginok.wav'),
+      '-i',
+      join(ALLISON, 'auth-thankyou.wav'),
+      '-filter_complex',
+      '[0:a][1:a]concat=n=2:v=0:a=1[o]',
+      '-map',
+      '[o]',
+    ]);
+    expect(decisions(pcm, {})).toEqual([]);
+  });
+});
