@@ -38,6 +38,11 @@ const CALL_S = 14;
 /** The caller's SIPp stalls from 9.4 s after it starts for 1 s: its last 0.4 s of private words arrive late. */
 const STALL_FROM_S = 9.4;
 const STALL_S = 1;
+/** The queue wait: the PBX plays this track from its first note for WAIT_S, then the agent talks. */
+const WAIT_MOH = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+const WAIT_S = 6;
+const WAIT_CALL_S = 22;
+const AGENT_PROMPTS = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
@@ -55,16 +60,7 @@ const ulaw = ['-r', '8000', '-c', '1', '-e', 'u-law'];
  */
 function pbxAudio(dir: string): string {
   const agent = join(dir, 'agent.wav');
-  sox(
-    ...['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'].map((n) =>
-      join(SPEECH, `${n}.wav`),
-    ),
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    agent,
-  );
+  sox(...AGENT_PROMPTS.map((n) => join(SPEECH, `${n}.wav`)), '-r', '8000', '-c', '1', agent);
   const before = join(dir, 'before.wav');
   const music = join(dir, 'music.wav');
   const after = join(dir, 'after.wav');
@@ -86,37 +82,29 @@ function stallAt(pid: number, fromS: number, forS: number): void {
   }, fromS * 1000);
 }
 
+/** `seconds` of a sine at `freq` (0.3 full scale), or of silence, as an 8 kHz WAV in `dir`. */
+function tone(dir: string, name: string, seconds: number, freq?: number): string {
+  const f = join(dir, `${name}.wav`);
+  sox(
+    ...['-n', '-r', '8000', '-c', '1', f, 'synth', String(seconds), 'sine', String(freq ?? 0)],
+    ...['vol', freq === undefined ? '0' : '0.3'],
+  );
+  return f;
+}
+
 /**
  * What the caller sends: 440 Hz while talking to the agent, 1 kHz (private words) while the
  * music plays, with 200 ms of silence at each change so that a few ms of skew between the two
  * SIPps cannot put a tone on the wrong side.
  */
 function callerAudio(dir: string): string {
-  const part = (name: string, seconds: number, freq?: number): string => {
-    const f = join(dir, `${name}.wav`);
-    sox(
-      '-n',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      f,
-      'synth',
-      String(seconds),
-      'sine',
-      String(freq ?? 0),
-      'vol',
-      freq === undefined ? '0' : '0.3',
-    );
-    return f;
-  };
   const out = join(dir, 'caller.wav');
   sox(
-    part('talk1', MUSIC_FROM_S - 0.2, 440),
-    part('gap1', 0.4),
-    part('private', MUSIC_TO_S - MUSIC_FROM_S - 0.4, 1000),
-    part('gap2', 0.4),
-    part('talk2', CALL_S - MUSIC_TO_S - 0.2, 440),
+    tone(dir, 'talk1', MUSIC_FROM_S - 0.2, 440),
+    tone(dir, 'gap1', 0.4),
+    tone(dir, 'private', MUSIC_TO_S - MUSIC_FROM_S - 0.4, 1000),
+    tone(dir, 'gap2', 0.4),
+    tone(dir, 'talk2', CALL_S - MUSIC_TO_S - 0.2, 440),
     ...ulaw,
     out,
   );
@@ -181,6 +169,85 @@ describe('music on hold without signalling, SIPp as both phones', () => {
     // None of the hold music: a fresh detector over the agent channel finds no match.
     expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
     // The agent is there, before and after.
+    expect(meanAbs(right)).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('a queue wait: the PBX answers with hold music from its first note; the classifier alone keeps it and the caller’s words out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
+    const recordings = join(dir, 'recordings');
+    await fixture.start({
+      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+      media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
+      recording: { dir: recordings, delaySeconds: 2.5 },
+      detection: { knownMusic: [], classifier: true },
+      acl: { trunks: [`${CALLER_IP}/32`] },
+      queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } }],
+    });
+    // The PBX: the track from its start for WAIT_S, then the agent talks until the caller hangs up.
+    const music = join(dir, 'wait.wav');
+    sox(WAIT_MOH, '-r', '8000', '-c', '1', music, 'trim', '0', String(WAIT_S));
+    const agent = join(dir, 'agent-long.wav');
+    sox(
+      ...AGENT_PROMPTS.map((n) => join(SPEECH, `${n}.wav`)),
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      agent,
+      'pad',
+      '0',
+      '0.4',
+    );
+    const pbx = join(dir, 'pbx-wait.wav');
+    sox(music, agent, agent, agent, ...ulaw, pbx, 'trim', '0', String(WAIT_CALL_S));
+    // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
+    const caller = join(dir, 'caller-wait.wav');
+    sox(
+      tone(dir, 'w-gap0', 0.3),
+      tone(dir, 'w-private', WAIT_S - 0.3 - 0.4, 1000),
+      tone(dir, 'w-gap1', 0.8),
+      tone(dir, 'w-talk', WAIT_CALL_S - WAIT_S - 0.4, 440),
+      ...ulaw,
+      caller,
+    );
+    await sippCall(
+      {
+        scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, { ',-1,0"': ',1,0"' }),
+        localIp: PBX_IP,
+        localPort: 19200,
+        timeoutSec: 40,
+      },
+      {
+        scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', caller, {
+          ',-1,0"': ',1,0"',
+          '<pause milliseconds="3000"/>': `<pause milliseconds="${WAIT_CALL_S * 1000}"/>`,
+        }),
+        remote: `${HG_IP}:5060`,
+        localIp: CALLER_IP,
+        localPort: 19210,
+        timeoutSec: 40,
+        service: '1000',
+      },
+    );
+
+    const { meta } = await finishedRecording(recordings);
+    const holds = meta.holdIntervals.filter((h) => h.cause !== 'consent-pending');
+    const last = holds.at(-1);
+    expect(last, JSON.stringify(meta.holdIntervals)).toBeDefined();
+    // Paused from the stream start (the wait is hold) until the agent has been heard.
+    expect(holds[0]!.start, JSON.stringify(meta.holdIntervals)).toBeLessThan(0.3);
+    expect(last!.end, JSON.stringify(meta.holdIntervals)).toBeGreaterThan(WAIT_S);
+    // Released once the agent has been heard, and not held again: the learned wait music must
+    // not hold the agent's own voice (the classifier lets go seconds after the voice began).
+    expect(last!.end, JSON.stringify(meta.holdIntervals)).toBeLessThan(WAIT_S + 10);
+    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+    expect(
+      blockTimes(left, 1000, 0.05, meta.segments),
+      'call times (s) of recorded blocks of the caller’s private words',
+    ).toEqual([]);
+    expect(musicMatchAt(right, WAIT_MOH), 'hold music found in the recording').toBeUndefined();
+    // The conversation after the wait is recorded.
+    expect(blocksWithTone(left, 440, 0.5), 'the caller talking to the agent').toBeGreaterThan(100);
     expect(meanAbs(right)).toBeGreaterThan(100);
   }, 60_000);
 });

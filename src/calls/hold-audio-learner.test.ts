@@ -8,11 +8,13 @@ const hold = (cause: string, onsetMs: number, confident = true): HoldDecision =>
   cause,
   confident,
 });
-const end = (cause: string): HoldDecision => ({
+/** A release decided at `atMs`, the music surely playing until `musicEndMs` (default: then). */
+const end = (cause: string, atMs: number, musicEndMs = atMs): HoldDecision => ({
   state: 'no-hold',
-  onsetMs: 0,
+  onsetMs: atMs,
   cause,
   confident: true,
+  musicEndMs,
 });
 
 /** A learner with a call clock: `feed` sends `seconds` of frames of `value` at call time. */
@@ -41,12 +43,25 @@ describe('learning hold music', () => {
     // Decided 1.5 s into the music, dated back to its onset.
     learner.decision(hold('music-classifier', now() - 1500));
     feed(8, 7);
-    learner.decision(end('music-classifier'));
+    learner.decision(end('music-classifier', now()));
     feed(2, 1);
     expect(learned).toHaveLength(1);
     expect(learned[0]![0]).toBe('care/call-1#1');
     expect(learned[0]![1].length).toBe(9.5 * 8000);
     expect(learned[0]![1].every((v) => v === 7)).toBe(true);
+  });
+
+  it('learns nothing after the release’s musicEndMs: the agent the classifier needed to let go', () => {
+    const learned: Int16Array[] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    learner.decision(hold('music-classifier', now()));
+    feed(26, 7); // music
+    const agentFrom = now();
+    feed(9, 1); // the agent talks; the classifier lets go 9 s in, the music ended 3 s before its change point
+    learner.decision(end('music-classifier', now(), agentFrom - 500));
+    learner.close();
+    expect(learned.map((p) => p.length / 8000)).toEqual([20, 5.5]);
+    expect(learned.every((p) => p.every((v) => v === 7))).toBe(true);
   });
 
   it('reaches back at most 2.5 s', () => {
@@ -69,14 +84,14 @@ describe('learning hold music', () => {
     expect(learned.map((p) => p.length / 8000)).toEqual([20, 20, 7]);
     learner.decision(hold('music-classifier', now()));
     feed(3, 3);
-    learner.decision(end('music-classifier'));
+    learner.decision(end('music-classifier', now()));
     learner.decision(hold('music-classifier', now(), false));
     feed(10, 3);
-    learner.decision(end('music-classifier'));
+    learner.decision(end('music-classifier', now()));
     learner.decision(hold('known-music', now()));
     learner.decision(hold('music-classifier', now()));
     feed(10, 3);
-    learner.decision(end('music-classifier'));
+    learner.decision(end('music-classifier', now()));
     expect(learned).toHaveLength(3);
   });
 });

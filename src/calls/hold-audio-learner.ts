@@ -6,6 +6,11 @@ const MIN_SECONDS = 5;
 /** Audio is handed over in chunks of this much (s): bounds memory per call while on hold. */
 const CHUNK_SECONDS = 20;
 /**
+ * The newest this much (s) is held back from a chunk: the classifier decides a release up to some
+ * 10 s after the agent began, and that stretch must be cut off, not learned as hold music.
+ */
+const HOLDBACK_SECONDS = 12;
+/**
  * The classifier decides a second or two after the music began and dates the onset back; this
  * much of what came before the decision is kept so a learned episode starts at that onset (s).
  * The same as the delay line's default D: no detector dates an onset back further.
@@ -17,8 +22,11 @@ const RATE = 8000;
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
  * matched, is collected from the episode's onset and handed to `learn` in chunks of 20 s and at
  * the episode's end, so the queue's known-music library recognises that music on later calls.
- * A ring keeps the last 2.5 s of every call (40 KiB); the chunk buffer (320 KiB) is allocated
- * when an episode starts and dropped when it ends.
+ * The episode ends at the release's `musicEndMs`, not where the release was decided: the seconds
+ * of the agent's voice the classifier needed to let go are not learned (else the agent's next
+ * greeting would match as hold music). A chunk goes out only once 12 s more have come in.
+ * A ring keeps the last 2.5 s of every call (40 KiB); the episode buffer (32 s, 512 KiB) is
+ * allocated when an episode starts and dropped when it ends.
  */
 export class HoldAudioLearner {
   readonly #learn: (name: string, pcm: Int16Array) => void;
@@ -48,12 +56,12 @@ export class HoldAudioLearner {
     if (decision.cause !== 'music-classifier') return;
     if (decision.state === 'hold' && decision.confident && !this.#known) {
       if (this.#buffer === undefined) {
-        this.#buffer = new Int16Array(CHUNK_SECONDS * RATE);
+        this.#buffer = new Int16Array((CHUNK_SECONDS + HOLDBACK_SECONDS) * RATE);
         this.#length = 0;
         this.#preRoll(decision.onsetMs);
       }
     } else if (decision.state === 'no-hold') {
-      this.#finish();
+      this.#finish(decision.musicEndMs ?? decision.onsetMs);
     }
   }
 
@@ -73,7 +81,7 @@ export class HoldAudioLearner {
 
   /** Call end: an episode still open counts too. */
   close(): void {
-    this.#finish();
+    this.#finish(Infinity);
   }
 
   /** Copies what the ring holds from `onsetMs` on into the (empty) episode buffer. */
@@ -96,16 +104,36 @@ export class HoldAudioLearner {
     }
   }
 
-  /** A full chunk goes to the library; the episode goes on in the same buffer. */
+  /**
+   * The buffer is full: its first 20 s go to the library, the held-back rest moves to the front
+   * and the episode goes on.
+   */
   #handOver(): void {
-    this.#chunks += 1;
-    this.#learn(`${this.#name}#${this.#chunks}`, this.#buffer!.slice(0, this.#length));
-    this.#length = 0;
+    const buffer = this.#buffer!;
+    const chunk = CHUNK_SECONDS * RATE;
+    this.#emit(buffer.slice(0, chunk));
+    buffer.copyWithin(0, chunk, this.#length);
+    this.#length -= chunk;
   }
 
-  /** The episode's end: what is left goes to the library unless it is too short to learn. */
-  #finish(): void {
-    if (this.#buffer && this.#length >= MIN_SECONDS * RATE) this.#handOver();
+  #emit(pcm: Int16Array): void {
+    this.#chunks += 1;
+    this.#learn(`${this.#name}#${this.#chunks}`, pcm);
+  }
+
+  /**
+   * The episode's end: what it holds up to `musicEndMs` goes to the library unless it is too
+   * short to learn.
+   */
+  #finish(musicEndMs: number): void {
+    if (this.#buffer) {
+      const after = Math.max(0, Math.round(((this.#ringEndMs - musicEndMs) * RATE) / 1000));
+      const keep = Math.max(0, this.#length - after);
+      const chunk = CHUNK_SECONDS * RATE;
+      let from = 0;
+      for (; keep - from > chunk; from += chunk) this.#emit(this.#buffer.slice(from, from + chunk));
+      if (keep - from >= MIN_SECONDS * RATE) this.#emit(this.#buffer.slice(from, keep));
+    }
     this.#buffer = undefined;
   }
 }

@@ -13,6 +13,12 @@ export interface HoldDecision {
   readonly cause: string;
   /** false: the detector suspects hold but is not sure (the gate then fails closed as `unknown`). */
   readonly confident: boolean;
+  /**
+   * A release only: the call time up to which the detector is sure the music still played. The
+   * classifier decides a release seconds after the voice began, so what lies between may be the
+   * agent; learning (issue 5, Build 3) keeps nothing after it. Absent: `onsetMs`.
+   */
+  readonly musicEndMs?: number;
 }
 
 export interface HoldMusicDetector {

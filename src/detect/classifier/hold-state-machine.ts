@@ -47,6 +47,8 @@ export interface HoldTransition {
   readonly state: 'hold' | 'no-hold';
   readonly onsetMs: number;
   readonly confident: boolean;
+  /** A release only: where the exit CUSUM last left zero (its change point), not backdated. */
+  readonly changePointMs?: number;
 }
 
 /**
@@ -150,6 +152,7 @@ export class HoldStateMachine {
       state: 'no-hold',
       onsetMs: o.resumeAtChangePoint ? Math.max(0, this.riseMs - o.exitBackdateMs) : timeMs,
       confident: true,
+      changePointMs: this.riseMs,
     };
   }
 

@@ -66,6 +66,20 @@ describe('MusicClassifierDetector on real audio', () => {
     expect(runDetector(pcm).filter((x) => x.state === 'hold')).toEqual([]);
   });
 
+  it('a release says up to where the music surely played: before the voice that ended it', () => {
+    const files = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
+    const speech = files.map((f) => join(ALLISON, `${f}.wav`));
+    const inputs = [MOH, ...speech, ...speech].flatMap((f) => ['-i', f]);
+    const n = 1 + 2 * speech.length;
+    const graph = `[0:a]atrim=0:15[m];[m]${Array.from({ length: n - 1 }, (_, i) => `[${i + 1}:a]`).join('')}concat=n=${n}:v=0:a=1[out]`;
+    const pcm = decode([...inputs, '-filter_complex', graph, '-map', '[out]']);
+    const release = runDetector(pcm).find((x) => x.state === 'no-hold');
+    expect(release, 'the agent ends the hold').toBeDefined();
+    expect(release!.at, 'decided seconds into the voice').toBeGreaterThan(15_000);
+    expect(release!.musicEndMs).toBeLessThanOrEqual(15_000);
+    expect(release!.musicEndMs).toBeGreaterThan(10_000);
+  });
+
   it('reports its per-stream state size and resets', () => {
     const det = new MusicClassifierDetector();
     expect(det.stateBytes).toBeGreaterThan(1000);

@@ -38,6 +38,13 @@ export const WARMUP_FRAMES = 25;
 export const DEFAULT_STREAM_START_SCORE = 0.7;
 const START_LOOK_FROM = 10;
 
+/**
+ * How far the score's fall can lag the voice that ends a hold: the 3 s window statistics carry the
+ * music's signature that long. A release reports the music as surely playing only up to the exit
+ * change point less this (`musicEndMs`).
+ */
+const RELEASE_LAG_MS = 3000;
+
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
   readonly weights?: ModelWeights;
@@ -101,6 +108,9 @@ export class MusicClassifierDetector implements HoldMusicDetector {
       onsetMs: t.onsetMs,
       cause: MUSIC_CLASSIFIER_CAUSE,
       confident: t.confident,
+      ...(t.changePointMs !== undefined
+        ? { musicEndMs: Math.max(0, t.changePointMs - RELEASE_LAG_MS) }
+        : {}),
     };
   }
 
