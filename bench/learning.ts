@@ -12,8 +12,10 @@
  * the known-music detector over the queue's library and the classifier, combined by AnyHold,
  * with HoldAudioLearner adding what the classifier judged hold to the library when it ends.
  * Reported per call number: how many tracks' music the fingerprint caught first, the median
- * detection latency, and how many episodes leaked hold audio with the delay line
- * (pause start = max(onset, decision − D) after the music's start). Runtime: about 15 s.
+ * detection latency, how many episodes leaked hold audio with the delay line
+ * (pause start = max(onset, decision − D) after the music's start; a hold that began during the
+ * agent and still runs when the music starts leaks nothing), and in how many calls a hold began
+ * during the agent's part (`agentPaused`: false pauses of the agent). Runtime: about 15 s.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +36,8 @@ interface CallResult {
   readonly cause: string | null;
   readonly latencyS: number | null;
   readonly leakS: number;
+  /** A hold began during the agent's part (a false pause of the agent). */
+  readonly agentPaused: boolean;
 }
 
 function opt(args: string[], name: string, dflt: number): number {
@@ -50,9 +54,16 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
   const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));
   const musicMs = AGENT_S * 1000;
   let first: { cause: string; atMs: number; fromMs: number } | undefined;
+  let agentPaused = false;
+  /** The hold in effect, if any: what began it and from when the gate drops frames. */
+  let current: { cause: string; fromMs: number } | undefined;
   for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
     const frame = pcm.subarray(s, s + FRAME_SAMPLES);
     const t = s / 8;
+    // A hold that began during the agent and still runs when the music starts covers it.
+    if (t === musicMs && current !== undefined && first === undefined) {
+      first = { cause: current.cause, atMs: t, fromMs: current.fromMs };
+    }
     learner.frame(frame, t);
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!.push(frame, t);
@@ -60,17 +71,22 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
       learner.decision(d);
       const was = any.holding;
       const out = any.decide(i, d);
-      if (out?.state === 'hold' && !was && first === undefined && t >= musicMs - 500) {
-        first = { cause: out.cause, atMs: t, fromMs: Math.max(out.onsetMs, t - delayMs) };
+      if (out?.state === 'hold' && !was) {
+        current = { cause: out.cause, fromMs: Math.max(out.onsetMs, t - delayMs) };
+        if (t < musicMs - 500) agentPaused = true;
+        else if (first === undefined) first = { ...current, atMs: t };
+      } else if (out?.state === 'no-hold') {
+        current = undefined;
       }
     }
   }
   learner.close();
-  if (first === undefined) return { cause: null, latencyS: null, leakS: MUSIC_S };
+  if (first === undefined) return { cause: null, latencyS: null, leakS: MUSIC_S, agentPaused };
   return {
     cause: first.cause,
     latencyS: (first.atMs - musicMs) / 1000,
     leakS: Math.max(0, first.fromMs - musicMs) / 1000,
+    agentPaused,
   };
 }
 
@@ -113,6 +129,7 @@ export default async function run(args: string[]): Promise<unknown> {
         leakedKnownMusicFirst: results.filter((r) => r.leakS > 0 && r.cause === 'known-music')
           .length,
         leakedSecondsMax: Math.round(Math.max(...results.map((r) => r.leakS)) * 100) / 100,
+        agentPaused: results.filter((r) => r.agentPaused).length,
       };
     }),
   };
