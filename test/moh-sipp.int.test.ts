@@ -38,8 +38,7 @@ const CALL_S = 14;
 /** The caller's SIPp stalls from 9.4 s after it starts for 1 s: its last 0.4 s of private words arrive late. */
 const STALL_FROM_S = 9.4;
 const STALL_S = 1;
-/** The queue wait: the PBX plays this track from its first note for WAIT_S, then the agent talks. */
-const WAIT_MOH = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+/** The queue wait: the PBX plays MOH from its first note for WAIT_S, then the agent talks. */
 const WAIT_S = 6;
 const WAIT_CALL_S = 22;
 const AGENT_PROMPTS = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
@@ -54,13 +53,70 @@ const sox = (...args: string[]): void => {
 };
 const ulaw = ['-r', '8000', '-c', '1', '-e', 'u-law'];
 
+/** The agent: Asterisk prompts, then 0.4 s of silence, as an 8 kHz WAV in `dir`. */
+function agentSpeech(dir: string): string {
+  const agent = join(dir, 'agent.wav');
+  const prompts = AGENT_PROMPTS.map((n) => join(SPEECH, `${n}.wav`));
+  sox(...prompts, '-r', '8000', '-c', '1', agent, 'pad', '0', '0.4');
+  return agent;
+}
+
+/**
+ * holdgate in front of this file's two SIPps, recording into `recordings` with D = 2.5 s, with
+ * `detection` as its hold-music detection.
+ */
+async function startHoldgate(recordings: string, detection: object): Promise<void> {
+  await fixture.start({
+    sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
+    media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
+    recording: { dir: recordings, delaySeconds: 2.5 },
+    detection,
+    acl: { trunks: [`${CALLER_IP}/32`] },
+    queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } }],
+  });
+}
+
+/**
+ * One call: the PBX SIPp answers and streams `pbx` once, the caller SIPp streams `caller` once
+ * and hangs up after `callS`; `onCallerSpawn` gets the caller SIPp's pid.
+ */
+async function streamingCall(
+  dir: string,
+  pbx: string,
+  caller: string,
+  callS: number,
+  onCallerSpawn?: (pid: number) => void,
+): Promise<void> {
+  const once = { ',-1,0"': ',1,0"' };
+  await sippCall(
+    {
+      // Streams once (no loop): the stream ends as the caller hangs up.
+      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, once),
+      localIp: PBX_IP,
+      localPort: 19200,
+      timeoutSec: 40,
+    },
+    {
+      scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', caller, {
+        ...once,
+        '<pause milliseconds="3000"/>': `<pause milliseconds="${callS * 1000}"/>`,
+      }),
+      remote: `${HG_IP}:5060`,
+      localIp: CALLER_IP,
+      localPort: 19210,
+      timeoutSec: 40,
+      service: '1000',
+      ...(onCallerSpawn ? { onSpawn: onCallerSpawn } : {}),
+    },
+  );
+}
+
 /**
  * What the PBX sends: the agent (Asterisk prompts), the hold music from 40 s into the track,
  * the agent again; 14 s of µ-law in all.
  */
 function pbxAudio(dir: string): string {
-  const agent = join(dir, 'agent.wav');
-  sox(...AGENT_PROMPTS.map((n) => join(SPEECH, `${n}.wav`)), '-r', '8000', '-c', '1', agent);
+  const agent = agentSpeech(dir);
   const before = join(dir, 'before.wav');
   const music = join(dir, 'music.wav');
   const after = join(dir, 'after.wav');
@@ -115,39 +171,10 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   it('the PBX SIPp streams Asterisk hold music: none of it and none of the caller’s words under it are recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-sipp-'));
     const recordings = join(dir, 'recordings');
-    await fixture.start({
-      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
-      media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
-      recording: { dir: recordings, delaySeconds: 2.5 },
-      detection: { knownMusic: ['/usr/share/asterisk/moh'] },
-      acl: { trunks: [`${CALLER_IP}/32`] },
-      queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } }],
+    await startHoldgate(recordings, { knownMusic: ['/usr/share/asterisk/moh'] });
+    await streamingCall(dir, pbxAudio(dir), callerAudio(dir), CALL_S, (pid) => {
+      stallAt(pid, STALL_FROM_S, STALL_S);
     });
-    await sippCall(
-      {
-        // Streams once (no loop): the stream ends as the caller hangs up.
-        scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbxAudio(dir), {
-          ',-1,0"': ',1,0"',
-        }),
-        localIp: PBX_IP,
-        localPort: 19200,
-        timeoutSec: 40,
-      },
-      {
-        scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', callerAudio(dir), {
-          ',-1,0"': ',1,0"',
-          '<pause milliseconds="3000"/>': `<pause milliseconds="${CALL_S * 1000}"/>`,
-        }),
-        remote: `${HG_IP}:5060`,
-        localIp: CALLER_IP,
-        localPort: 19210,
-        timeoutSec: 40,
-        service: '1000',
-        onSpawn: (pid) => {
-          stallAt(pid, STALL_FROM_S, STALL_S);
-        },
-      },
-    );
 
     const { meta } = await finishedRecording(recordings);
     const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
@@ -175,29 +202,11 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   it('a queue wait: the PBX answers with hold music from its first note; the classifier alone keeps it and the caller’s words out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
     const recordings = join(dir, 'recordings');
-    await fixture.start({
-      sip: { listen: [{ protocol: 'udp', address: HG_IP, port: 5060 }] },
-      media: { address: HG_IP, portMin: 47200, portMax: 47299, workers: 1 },
-      recording: { dir: recordings, delaySeconds: 2.5 },
-      detection: { knownMusic: [], classifier: true },
-      acl: { trunks: [`${CALLER_IP}/32`] },
-      queues: [{ name: 'care', match: { requestUser: '.*' }, pbx: { host: PBX_IP, port: 19200 } }],
-    });
+    await startHoldgate(recordings, { knownMusic: [], classifier: true });
     // The PBX: the track from its start for WAIT_S, then the agent talks until the caller hangs up.
     const music = join(dir, 'wait.wav');
-    sox(WAIT_MOH, '-r', '8000', '-c', '1', music, 'trim', '0', String(WAIT_S));
-    const agent = join(dir, 'agent-long.wav');
-    sox(
-      ...AGENT_PROMPTS.map((n) => join(SPEECH, `${n}.wav`)),
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      agent,
-      'pad',
-      '0',
-      '0.4',
-    );
+    sox(MOH, '-r', '8000', '-c', '1', music, 'trim', '0', String(WAIT_S));
+    const agent = agentSpeech(dir);
     // Headerless: SIPp's rtp_stream sends a file's bytes as they are, a WAV header included (one
     // loud frame at the start, which a PBX does not send).
     const pbx = join(dir, 'pbx-wait.ul');
@@ -212,25 +221,7 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       ...ulaw,
       caller,
     );
-    await sippCall(
-      {
-        scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, { ',-1,0"': ',1,0"' }),
-        localIp: PBX_IP,
-        localPort: 19200,
-        timeoutSec: 40,
-      },
-      {
-        scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', caller, {
-          ',-1,0"': ',1,0"',
-          '<pause milliseconds="3000"/>': `<pause milliseconds="${WAIT_CALL_S * 1000}"/>`,
-        }),
-        remote: `${HG_IP}:5060`,
-        localIp: CALLER_IP,
-        localPort: 19210,
-        timeoutSec: 40,
-        service: '1000',
-      },
-    );
+    await streamingCall(dir, pbx, caller, WAIT_CALL_S);
 
     const { meta } = await finishedRecording(recordings);
     const holds = meta.holdIntervals;
@@ -250,7 +241,7 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       blockTimes(left, 1000, 0.05, meta.segments),
       'call times (s) of recorded blocks of the caller’s private words',
     ).toEqual([]);
-    expect(musicMatchAt(right, WAIT_MOH), 'hold music found in the recording').toBeUndefined();
+    expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
     // The conversation after the wait is recorded.
     expect(blocksWithTone(left, 440, 0.5), 'the caller talking to the agent').toBeGreaterThan(100);
     expect(meanAbs(right)).toBeGreaterThan(100);

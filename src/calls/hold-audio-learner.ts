@@ -17,6 +17,7 @@ const HOLDBACK_SECONDS = 12;
  */
 const PRE_ROLL_SECONDS = 2.5;
 const RATE = 8000;
+const CHUNK_SAMPLES = CHUNK_SECONDS * RATE;
 
 /**
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
@@ -110,10 +111,9 @@ export class HoldAudioLearner {
    */
   #handOver(): void {
     const buffer = this.#buffer!;
-    const chunk = CHUNK_SECONDS * RATE;
-    this.#emit(buffer.slice(0, chunk));
-    buffer.copyWithin(0, chunk, this.#length);
-    this.#length -= chunk;
+    this.#emit(buffer.slice(0, CHUNK_SAMPLES));
+    buffer.copyWithin(0, CHUNK_SAMPLES, this.#length);
+    this.#length -= CHUNK_SAMPLES;
   }
 
   #emit(pcm: Int16Array): void {
@@ -129,9 +129,10 @@ export class HoldAudioLearner {
     if (this.#buffer) {
       const after = Math.max(0, Math.round(((this.#ringEndMs - musicEndMs) * RATE) / 1000));
       const keep = Math.max(0, this.#length - after);
-      const chunk = CHUNK_SECONDS * RATE;
       let from = 0;
-      for (; keep - from > chunk; from += chunk) this.#emit(this.#buffer.slice(from, from + chunk));
+      for (; keep - from > CHUNK_SAMPLES; from += CHUNK_SAMPLES) {
+        this.#emit(this.#buffer.slice(from, from + CHUNK_SAMPLES));
+      }
       if (keep - from >= MIN_SECONDS * RATE) this.#emit(this.#buffer.slice(from, keep));
     }
     this.#buffer = undefined;

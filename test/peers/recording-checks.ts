@@ -85,13 +85,18 @@ export function toneShare(samples: Int16Array, from: number, n: number, freq: nu
   return total === 0 ? 0 : (s1 * s1 + s2 * s2 - k * s1 * s2) / (total * n * 0.5);
 }
 
+/** Sample offsets of the 20 ms blocks that carry `freq` with more than `share` of their power. */
+function toneBlocks(samples: Int16Array, freq: number, share: number): number[] {
+  const offsets: number[] = [];
+  for (let off = 0; off + 160 <= samples.length; off += 160) {
+    if (toneShare(samples, off, 160, freq) > share) offsets.push(off);
+  }
+  return offsets;
+}
+
 /** How many 20 ms blocks of a channel carry `freq` with more than `share` of their power. */
 export function blocksWithTone(samples: Int16Array, freq: number, share: number): number {
-  let count = 0;
-  for (let off = 0; off + 160 <= samples.length; off += 160) {
-    if (toneShare(samples, off, 160, freq) > share) count++;
-  }
-  return count;
+  return toneBlocks(samples, freq, share).length;
 }
 
 /**
@@ -104,14 +109,11 @@ export function blockTimes(
   share: number,
   segments: RecordingMeta['segments'],
 ): number[] {
-  const times: number[] = [];
-  for (let off = 0; off + 160 <= samples.length; off += 160) {
-    if (toneShare(samples, off, 160, freq) <= share) continue;
+  return toneBlocks(samples, freq, share).map((off) => {
     const fileT = off / 8000;
     const seg = segments.find((s) => fileT >= s.fileStart && fileT < s.fileStart + s.duration);
-    times.push(Math.round(((seg ? seg.callStart - seg.fileStart : 0) + fileT) * 100) / 100);
-  }
-  return times;
+    return Math.round(((seg ? seg.callStart - seg.fileStart : 0) + fileT) * 100) / 100;
+  });
 }
 
 /**
