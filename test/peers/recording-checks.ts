@@ -85,10 +85,20 @@ export function toneShare(samples: Int16Array, from: number, n: number, freq: nu
   return total === 0 ? 0 : (s1 * s1 + s2 * s2 - k * s1 * s2) / (total * n * 0.5);
 }
 
+/**
+ * A block quieter than this (mean square, −60 dBFS) carries no tone: the gaps between the test
+ * tones are sox's dither (mean |x| ≈ 2), whose power at 1 kHz is a few % of its tiny total and,
+ * now and then, more than the 5 % share a private-words check looks for.
+ */
+const SILENT_MEAN_SQUARE = 32768 * 32768 * 1e-6;
+
 /** Sample offsets of the 20 ms blocks that carry `freq` with more than `share` of their power. */
 function toneBlocks(samples: Int16Array, freq: number, share: number): number[] {
   const offsets: number[] = [];
   for (let off = 0; off + 160 <= samples.length; off += 160) {
+    let power = 0;
+    for (let i = off; i < off + 160; i++) power += samples[i]! * samples[i]!;
+    if (power / 160 < SILENT_MEAN_SQUARE) continue;
     if (toneShare(samples, off, 160, freq) > share) offsets.push(off);
   }
   return offsets;
