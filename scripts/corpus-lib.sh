@@ -1,0 +1,88 @@
+# Shared by scripts/make-corpus.sh and scripts/make-unseen-corpus.sh: decoding, the telephone
+# channel and the scenario builders. Sourced, not run. The caller sets OUT, TMP (a scratch
+# directory), N=0 and RANDOM's seed; every random choice goes through rnd, so a render is the same
+# on every build.
+
+rnd() { # rnd MIN MAX: R <- integer in [MIN, MAX]. Sets R instead of printing: bash reseeds RANDOM
+  # in every subshell, so $(rnd ...) gave different values on every build.
+  R=$(($1 + RANDOM % ($2 - $1 + 1)))
+}
+
+# decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file). An offset that
+# would run past the end of a short track wraps around (manolo_camp-morning_coffee is 73 s long:
+# without this its voice-over file held no music at all and later segments came out empty).
+# Leading digital silence (below -60 dBFS) is cut, so that a labelled hold begins where its music
+# is heard: three MOH tracks open with 0.6-0.8 s of near-silence that no detector can tell from
+# a pause in a conversation (version 3).
+decode() {
+  local t=() off=$2 len
+  [[ $3 != 0 ]] && t=(-t "$3")
+  len=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$1")
+  off=$(awk -v d="$len" -v o="$2" -v n="$3" 'BEGIN { r = d - n - 1; if (o > r) o = (r > 1) ? o % r : 0; print int(o) }')
+  ffmpeg -v error -nostdin -ss "$off" "${t[@]}" -i "$1" -ac 1 -ar 8000 -c:a pcm_s16le -y "$TMP/d.wav"
+  sox "$TMP/d.wav" "$4" silence 1 0.02 -60d
+  # An excerpt that is silent throughout stays as it was (an empty file would stall synth).
+  awk -v d="$(soxi -D "$4")" 'BEGIN { exit !(d < 1) }' && cp "$TMP/d.wav" "$4"
+  rm -f "$TMP/d.wav"
+}
+
+# rms FILE: RMS amplitude (0...1)
+rms() { sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'; }
+
+# under VOICE MUSIC DB: the volume factor that puts MUSIC's RMS DB dB under VOICE's RMS
+under() { awk -v v="$(rms "$1")" -v m="$(rms "$2")" -v d="$3" 'BEGIN { printf "%.5f", v / (m + 1e-9) * 10 ^ (-d / 20) }'; }
+
+# tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar
+tel() {
+  local in=$1 out=$2 peak noise codec dur
+  N=$((N + 1))
+  rnd -23 -1; peak=$R
+  rnd -66 -54; noise=$R
+  dur=$(soxi -D "$in")
+  sox -D "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
+  sox -n -r 8000 -c 1 -b 16 "$TMP/n.wav" synth "$dur" $([[ $((N % 2)) == 0 ]] && echo pinknoise || echo whitenoise) gain -n "$noise"
+  sox -m -v 1 "$TMP/a.wav" -v 1 "$TMP/n.wav" "$TMP/b.wav"
+  case $((N % 4)) in
+    1) codec=gsm+g711u
+      sox "$TMP/b.wav" -t gsm "$TMP/c.gsm" && sox -t gsm "$TMP/c.gsm" -b 16 "$TMP/b.wav" ;;
+    3) codec=amrnb+g711u
+      if sox "$TMP/b.wav" -t amr-nb -C 7 "$TMP/c.amr" 2>/dev/null; then
+        sox -t amr-nb "$TMP/c.amr" -b 16 "$TMP/b.wav"
+      else codec=gsm+g711u; sox "$TMP/b.wav" -t gsm "$TMP/c.gsm" && sox -t gsm "$TMP/c.gsm" -b 16 "$TMP/b.wav"; fi ;;
+    *) codec=g711u ;;
+  esac
+  sox "$TMP/b.wav" -t ul "$TMP/c.ul"
+  sox -t ul -r 8000 -c 1 "$TMP/c.ul" -e signed -b 16 "$out.wav"
+  dur=$(soxi -D "$out.wav")
+  printf '{"class":"%s","split":"%s","source":"%s","durationS":%s,"hold":%s,"codec":"%s","peakDb":%s}\n' \
+    "$3" "$4" "$5" "$dur" "${6//DUR/$dur}" "$codec" "$peak" >"$out.json"
+}
+
+sil() { sox -D -n -r 8000 -c 1 -b 16 "$2" trim 0 "$1"; }
+
+# monologue DIR SECONDS DST [PITCH]: prompts with 0.1-1.2 s gaps, about SECONDS long. DIR holds
+# WAV prompts (asterisk-core-sounds-*-wav) or, if none, GSM ones (asterisk-prompt-*); a GSM file
+# has no header, so a prompt's length is read after decoding.
+monologue() {
+  local files=() total=0 f d g i=0 ext=wav
+  compgen -G "$1/*.wav" >/dev/null || ext=gsm
+  mapfile -t all < <(ls "$1"/*."$ext" | grep -v -E 'beep|tone|dtmf|silence|ascending|descending')
+  while ((total < $2 * 1000)); do
+    f=${all[$(( (RANDOM * 32768 + RANDOM) % ${#all[@]} ))]}
+    sox "$f" -r 8000 -c 1 -b 16 "$TMP/p$i.wav"
+    d=$(soxi -D "$TMP/p$i.wav")
+    ((10#${d%.*} > 12)) && continue
+    rnd 100 1200; g=$R
+    sil "$(printf %d.%03d $((g / 1000)) $((g % 1000)))" "$TMP/g$i.wav"
+    files+=("$TMP/p$i.wav" "$TMP/g$i.wav")
+    total=$((total + 10#${d%.*} * 1000 + 10#${d#*.} / 1000 + g))
+    i=$((i + 1))
+  done
+  if [[ -n ${4:-} ]]; then
+    sox "${files[@]}" "$TMP/m.wav"
+    sox "$TMP/m.wav" "$3" pitch "$4" rate 8000
+  else
+    sox "${files[@]}" "$3"
+  fi
+  rm -f "$TMP"/p*.wav "$TMP"/g*.wav
+}
