@@ -7,6 +7,7 @@
  *                        [--resume-at-change-point]   (releases backdated to the change point)
  *                        [--stream-start-score 0.7]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
+ *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
  * MusicClassifierDetector. The gate is modelled with the delay line: a decision taken at t with
@@ -41,6 +42,7 @@ import { promisify } from 'node:util';
 import { AnyHold } from '../src/detect/any-hold.js';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import type { HoldStateOptions } from '../src/detect/classifier/hold-state-machine.js';
+import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 import type { HoldDecision, HoldMusicDetector } from '../src/detect/types.js';
 import {
   type CorpusFile,
@@ -396,8 +398,12 @@ export default async function run(args: string[]): Promise<unknown> {
     if (args.includes(flag)) stateOptions[key] = Number(opt(args, flag, ''));
   }
   if (args.includes('--resume-at-change-point')) stateOptions.resumeAtChangePoint = true;
+  const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
   const detectorOptions = {
     state: stateOptions,
+    ...(weightsFile !== undefined
+      ? { weights: JSON.parse(readFileSync(weightsFile, 'utf8')) as ModelWeights }
+      : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
       : {}),
