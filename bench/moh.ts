@@ -17,7 +17,7 @@
  *   recall per positive class;
  * - per hold episode: detection latency (first hold decision − episode start; median, p95), leaked
  *   hold audio (effective pause start − episode start, clipped to the episode) and the share of
- *   episodes with 0 s leaked;
+ *   episodes with 0 s leaked, overall and per class;
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
  * - false pauses (hold decisions) per hour of each negative class;
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
@@ -232,6 +232,16 @@ function summarize(results: readonly FileResult[]) {
     }
   }
   const eps = results.flatMap((r) => r.episodes);
+  // Zero-leak share per class: which kind of music start the misses come from.
+  const zeroLeakByClass: Record<string, { episodes: number; zeroLeak: number | null }> = {};
+  for (const c of classes) {
+    const ce = results.filter((r) => r.file.cls === c).flatMap((r) => r.episodes);
+    if (ce.length === 0) continue;
+    zeroLeakByClass[c] = {
+      episodes: ce.length,
+      zeroLeak: round(ce.filter((e) => e.leakS <= 0).length / ce.length),
+    };
+  }
   // Which episodes leaked (file, leak, latency), worst first: where the misses are.
   const leaking = results
     .flatMap((r) =>
@@ -268,6 +278,7 @@ function summarize(results: readonly FileResult[]) {
         max: round(quantile(leaks, 1), 2),
       },
       zeroLeakShare: round(eps.length ? leaks.filter((l) => l <= 0).length / eps.length : null),
+      zeroLeakByClass,
       leaking,
     },
     releases: {
