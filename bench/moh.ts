@@ -16,8 +16,9 @@
  * - frame precision/recall/F1 of the effective hold state vs. the sidecar's hold intervals, and
  *   recall per positive class;
  * - per hold episode: detection latency (first hold decision − episode start; median, p95), leaked
- *   hold audio (effective pause start − episode start, clipped to the episode) and the share of
- *   episodes with 0 s leaked, overall and per class;
+ *   hold audio (every frame of the episode the gate wrote: before the first pause, and in false
+ *   releases inside it, such as during a voice-over) and the share of episodes with 0 s leaked,
+ *   overall and per class;
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
  * - false pauses (hold decisions) per hour of each negative class;
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
@@ -55,7 +56,13 @@ import {
 import { readWav8k } from '../src/detect/known-music/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const POSITIVE = new Set(['hold', 'hold-announce', 'voice-over', 'music-other']);
+const POSITIVE = new Set([
+  'hold',
+  'hold-announce',
+  'voice-over',
+  'voice-over-in-hold',
+  'music-other',
+]);
 
 interface FileResult {
   readonly file: CorpusFile;
@@ -65,7 +72,14 @@ interface FileResult {
   readonly fp: number;
   readonly fn: number;
   readonly holdDecisions: number;
-  readonly episodes: { latencyS: number | null; leakS: number; lengthS: number }[];
+  readonly episodes: {
+    latencyS: number | null;
+    /** Hold audio written before the first pause (the detection latency past the delay line). */
+    startLeakS: number;
+    /** All hold audio written in the episode: before the first pause and in false releases. */
+    leakS: number;
+    lengthS: number;
+  }[];
   readonly releases: { lostS: number | null }[];
 }
 
@@ -100,7 +114,7 @@ const DEVELOPMENT: CorpusKind = {
 /** Audio the classifier has never heard: other music, other voices, all "test" (`--unseen`). */
 const UNSEEN: CorpusKind = {
   script: 'scripts/make-unseen-corpus.sh',
-  version: 'unseen-1',
+  version: 'unseen-2',
   defaultDir: join(tmpdir(), 'holdgate-moh-unseen'),
 };
 
@@ -175,9 +189,12 @@ function evaluate(
     const ka = Math.ceil((a * 1000) / 20);
     let kLeakEnd = ka;
     while (kLeakEnd < n && kLeakEnd * 20 < end * 1000 && eff[kLeakEnd] === 0) kLeakEnd++;
+    let written = kLeakEnd - ka;
+    for (let k = kLeakEnd; k < n && k * 20 < end * 1000; k++) if (eff[k] === 0) written++;
     return {
       latencyS: first ? first.t / 1000 - a : null,
-      leakS: ((kLeakEnd - ka) * 20) / 1000,
+      startLeakS: ((kLeakEnd - ka) * 20) / 1000,
+      leakS: (written * 20) / 1000,
       lengthS: end - a,
     };
   });
@@ -250,6 +267,7 @@ function summarize(results: readonly FileResult[]) {
         .map((e) => ({
           file: r.file.name,
           leakS: round(e.leakS, 2),
+          startLeakS: round(e.startLeakS, 2),
           latencyS: round(e.latencyS, 2),
         })),
     )

@@ -16,7 +16,9 @@
 # - hold: a track from its first note as the stream's first audio, as a PBX answers a queue call
 #   with its music (the hardest start: no earlier audio fills the classifier's windows);
 # - hold-announce: music with the Italian or Russian queue-* announcements between;
-# - voice-over: Italian or Russian speech on music (music 2-10 dB under the voice);
+# - voice-over: Italian or Russian speech on music (music 2-10 dB under the voice), from the
+#   stream's start; voice-over-in-hold: the same over music already playing and held (10 s of
+#   music, about 15 s of voice-over, 10 s of music);
 # - speech: monologues of the four voices; speech-with-radio: the same over music 16-26 dB under;
 # - transitions: speech -> music from the middle of a track -> speech (hold in the middle of a call).
 # Deterministic (fixed RANDOM seed, sox -R). Bounded: about 80 min of audio, 2-4 minutes on 2 cores.
@@ -45,7 +47,7 @@ fi
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$OUT"/{hold,hold-announce,voice-over,speech,speech-with-radio,transitions}
+mkdir -p "$OUT"/{hold,hold-announce,voice-over,voice-over-in-hold,speech,speech-with-radio,transitions}
 N=0
 # shellcheck source=scripts/corpus-lib.sh
 source "$(dirname "$0")/corpus-lib.sh"
@@ -153,6 +155,28 @@ for ((j = 0; j < 20; j++)); do
   tel "$TMP/s.wav" "$OUT/transitions/$j-$(name "$f")" transitions test "$(basename "$f")" "[[$s1,$(awk "BEGIN{print $s1 + $s2}")]]"
 done
 
+echo "voice-over-in-hold" >&2
+# Appended last: every file above is rendered as in unseen-1.
+# What the state machine must hold through (issue 5: "stays on hold through voice-over on
+# music"): 10 s of music, an announcement spoken over it for about 15 s (the voice 2-10 dB over
+# the music, which keeps its level), 10 s more music.
+for ((j = 0; j < 8; j++)); do
+  f=${music[$(((j * 7 + 3) % ${#music[@]}))]}
+  a=${announcers[$(((j + 1) % 2))]}
+  decode "$f" 10 10 "$TMP/m1.wav"
+  decode "$f" 20 15 "$TMP/m2.wav"
+  decode "$f" 35 10 "$TMP/m3.wav"
+  monologue "$a" 15 "$TMP/v.wav"
+  rnd 2 10
+  g=$(under "$TMP/v.wav" "$TMP/m2.wav" "$R")
+  sox -m -v "$(awk -v g="$g" 'BEGIN { printf "%.5f", 0.25 / g }')" "$TMP/v.wav" -v 0.25 "$TMP/m2.wav" "$TMP/vo.wav" trim 0 15
+  sox "$TMP/m1.wav" "$TMP/m1h.wav" vol 0.25
+  sox "$TMP/m3.wav" "$TMP/m3h.wav" vol 0.25
+  sox "$TMP/m1h.wav" "$TMP/vo.wav" "$TMP/m3h.wav" "$TMP/s.wav"
+  tel "$TMP/s.wav" "$OUT/voice-over-in-hold/$(name "$f")" voice-over-in-hold test "$(basename "$f") + $(basename "$a")" '[[0,DUR]]'
+done
+
 # Version, checked by `npm run bench -- moh --unseen`.
-echo unseen-1 >"$OUT/VERSION"
+# unseen-2: voice-over-in-hold.
+echo unseen-2 >"$OUT/VERSION"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
