@@ -58,7 +58,13 @@ export interface HoldTransition {
  * hold ends when E reaches the evidence of `exitMs` of certain speech. Strong evidence decides
  * fast, weak evidence slowly, and brief blips (a sung-like vowel, a click of music) decay
  * instead of resetting a timer. `exitMs` spans queue announcements between music (speech with no
- * music under it, up to ~8 s) while an agent who goes on talking ends the hold.
+ * music under it) of up to about 7 s: 6 s of evidence plus the second the score takes to fall,
+ * while an agent who goes on talking ends the hold. Asterisk's stock `queue-periodic-announce`
+ * (7.8 s) can end it; so can a sparse passage of music next to an announcement. Each such false
+ * release writes hold audio until the music is found again (`npm run bench -- moh` counts it).
+ * A longer `exitMs` holds through them but costs the agent as much more speech at the end of
+ * every hold (issue 5, stop 16: 12 s took the corpus's leaks to none and left the agent's lost
+ * speech at 13 s per release).
  * The onset of a hold is the CUSUM's own change-point estimate, where its sum last left zero,
  * less the feature lag; the delay line covers the past. A release takes effect where it is
  * decided (see `resumeAtChangePoint`).
