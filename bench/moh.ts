@@ -31,7 +31,7 @@
  * pitch shifts and noise floors) shows which figures hang on single events:
  *   CORPUS_SEED=7 scripts/make-corpus.sh /tmp/cs7 && npm run bench -- moh --corpus /tmp/cs7
  * `--unseen` measures on audio from none of the corpus's sources (other music, other voices;
- * scripts/make-unseen-corpus.sh, built on first use in about 2 minutes): how general the
+ * scripts/make-unseen-corpus.sh, built on first use in 2-3 minutes): how general the
  * classifier is. Its files are all "test"; nothing in the classifier is fitted to them.
  */
 import { execFile } from 'node:child_process';
