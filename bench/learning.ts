@@ -19,7 +19,7 @@
  * agent and still runs when the music starts leaks nothing), and in how many calls a hold began
  * during the agent's part (`agentPaused`: false pauses of the agent). Runtime: about 15 s.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HoldAudioLearner } from '../src/calls/hold-audio-learner.js';
 import { AnyHold } from '../src/detect/any-hold.js';
@@ -101,6 +101,11 @@ export default async function run(args: string[]): Promise<unknown> {
   const calls = Math.max(1, Math.floor(opt(args, '--calls', 8)));
   const delayMs = opt(args, '--delay-ms', 2500);
   const dirs = args.includes('--unseen') ? UNSEEN_TRACKS : TRACKS;
+  const missing = dirs.filter((d) => !existsSync(d));
+  if (missing.length > 0)
+    throw new Error(
+      `no music in ${missing.join(', ')}: scripts/make-unseen-corpus.sh installs its packages (singularity-music for the default)`,
+    );
   const files = dirs.flatMap((dir) =>
     readdirSync(dir)
       .filter((f) => f.endsWith('.ogg'))
