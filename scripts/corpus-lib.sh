@@ -32,6 +32,39 @@ rms() { sox "$1" -n stat 2>&1 | awk '/RMS +amplitude/ { print $3 }'; }
 # under VOICE MUSIC DB: the volume factor that puts MUSIC's RMS DB dB under VOICE's RMS
 under() { awk -v v="$(rms "$1")" -v m="$(rms "$2")" -v d="$3" 'BEGIN { printf "%.5f", v / (m + 1e-9) * 10 ^ (-d / 20) }'; }
 
+# overlay VOICE MUSIC DB SECONDS DST: VOICE with MUSIC mixed under it, the music's RMS DB dB under
+# the voice's, SECONDS long (a PBX announcement over its music, or a radio in the office)
+overlay() { sox -m -v 1 "$1" -v "$(under "$1" "$2" "$3")" "$2" "$5" trim 0 "$4"; }
+
+# radio VOICE MUSIC SECONDS DST: an agent with a radio in the office: the music band-limited to
+# 200-3000 Hz, its RMS 16-26 dB under the voice's
+radio() {
+  sox "$2" "$TMP/m2.wav" sinc 200-3000
+  sox "$1" "$TMP/v2.wav" gain -n -1
+  rnd 16 26
+  overlay "$TMP/v2.wav" "$TMP/m2.wav" "$R" "$3" "$4"
+}
+
+# The queue's announcements between music: Asterisk queue-* prompts, one entry per announcement.
+ANNOUNCEMENTS=(queue-periodic-announce queue-thankyou queue-youarenext "queue-thereare queue-callswaiting" "queue-holdtime queue-less-than queue-minutes" queue-reporthold)
+
+# announced MUSIC FIRST STEP VOICE K DST: three 15 s excerpts of MUSIC, from FIRST s on and STEP s
+# apart, with ANNOUNCEMENTS[K] and [K+1] (prompts of the sound directory VOICE) between them
+announced() {
+  local parts=() seg a p
+  for seg in 0 1 2; do
+    decode "$1" $(($2 + seg * $3)) 15 "$TMP/h$seg.wav"
+    parts+=("$TMP/h$seg.wav")
+    if ((seg < 2)); then
+      a=()
+      for p in ${ANNOUNCEMENTS[$((($5 + seg) % ${#ANNOUNCEMENTS[@]}))]}; do a+=("$4/$p.wav"); done
+      sox "${a[@]}" -r 8000 -c 1 -b 16 "$TMP/a$seg.wav"
+      parts+=("$TMP/a$seg.wav")
+    fi
+  done
+  sox "${parts[@]}" "$6"
+}
+
 # tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar
 tel() {
   local in=$1 out=$2 peak noise codec dur

@@ -64,24 +64,12 @@ for f in "$MOH"/*.wav; do
 done
 
 echo "hold-announce" >&2
-ann=(queue-periodic-announce queue-thankyou queue-youarenext "queue-thereare queue-callswaiting" "queue-holdtime queue-less-than queue-minutes" queue-reporthold)
 i=0
 for f in "$MOH"/*.wav; do
   b=$(basename "$f" .wav)
   split=train
   [[ $b == macroform-cold_day || $b == macroform-robot_dity ]] && split=test
-  parts=()
-  for seg in 0 1 2; do
-    decode "$f" $((30 + seg * 20)) 15 "$TMP/h$seg.wav"
-    parts+=("$TMP/h$seg.wav")
-    if ((seg < 2)); then
-      a=()
-      for p in ${ann[$(((i + seg) % ${#ann[@]}))]}; do a+=("$SND/en_US_f_Allison/$p.wav"); done
-      sox "${a[@]}" -r 8000 -c 1 -b 16 "$TMP/a$seg.wav"
-      parts+=("$TMP/a$seg.wav")
-    fi
-  done
-  sox "${parts[@]}" "$TMP/s.wav"
+  announced "$f" 30 20 "$SND/en_US_f_Allison" "$i" "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/hold-announce/$b" hold-announce $split "$b" '[[0,DUR]]'
   i=$((i + 1))
 done
@@ -96,7 +84,7 @@ for f in "$MOH"/*.wav; do
   decode "$f" 100 30 "$TMP/m.wav"
   # Voice-over: the music's RMS 2-10 dB under the voice's (a PBX announcement over its music).
   rnd 2 10
-  sox -m -v 1 "$TMP/v.wav" -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$R")" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
+  overlay "$TMP/v.wav" "$TMP/m.wav" "$R" 30 "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/voice-over/$b" voice-over $split "$b" '[[0,DUR]]'
   i=$((i + 1))
 done
@@ -137,11 +125,7 @@ for ((j = 0; j < 8; j++)); do
   monologue "$SND/${langs[$((j % 3))]}" 45 "$TMP/v.wav" $([[ $((j % 2)) == 1 ]] && echo -400)
   if [[ $split == train ]]; then f=${wes[$((j * 5 % ${#wes[@]}))]}; else f=${sing[$((j % ${#sing[@]}))]}; fi
   decode "$f" 30 45 "$TMP/m.wav"
-  # A radio in the office: the music's RMS 16-26 dB under the voice's.
-  sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000
-  sox "$TMP/v.wav" "$TMP/v2.wav" gain -n -1
-  rnd 16 26
-  sox -m -v 1 "$TMP/v2.wav" -v "$(under "$TMP/v2.wav" "$TMP/m2.wav" "$R")" "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
+  radio "$TMP/v.wav" "$TMP/m.wav" 45 "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/speech-with-radio/radio-$j" speech-with-radio $split "$(basename "$f")" '[]'
 done
 

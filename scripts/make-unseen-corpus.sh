@@ -92,22 +92,10 @@ for f in "${music[@]}"; do
 done
 
 echo "hold-announce" >&2
-ann=(queue-periodic-announce queue-thankyou queue-youarenext "queue-thereare queue-callswaiting" "queue-holdtime queue-less-than queue-minutes" queue-reporthold)
 for ((j = 0; j < 8; j++)); do
   f=${music[$((j * 5 % ${#music[@]}))]}
   v=${announcers[$((j % 2))]}
-  parts=()
-  for seg in 0 1 2; do
-    decode "$f" $((10 + seg * 15)) 15 "$TMP/h$seg.wav"
-    parts+=("$TMP/h$seg.wav")
-    if ((seg < 2)); then
-      a=()
-      for p in ${ann[$(((j + seg) % ${#ann[@]}))]}; do a+=("$v/$p.wav"); done
-      sox "${a[@]}" -r 8000 -c 1 -b 16 "$TMP/a$seg.wav"
-      parts+=("$TMP/a$seg.wav")
-    fi
-  done
-  sox "${parts[@]}" "$TMP/s.wav"
+  announced "$f" 10 15 "$v" "$j" "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/hold-announce/$(name "$f")" hold-announce test "$(basename "$f") + $(basename "$v")" '[[0,DUR]]'
 done
 
@@ -117,7 +105,7 @@ for ((j = 0; j < 8; j++)); do
   monologue "${announcers[$((j % 2))]}" 30 "$TMP/v.wav"
   decode "$f" 20 30 "$TMP/m.wav"
   rnd 2 10
-  sox -m -v 1 "$TMP/v.wav" -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$R")" "$TMP/m.wav" "$TMP/s.wav" trim 0 30
+  overlay "$TMP/v.wav" "$TMP/m.wav" "$R" 30 "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/voice-over/$(name "$f")" voice-over test "$(basename "$f") + $(basename "${announcers[$((j % 2))]}")" '[[0,DUR]]'
 done
 
@@ -134,10 +122,7 @@ for ((j = 0; j < 8; j++)); do
   f=${music[$((j * 11 % ${#music[@]}))]}
   monologue "$v" 45 "$TMP/v.wav"
   decode "$f" 30 45 "$TMP/m.wav"
-  sox "$TMP/m.wav" "$TMP/m2.wav" sinc 200-3000
-  sox "$TMP/v.wav" "$TMP/v2.wav" gain -n -1
-  rnd 16 26
-  sox -m -v 1 "$TMP/v2.wav" -v "$(under "$TMP/v2.wav" "$TMP/m2.wav" "$R")" "$TMP/m2.wav" "$TMP/s.wav" trim 0 45
+  radio "$TMP/v.wav" "$TMP/m.wav" 45 "$TMP/s.wav"
   tel "$TMP/s.wav" "$OUT/speech-with-radio/radio-$j" speech-with-radio test "$(basename "$f") + $(basename "$v")" '[]'
 done
 
