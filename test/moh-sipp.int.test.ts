@@ -8,6 +8,8 @@
  * Near the end of the hold the caller's phone stalls for a second (SIGSTOP), then sends what it
  * owes in a burst after the music has ended: those words were spoken during the hold, and must be
  * judged by when they were spoken, not by when they arrived.
+ * A second call puts Asterisk's 7.8 s queue announcement between the music: the caller is on hold
+ * through it and must not be recorded there either.
  * The audio is made at test time from Debian's Asterisk packages (never committed).
  */
 import { execFileSync } from 'node:child_process';
@@ -42,6 +44,13 @@ const STALL_S = 1;
 const WAIT_S = 6;
 const WAIT_CALL_S = 22;
 const AGENT_PROMPTS = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
+/**
+ * Music, Asterisk's stock 7.8 s `queue-periodic-announce`, music again, then the agent: the
+ * announcement runs from ANNOUNCE_FROM_S, the music ends at HOLD_TO_S, the call lasts ANNOUNCE_CALL_S.
+ */
+const ANNOUNCE_FROM_S = 11;
+const HOLD_TO_S = 26;
+const ANNOUNCE_CALL_S = 40;
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
@@ -94,7 +103,7 @@ async function streamingCall(
       scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, once),
       localIp: PBX_IP,
       localPort: 19200,
-      timeoutSec: 40,
+      timeoutSec: callS + 26,
     },
     {
       scenario: streamingScenario(dir, 'uac-call-streams-rtp.xml', caller, {
@@ -104,7 +113,7 @@ async function streamingCall(
       remote: `${HG_IP}:5060`,
       localIp: CALLER_IP,
       localPort: 19210,
-      timeoutSec: 40,
+      timeoutSec: callS + 26,
       service: '1000',
       ...(onCallerSpawn ? { onSpawn: onCallerSpawn } : {}),
     },
@@ -171,7 +180,11 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   it('the PBX SIPp streams Asterisk hold music: none of it and none of the caller’s words under it are recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-sipp-'));
     const recordings = join(dir, 'recordings');
-    await startHoldgate(recordings, { knownMusic: ['/usr/share/asterisk/moh'] });
+    // The queue's announcements are at most 2 s long: the recording resumes 2 s after the music.
+    await startHoldgate(recordings, {
+      knownMusic: ['/usr/share/asterisk/moh'],
+      announcementSeconds: 2,
+    });
     await streamingCall(dir, pbxAudio(dir), callerAudio(dir), CALL_S, (pid) => {
       stallAt(pid, STALL_FROM_S, STALL_S);
     });
@@ -183,21 +196,78 @@ describe('music on hold without signalling, SIPp as both phones', () => {
     const [hold] = holds as [(typeof holds)[number]];
     expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(MUSIC_FROM_S - 0.5);
     expect(hold.start, JSON.stringify(hold)).toBeLessThan(MUSIC_FROM_S + 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(MUSIC_TO_S - 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeLessThan(MUSIC_TO_S + 1.5);
+    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(MUSIC_TO_S + 2 - 0.2);
+    expect(hold.end, JSON.stringify(hold)).toBeLessThan(MUSIC_TO_S + 2 + 0.5);
 
     const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
     const privateAt = blockTimes(left, 1000, 0.05, meta.segments);
     expect(privateAt, 'call times (s) of recorded blocks of the caller’s private words').toEqual(
       [],
     );
-    // 2.8 s before and 3.8 s after the hold: 330 blocks of 20 ms, less what the guards take.
-    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(250);
+    // 2.8 s before and 1.7 s after the hold: 225 blocks of 20 ms, less what the guards take.
+    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(180);
     // None of the hold music: a fresh detector over the agent channel finds no match.
     expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
     // The agent is there, before and after.
     expect(meanAbs(right)).toBeGreaterThan(100);
   }, 60_000);
+
+  it('a queue announcement between the hold music is hold too: the caller is not recorded through it, and is again once the agent is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-announce-'));
+    const recordings = join(dir, 'recordings');
+    await startHoldgate(recordings, { knownMusic: ['/usr/share/asterisk/moh'] });
+    const agent = agentSpeech(dir);
+    const parts = {
+      before: ['trim', '0', String(MUSIC_FROM_S)],
+      music1: ['trim', '40', String(ANNOUNCE_FROM_S - MUSIC_FROM_S)],
+      music2: ['trim', '60', String(HOLD_TO_S - ANNOUNCE_FROM_S - 7.8)],
+    };
+    const before = join(dir, 'a-before.wav');
+    sox(agent, before, ...parts.before);
+    const music1 = join(dir, 'a-music1.wav');
+    sox(MOH, '-r', '8000', '-c', '1', music1, ...parts.music1);
+    const announcement = join(dir, 'a-announce.wav');
+    sox(join(SPEECH, 'queue-periodic-announce.wav'), announcement, 'trim', '0', '7.8');
+    const music2 = join(dir, 'a-music2.wav');
+    sox(MOH, '-r', '8000', '-c', '1', music2, ...parts.music2);
+    const pbx = join(dir, 'pbx-announce.ul');
+    sox(
+      ...[before, music1, announcement, music2, agent, agent, agent, agent],
+      ...ulaw,
+      ...['-t', 'raw', pbx, 'trim', '0', String(ANNOUNCE_CALL_S)],
+    );
+    const caller = join(dir, 'caller-announce.wav');
+    sox(
+      tone(dir, 'a-talk1', MUSIC_FROM_S - 0.2, 440),
+      tone(dir, 'a-gap1', 0.4),
+      tone(dir, 'a-private', HOLD_TO_S - MUSIC_FROM_S - 0.4, 1000),
+      tone(dir, 'a-gap2', 0.4),
+      tone(dir, 'a-talk2', ANNOUNCE_CALL_S - HOLD_TO_S - 0.2, 440),
+      ...ulaw,
+      caller,
+    );
+    await streamingCall(dir, pbx, caller, ANNOUNCE_CALL_S);
+
+    const { meta } = await finishedRecording(recordings);
+    const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
+    // One hold from the music's start through the announcement (the default allows 10 s) to 10 s
+    // after the music's end.
+    expect(holds, JSON.stringify(meta.holdIntervals)).toHaveLength(1);
+    const [hold] = holds as [(typeof holds)[number]];
+    expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(MUSIC_FROM_S - 0.5);
+    expect(hold.start, JSON.stringify(hold)).toBeLessThan(MUSIC_FROM_S + 0.2);
+    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(HOLD_TO_S + 10 - 0.2);
+    expect(hold.end, JSON.stringify(hold)).toBeLessThan(HOLD_TO_S + 10 + 0.5);
+    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+    expect(
+      blockTimes(left, 1000, 0.05, meta.segments),
+      'call times (s) of recorded blocks of the caller’s private words',
+    ).toEqual([]);
+    expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
+    // 2.8 s before the hold and some 3.7 s after it.
+    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(250);
+    expect(meanAbs(right)).toBeGreaterThan(100);
+  }, 90_000);
 
   it('a queue wait: the PBX answers with hold music from its first note; the classifier alone keeps it and the caller’s words out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));

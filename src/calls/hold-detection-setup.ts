@@ -76,9 +76,11 @@ export async function setUpHoldDetection(
       }
       if (!library) return undefined;
       const lib = library;
+      const holdOverMs =
+        1000 * (queue.detection?.announcementSeconds ?? config.detection.announcementSeconds);
       return {
         detectors: () => [
-          new KnownMusicDetector(lib),
+          new KnownMusicDetector(lib, { holdOverMs }),
           ...(classifier ? [new MusicClassifierDetector()] : []),
         ],
         ...(classifier

@@ -2,20 +2,38 @@ import { parseArgs } from 'node:util';
 import { MusicClassifierDetector } from '../detect/classifier/index.js';
 import { classifyFile } from '../detect/classify-file.js';
 
+const USAGE =
+  'usage: holdgate classify <file> [--known <dir>] [--announcement-seconds <s>] [--no-classifier]\n';
+
 /**
- * `holdgate classify <file> [--known <dir>] [--no-classifier]`: run the live hold detectors over
- * any audio file ffmpeg reads and print JSON lines `{"t", "state", "cause"}` at every state change,
- * then one summary line.
+ * `holdgate classify <file> [--known <dir>] [--announcement-seconds <s>] [--no-classifier]`: run
+ * the live hold detectors over any audio file ffmpeg reads and print JSON lines
+ * `{"t", "state", "cause"}` at every state change, then one summary line.
  */
 export async function classifyCommand(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { known: { type: 'string' }, 'no-classifier': { type: 'boolean' } },
+    options: {
+      known: { type: 'string' },
+      'announcement-seconds': { type: 'string' },
+      'no-classifier': { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const [file, extra] = positionals;
   if (file === undefined || extra !== undefined) {
-    process.stderr.write('usage: holdgate classify <file> [--known <dir>] [--no-classifier]\n');
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const announcement = values['announcement-seconds'];
+  const announcementSeconds = announcement === undefined ? undefined : Number(announcement);
+  if (
+    announcementSeconds !== undefined &&
+    !(announcement!.trim() !== '' && announcementSeconds >= 0 && announcementSeconds <= 120)
+  ) {
+    process.stderr.write(
+      `holdgate classify: --announcement-seconds must be a number of seconds from 0 to 120, not "${announcement}"\n${USAGE}`,
+    );
     return 2;
   }
   const detectors = values['no-classifier'] === true ? [] : [new MusicClassifierDetector()];
@@ -23,6 +41,7 @@ export async function classifyCommand(args: readonly string[]): Promise<number> 
     for await (const line of classifyFile(file, {
       detectors,
       ...(values.known !== undefined ? { known: values.known } : {}),
+      ...(announcementSeconds !== undefined ? { announcementSeconds } : {}),
     })) {
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }

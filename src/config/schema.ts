@@ -168,6 +168,13 @@ const DetectionSchema = Type.Object(
       description:
         'Run the music/speech classifier for hold music nobody configured. Default false.',
     }),
+    announcementSeconds: Type.Number({
+      minimum: 0,
+      maximum: 120,
+      default: 10,
+      description:
+        'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold, and the recording resumes this long after the music ended. Default 10.',
+    }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -358,6 +365,13 @@ export const QueueSchema = Type.Object(
           ),
           classifier: Type.Optional(
             Type.Boolean({ description: 'Default: detection.classifier.' }),
+          ),
+          announcementSeconds: Type.Optional(
+            Type.Number({
+              minimum: 0,
+              maximum: 120,
+              description: 'Default: detection.announcementSeconds.',
+            }),
           ),
         },
         { additionalProperties: false },

@@ -32,6 +32,8 @@ export interface ClassifyOptions {
   readonly known?: string;
   /** Further detectors, e.g. the unknown-music classifier; run alongside the known-music one. */
   readonly detectors?: readonly HoldMusicDetector[];
+  /** Known music that stops for up to this long is still hold (as `detection.announcementSeconds`). */
+  readonly announcementSeconds?: number;
 }
 
 /**
@@ -51,7 +53,15 @@ export async function* classifyFile(
       .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
       .map((e) => join(options.known!, e.name))
       .sort();
-    detectors.unshift(new KnownMusicDetector(await KnownMusicLibrary.fromFiles(files)));
+    const library = await KnownMusicLibrary.fromFiles(files);
+    detectors.unshift(
+      new KnownMusicDetector(
+        library,
+        options.announcementSeconds !== undefined
+          ? { holdOverMs: options.announcementSeconds * 1000 }
+          : {},
+      ),
+    );
   }
   // Combined as a live call combines them.
   const any = new AnyHold(detectors.length);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../types.js';
-import { KnownMusicDetector } from './known-music-detector.js';
+import { DEFAULT_HOLD_OVER_MS, KnownMusicDetector } from './known-music-detector.js';
 import { KnownMusicLibrary } from './known-music-library.js';
 import { FRAME_SAMPLES } from './sub-fingerprinter.js';
 import {
@@ -78,14 +78,14 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
   );
 
   it.each([7, 8, 9])(
-    '(b) speech then known music then speech (seed %i): no-hold in speech, hold at the music',
+    '(b) speech then known music then speech (seed %i, no hold-over): no-hold in speech, hold at the music',
     (seed) => {
       const rand = seededRandom(seed);
       const before = speech(6, rand);
       const music = excerpt(tracks.get(KNOWN_TRACKS[seed % 3]!)!, rand);
       const after = speech(5, rand);
       const pcm = channel(concat([before, music, after]), -12, 0.02, rand);
-      const events = run(new KnownMusicDetector(library), pcm);
+      const events = run(new KnownMusicDetector(library, { holdOverMs: 0 }), pcm);
       expect(events.map((e) => e.decision.state)).toEqual(['hold', 'no-hold']);
       const [hold, release] = events as [Event, Event];
       expect(hold.atMs).toBeGreaterThan(6000);
@@ -98,6 +98,40 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       expect(Math.abs(release.decision.onsetMs - 16000)).toBeLessThanOrEqual(300);
     },
   );
+
+  it.each([31, 32, 33])(
+    '(g) music, a 7.8 s announcement, music, then the agent (seed %i): one hold through the announcement, released the hold-over after the music',
+    (seed) => {
+      const rand = seededRandom(seed);
+      const track = tracks.get(KNOWN_TRACKS[seed % 3]!)!;
+      const announcement = speech(7.8, rand).subarray(0, 7.8 * 8000);
+      const parts = [
+        speech(4, rand),
+        excerpt(track, rand, 8),
+        announcement,
+        excerpt(track, rand, 8),
+        speech(14, rand),
+      ];
+      const pcm = channel(concat(parts), -12, 0.02, rand);
+      const musicEndMs = (4 + 8 + 7.8 + 8) * 1000;
+      const events = run(new KnownMusicDetector(library), pcm);
+      expect(events.map((e) => e.decision.state)).toEqual(['hold', 'no-hold']);
+      const [hold, release] = events as [Event, Event];
+      expectOnset(hold.decision.onsetMs, 4000);
+      // The release takes effect where it is decided, the hold-over after the music's end (no
+      // backdating: what came before may be an announcement); the music's end goes to learning.
+      expect(release.decision.onsetMs).toBe(release.atMs);
+      expect(Math.abs(release.atMs - (musicEndMs + DEFAULT_HOLD_OVER_MS))).toBeLessThanOrEqual(300);
+      expect(Math.abs(release.decision.musicEndMs! - musicEndMs)).toBeLessThanOrEqual(300);
+      // Without the hold-over the announcement is released, and recorded.
+      const bare = run(new KnownMusicDetector(library, { holdOverMs: 0 }), pcm);
+      expect(bare.map((e) => e.decision.state)).toEqual(['hold', 'no-hold', 'hold', 'no-hold']);
+    },
+  );
+
+  it('rejects a negative hold-over', () => {
+    expect(() => new KnownMusicDetector(library, { holdOverMs: -1 })).toThrow(RangeError);
+  });
 
   it('(c) 60 s of speech never matches', () => {
     const rand = seededRandom(11);

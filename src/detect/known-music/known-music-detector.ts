@@ -65,13 +65,32 @@ const ONSET_LEAD_MS = 180;
 const CAUSE = 'known-music';
 
 /**
+ * Default of {@link KnownMusicOptions.holdOverMs}: Asterisk's stock `queue-periodic-announce` is
+ * 7.8 s, and the music must then play for up to a second before it is matched again.
+ */
+export const DEFAULT_HOLD_OVER_MS = 10_000;
+
+export interface KnownMusicOptions {
+  /**
+   * How long known music may stop and still be the same hold: a PBX plays queue announcements
+   * between its music ("you are caller number 3", "thank you for waiting"), and the caller is on
+   * hold throughout. The release comes this long after the music's end, unless the music is
+   * matched again first; so every hold costs up to this much of what follows it (the agent's
+   * first words). 0: release at the music's end, backdated there from the moment the match was
+   * lost (up to 1.5 s, or 5 s of silence), which records the caller during every announcement.
+   */
+  readonly holdOverMs?: number;
+}
+
+/**
  * Recognises known hold music (issue 5, Build item 1) in the PBX→caller audio: each frame's
  * sub-fingerprint and its 16 one-bit neighbours are looked up in the library's index; every hit
  * votes for an alignment `offset = referenceFrame − liveFrame` in a small hashed vote table; an
  * offset with enough recent votes is verified by the bit error rate over the live ring, taking
  * the maximum-score suffix (the frames since the music began) as the match, whose first frame
  * is the onset. While locked each frame extends the score; when it has not improved for 1.5 s
- * of non-silent audio the detector emits `no-hold` at the end of the last improving frame.
+ * of non-silent audio the match is lost. The hold ends `holdOverMs` after the last improving
+ * frame (announcements between music are still hold) unless music is matched again by then.
  * Silence frames carry no bits: they neither confirm nor break a match for up to 5 s.
  * Other frame lengths are re-chunked into 160-sample frames. No allocation per frame.
  */
@@ -100,12 +119,20 @@ export class KnownMusicDetector implements HoldMusicDetector {
   /** Where the last verification found the match to start (frame, time). */
   private matchStartMs = 0;
   private matchScore = 0;
+  private readonly holdOverMs: number;
+  /** Match lost, hold kept: the release is due at `releaseMs` unless music is matched again. */
+  private holdingOver = false;
+  private releaseMs = 0;
+  private musicEndMs = 0;
 
   readonly stateBytes: number =
-    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 12 * 8;
+    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 15 * 8;
 
-  constructor(library: KnownMusicLibrary) {
+  constructor(library: KnownMusicLibrary, options: KnownMusicOptions = {}) {
+    const holdOverMs = options.holdOverMs ?? DEFAULT_HOLD_OVER_MS;
+    if (!(holdOverMs >= 0)) throw new RangeError(`holdOverMs must be ≥ 0, not ${holdOverMs}`);
     this.library = library;
+    this.holdOverMs = holdOverMs;
     this.reset();
   }
 
@@ -123,6 +150,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     this.pendingLength = 0;
     this.n = 0;
     this.locked = false;
+    this.holdingOver = false;
     this.score = 0;
     this.maxScore = 0;
     this.nonSilentSinceBest = 0;
@@ -170,8 +198,20 @@ export class KnownMusicDetector implements HoldMusicDetector {
       if (this.nonSilentSinceBest >= LOST_FRAMES || n - this.bestFrame >= LOST_TOTAL_FRAMES) {
         this.locked = false;
         search = true;
-        decision = { state: 'no-hold', onsetMs: this.bestEndMs, cause: CAUSE, confident: true };
+        this.holdingOver = true;
+        this.musicEndMs = this.bestEndMs;
+        this.releaseMs = this.bestEndMs + this.holdOverMs;
       }
+    }
+    if (this.holdingOver && timeMs >= this.releaseMs) {
+      this.holdingOver = false;
+      decision = {
+        state: 'no-hold',
+        onsetMs: this.releaseMs,
+        cause: CAUSE,
+        confident: true,
+        musicEndMs: this.musicEndMs,
+      };
     }
     if (search && fp !== NO_BITS) {
       const found = this.vote(fp, n);
@@ -185,9 +225,10 @@ export class KnownMusicDetector implements HoldMusicDetector {
         this.bestEndMs = timeMs + FRAME_MS;
         this.nonSilentSinceBest = 0;
         if (!wasLocked) {
-          if (decision) {
-            // Lost one match and found another in the same frame: still hold.
+          if (decision || this.holdingOver) {
+            // Matched again within the hold-over (or in the frame that ended it): still hold.
             decision = undefined;
+            this.holdingOver = false;
           } else {
             decision = {
               state: 'hold',
