@@ -38,6 +38,8 @@ export interface CallRecordingInit {
   detectors?: readonly HoldMusicDetector[];
   /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
   learn?: (name: string, pcm: Int16Array) => void;
+  /** How much newest audio the learner holds back from a chunk (s; see `learnHoldbackSeconds`). */
+  learnHoldbackSeconds?: number;
   /** Told how long after the music's onset each detection came (for the latency metric). */
   onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The queue's consent policy (issue 6); anything but `none` starts the gate `consent-pending`. */
@@ -90,7 +92,7 @@ export class CallRecording {
     this.#detectors = init.detectors ?? [];
     this.#anyHold = new AnyHold(this.#detectors.length);
     this.#learner = init.learn
-      ? new HoldAudioLearner(`${init.queue}/${init.callId}`, init.learn)
+      ? new HoldAudioLearner(`${init.queue}/${init.callId}`, init.learn, init.learnHoldbackSeconds)
       : undefined;
   }
 

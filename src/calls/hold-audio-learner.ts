@@ -1,16 +1,23 @@
+import { DEFAULT_HOLD_STATE_OPTIONS } from '../detect/classifier/index.js';
 import type { HoldDecision } from '../detect/types.js';
 
 /** Hold music shorter than this is not worth learning (s). */
 const MIN_SECONDS = 5;
 /** Audio is handed over in chunks of this much (s): bounds memory per call while on hold. */
 const CHUNK_SECONDS = 20;
-/**
- * The newest this much (s) is held back from a chunk: the classifier decides a release up to some
- * 10 s after the agent began, and that stretch must be cut off, not learned as hold music.
- */
-const HOLDBACK_SECONDS = 12;
 const RATE = 8000;
 const CHUNK_SAMPLES = CHUNK_SECONDS * RATE;
+
+/**
+ * How much of the newest audio (s) a learner holds back from a chunk when the classifier needs
+ * `exitMs` of evidence to release: the release's `musicEndMs` lies up to 3 s before the exit
+ * change point, and the decision comes `exitMs` after it on a voice that scores 0, up to twice
+ * that on one that scores 0.2 (the CUSUM gains 0.4 − score per frame). That stretch must be cut
+ * off, not learned as hold music.
+ */
+export function learnHoldbackSeconds(exitMs: number): number {
+  return Math.ceil((2 * exitMs + 3000) / 1000);
+}
 
 /**
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
@@ -23,8 +30,10 @@ const CHUNK_SAMPLES = CHUNK_SECONDS * RATE;
  *   call's agent as hold music: `npm run bench -- learning --unseen`, stop 16);
  * - the end is the release's `musicEndMs`, not where the release was decided: the seconds of the
  *   agent's voice the classifier needed to let go are not learned either. A chunk goes out only
- *   once 12 s more have come in, so that cut can still reach it.
- * The episode buffer (32 s, 512 KiB) is allocated when an episode starts and dropped when it ends.
+ *   once `holdbackSeconds` more have come in ({@link learnHoldbackSeconds}: 21 s for the default
+ *   `exitMs`), so that cut can still reach it.
+ * The episode buffer (20 s + the hold-back: 656 KiB by default) is allocated when an episode
+ * starts and dropped when it ends.
  */
 export class HoldAudioLearner {
   readonly #learn: (name: string, pcm: Int16Array) => void;
@@ -35,10 +44,16 @@ export class HoldAudioLearner {
   #length = 0;
   #chunks = 0;
   #known = false;
+  readonly #holdbackSeconds: number;
 
-  constructor(name: string, learn: (name: string, pcm: Int16Array) => void) {
+  constructor(
+    name: string,
+    learn: (name: string, pcm: Int16Array) => void,
+    holdbackSeconds = learnHoldbackSeconds(DEFAULT_HOLD_STATE_OPTIONS.exitMs),
+  ) {
     this.#name = name;
     this.#learn = learn;
+    this.#holdbackSeconds = holdbackSeconds;
   }
 
   /** A detector decision: classifier holds start/end an episode; a known-music hold spoils it. */
@@ -51,7 +66,7 @@ export class HoldAudioLearner {
     if (decision.cause !== 'music-classifier') return;
     if (decision.state === 'hold' && decision.confident && !this.#known) {
       if (this.#buffer === undefined) {
-        this.#buffer = new Int16Array((CHUNK_SECONDS + HOLDBACK_SECONDS) * RATE);
+        this.#buffer = new Int16Array((CHUNK_SECONDS + this.#holdbackSeconds) * RATE);
         this.#length = 0;
       }
     } else if (decision.state === 'no-hold') {

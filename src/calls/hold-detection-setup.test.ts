@@ -86,4 +86,58 @@ describe('hold detection set-up', () => {
     care.learn!('care/call-1#1', decode(track, 20, 20));
     expect(firstHold(care.detectors().slice(0, 1), decode(track, 28, 6))).toBe('known-music');
   }, 30_000);
+
+  it('a queue’s announcementSeconds sets how long both detectors hold on after the music stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    execFileSync('cp', [join(MOH, 'manolo_camp-morning_coffee.wav'), dir]);
+    const config = validateConfig({
+      detection: { knownMusic: [dir], classifier: true },
+      queues: [
+        { name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } },
+        {
+          name: 'brief',
+          match: { requestUser: '2' },
+          pbx: { host: '10.0.0.1' },
+          detection: { announcementSeconds: 3 },
+        },
+      ],
+    });
+    const detection = await setUpHoldDetection(config, silentLogger());
+    // 8 s of the known music, then 16 s of an agent (Asterisk prompts).
+    const speech = join(dir, 'agent.wav');
+    const prompts = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
+    execFileSync('sox', [
+      ...[...prompts, ...prompts, ...prompts].map(
+        (p) => `/usr/share/asterisk/sounds/en_US_f_Allison/${p}.wav`,
+      ),
+      speech,
+    ]);
+    const music = decode(join(MOH, 'manolo_camp-morning_coffee.wav'), 60, 8);
+    const agent = decode(speech, 0, 16);
+    const pcm = new Int16Array(music.length + agent.length);
+    pcm.set(music);
+    pcm.set(agent, music.length);
+    const releases = (queue: number): Record<string, number> => {
+      const at: Record<string, number> = {};
+      for (const d of detection.forQueue(config.queues[queue]!)!.detectors()) {
+        for (let i = 0; i + 160 <= pcm.length; i += 160) {
+          const r = d.push(pcm.subarray(i, i + 160), i / 8);
+          if (r?.state === 'no-hold' && at[r.cause] === undefined) at[r.cause] = r.onsetMs / 1000;
+        }
+      }
+      return at;
+    };
+    const care = releases(0);
+    const brief = releases(1);
+    // Known music: the hold-over after the music's end (8 s).
+    expect(care['known-music']).toBeGreaterThan(8 + 10 - 0.5);
+    expect(care['known-music']).toBeLessThan(8 + 10 + 0.3);
+    expect(brief['known-music']).toBeGreaterThan(8 + 3 - 0.5);
+    expect(brief['known-music']).toBeLessThan(8 + 3 + 0.3);
+    // The classifier: some exitMs (9 s, 2 s) of the agent's voice after its score fell.
+    expect(brief['music-classifier']).toBeLessThan(8 + 6);
+    expect(care['music-classifier']).toBeGreaterThan(brief['music-classifier']! + 6);
+    expect(detection.forQueue(config.queues[0]!)!.learnHoldbackSeconds).toBe(21);
+    expect(detection.forQueue(config.queues[1]!)!.learnHoldbackSeconds).toBe(7);
+  }, 30_000);
 });

@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import type { Config, QueueConfig } from '../config/schema.js';
-import { MusicClassifierDetector } from '../detect/classifier/index.js';
+import { MusicClassifierDetector, exitMsForAnnouncement } from '../detect/classifier/index.js';
+import { learnHoldbackSeconds } from './hold-audio-learner.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import {
   decodeAudioFile,
@@ -27,6 +28,8 @@ export interface QueueDetection {
   readonly detectors: () => HoldMusicDetector[];
   /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
   readonly learn?: (name: string, pcm: Int16Array) => void;
+  /** How much newest audio the learner holds back from a chunk (s), for this queue's classifier. */
+  readonly learnHoldbackSeconds: number;
 }
 
 /** Hold detection for any queue, including queues created after start-up. */
@@ -76,13 +79,17 @@ export async function setUpHoldDetection(
       }
       if (!library) return undefined;
       const lib = library;
-      const holdOverMs =
-        1000 * (queue.detection?.announcementSeconds ?? config.detection.announcementSeconds);
+      // One knob for both detectors: how long the PBX may play no music (an announcement) and
+      // the caller still be on hold.
+      const announcementSeconds =
+        queue.detection?.announcementSeconds ?? config.detection.announcementSeconds;
+      const exitMs = exitMsForAnnouncement(announcementSeconds);
       return {
         detectors: () => [
-          new KnownMusicDetector(lib, { holdOverMs }),
-          ...(classifier ? [new MusicClassifierDetector()] : []),
+          new KnownMusicDetector(lib, { holdOverMs: announcementSeconds * 1000 }),
+          ...(classifier ? [new MusicClassifierDetector({ state: { exitMs } })] : []),
         ],
+        learnHoldbackSeconds: learnHoldbackSeconds(exitMs),
         ...(classifier
           ? {
               learn: (name: string, pcm: Int16Array) => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { MusicClassifierDetector } from '../detect/classifier/index.js';
+import { MusicClassifierDetector, exitMsForAnnouncement } from '../detect/classifier/index.js';
 import { classifyFile } from '../detect/classify-file.js';
 
 const USAGE =
@@ -36,7 +36,16 @@ export async function classifyCommand(args: readonly string[]): Promise<number> 
     );
     return 2;
   }
-  const detectors = values['no-classifier'] === true ? [] : [new MusicClassifierDetector()];
+  const detectors =
+    values['no-classifier'] === true
+      ? []
+      : [
+          new MusicClassifierDetector(
+            announcementSeconds !== undefined
+              ? { state: { exitMs: exitMsForAnnouncement(announcementSeconds) } }
+              : {},
+          ),
+        ];
   try {
     for await (const line of classifyFile(file, {
       detectors,

@@ -173,7 +173,7 @@ const DetectionSchema = Type.Object(
       maximum: 120,
       default: 10,
       description:
-        'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold, and the recording resumes this long after the music ended. Default 10.',
+        'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold (the recording resumes this long after the music ended), and the classifier lets go of a hold only after about this long of a voice with no music under it. Default 10.',
     }),
   },
   { additionalProperties: false, default: {} },

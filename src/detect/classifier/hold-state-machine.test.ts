@@ -1,5 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { HoldStateMachine, type HoldTransition } from './hold-state-machine.js';
+import {
+  DEFAULT_HOLD_STATE_OPTIONS,
+  HoldStateMachine,
+  exitMsForAnnouncement,
+  type HoldTransition,
+} from './hold-state-machine.js';
 
 /** Feeds `[score, ms]` segments frame by frame (20 ms); returns the transitions with their time. */
 function feed(
@@ -129,5 +134,40 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     feed(m2, [[1, 360]]); // 18 frames: 7.2 of 8
     m2.reset();
     expect(feed(m2, [[1, 40]])).toEqual([]);
+  });
+
+  describe("exit evidence from the queue's announcementSeconds", () => {
+    it('a second less than the announcement, at least a second', () => {
+      expect(exitMsForAnnouncement(10)).toBe(DEFAULT_HOLD_STATE_OPTIONS.exitMs);
+      expect(exitMsForAnnouncement(7.8)).toBe(6800);
+      expect(exitMsForAnnouncement(0), 'never less than a second').toBe(1000);
+    });
+
+    it.each([
+      { announcementS: 10, heardS: 9.5, released: false },
+      { announcementS: 10, heardS: 20, released: true },
+      { announcementS: 5, heardS: 9.5, released: true },
+    ])(
+      'music, $heardS s of voice (the score falls after 1 s), music; announcementSeconds $announcementS: released $released',
+      ({ announcementS, heardS, released }) => {
+        const m = new HoldStateMachine({ exitMs: exitMsForAnnouncement(announcementS) });
+        const tr = feed(m, [
+          [1, 10_000],
+          [0.9, 1000],
+          [0.02, (heardS - 1) * 1000],
+          [1, 5000],
+        ]);
+        expect(tr[0]).toMatchObject({ state: 'hold' });
+        const release = tr.find((t) => t.state === 'no-hold');
+        if (!released) {
+          expect(tr).toHaveLength(1);
+        } else {
+          // Decided where the evidence (0.38 per frame) reached exitMs × 0.4 / 20.
+          const due = 11_000 + (exitMsForAnnouncement(announcementS) * 0.4) / 0.38;
+          expect(Math.abs(release!.at - due)).toBeLessThanOrEqual(40);
+          expect(release!.onsetMs, 'takes effect where decided').toBe(release!.at);
+        }
+      },
+    );
   });
 });

@@ -36,11 +36,20 @@ export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
   enterMs: 600,
   confidentScore: 0.8,
   exitScore: 0.4,
-  exitMs: 6000,
+  exitMs: 9000,
   enterBackdateMs: 2000,
   exitBackdateMs: 600,
   resumeAtChangePoint: false,
 };
+
+/**
+ * The exit evidence that spans a queue announcement of `seconds` (speech with no music under it)
+ * without letting go: the score takes about a second to fall once the voice begins, so a second
+ * less than the announcement; at least 1 s, or brief speech-like passages would end a hold.
+ */
+export function exitMsForAnnouncement(seconds: number): number {
+  return Math.max(1000, Math.round(seconds * 1000) - 1000);
+}
 
 /** What the state machine reports on a change (state or confidence). */
 export interface HoldTransition {
@@ -57,14 +66,15 @@ export interface HoldTransition {
  * the evidence of `enterMs` of certain music; in hold, E ← max(0, E + exitScore − score) and
  * hold ends when E reaches the evidence of `exitMs` of certain speech. Strong evidence decides
  * fast, weak evidence slowly, and brief blips (a sung-like vowel, a click of music) decay
- * instead of resetting a timer. `exitMs` spans queue announcements between music (speech with no
- * music under it) of up to about 7 s: 6 s of evidence plus the second the score takes to fall,
- * while an agent who goes on talking ends the hold. Asterisk's stock `queue-periodic-announce`
- * (7.8 s) can end it; so can a sparse passage of music next to an announcement. Each such false
- * release writes hold audio until the music is found again (`npm run bench -- moh` counts it).
- * A longer `exitMs` holds through them but costs the agent as much more speech at the end of
- * every hold (issue 5, stop 16: 12 s took the corpus's leaks to none and left the agent's lost
- * speech at 13 s per release).
+ * instead of resetting a timer. A queue announcement between music is speech with no music under
+ * it, and the caller is still on hold: `exitMs` is set from the queue's `announcementSeconds`
+ * ({@link exitMsForAnnouncement}), so that an agent who goes on talking ends the hold about as long
+ * after the voice began as known music's hold-over ends it after the music stopped. The default,
+ * 9 s of evidence, spans announcements of about 10 s (the score takes a second to fall) and costs
+ * the agent some 10 s of speech at the end of every hold (`npm run bench -- moh`: agent speech lost
+ * per release). A sparse or quiet passage of music that the model does not hear as music counts
+ * as evidence too (issue 5, stop 16: `macroform-cold_day` lets go in 9 s of quiet music next to a
+ * 1.6 s announcement); each false release writes hold audio until the music is found again.
  * The onset of a hold is the CUSUM's own change-point estimate, where its sum last left zero,
  * less the feature lag; the delay line covers the past. A release takes effect where it is
  * decided (see `resumeAtChangePoint`).

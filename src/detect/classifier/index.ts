@@ -1,6 +1,10 @@
 export { MusicClassifierDetector, MUSIC_CLASSIFIER_CAUSE } from './music-classifier-detector.js';
 export type { MusicClassifierOptions } from './music-classifier-detector.js';
-export { HoldStateMachine, DEFAULT_HOLD_STATE_OPTIONS } from './hold-state-machine.js';
+export {
+  HoldStateMachine,
+  DEFAULT_HOLD_STATE_OPTIONS,
+  exitMsForAnnouncement,
+} from './hold-state-machine.js';
 export type { HoldStateOptions, HoldTransition } from './hold-state-machine.js';
 export { WindowFeatures, FEATURE_NAMES, FEATURE_COUNT } from './window-features.js';
 export { FrameFeatures } from './frame-features.js';
