@@ -4,6 +4,9 @@
  * simply starts in the same RTP stream (same SSRC, no marker, continuous sequence numbers, one
  * ~34 ms gap). The caller keeps talking (a 1 kHz tone standing for private words). The finalized
  * recording must hold none of the music and none of the caller's tone sent during it.
+ * A third call ends the music the way Asterisk bridges a queue's caller to the agent who answers:
+ * the agent's audio comes from a new SSRC with the marker bit set and its own timestamp base. That
+ * is a new source, and the recording resumes there, not `announcementSeconds` later.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -60,9 +63,13 @@ function mulaw(file: string, fromSeconds = 0, seconds = 600): Buffer {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('music on hold without signalling', () => {
-  it.each([false, true])(
-    'cuts the PBX’s own hold music and the caller’s words under it out of the recording (classifier: %s)',
-    async (classifier) => {
+  it.each([
+    { classifier: false, newSource: false },
+    { classifier: true, newSource: false },
+    { classifier: true, newSource: true },
+  ])(
+    'cuts the PBX’s own hold music and the caller’s words under it out of the recording (classifier: $classifier, agent on a new SSRC: $newSource)',
+    async ({ classifier, newSource }) => {
       const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
       const { caller, pbx, callerRtp, pbxRtp } = await fixture.phones();
       const { to } = await fixture.start({
@@ -125,7 +132,10 @@ describe('music on hold without signalling', () => {
         if (f === musicStartFrame) musicStartedAt = (Date.now() - t0) / 1000;
         if (f === musicEndFrame) musicEndedAt = (Date.now() - t0) / 1000;
         packet.writeUInt16BE(f & 0xffff, 2);
-        packet.writeUInt32BE((f * 160) >>> 0, 4);
+        const bridged = newSource && f >= musicEndFrame;
+        packet[1] = bridged && f === musicEndFrame ? 0x80 : 0x00;
+        packet.writeUInt32BE(bridged ? 0x0a6e7 : 0x5eed, 8);
+        packet.writeUInt32BE(((bridged ? 0x7000_0000 : 0) + f * 160) >>> 0, 4);
         pbxStream.copy(packet, 12, f * 160, f * 160 + 160);
         pbxRtp.send(packet, towardCaller, HG_IP);
         const onHold = f >= musicStartFrame && f < musicEndFrame;
@@ -152,12 +162,18 @@ describe('music on hold without signalling', () => {
       expect(hold!.end, JSON.stringify(meta.holdIntervals)).toBeGreaterThanOrEqual(
         musicEndedAt - 0.1,
       );
+      // The agent on a new source ends the hold at once; otherwise the detectors hold on for an
+      // announcement (announcementSeconds, 10 s) after the music.
+      if (newSource) expect(hold!.end - musicEndedAt).toBeLessThan(0.3);
+      else expect(hold!.end - musicEndedAt).toBeGreaterThan(9);
 
       const { caller: left, agent: right } = decodeChannels(join(dir, meta.audio!.file));
       const private1k = blocksWithTone(left, 1000, 0.05);
       const spoken440 = blocksWithTone(left, 440, 0.5);
       expect(private1k, 'blocks of the caller’s words under the hold music').toBe(0);
-      expect(spoken440, 'the caller before and after the hold').toBeGreaterThan(200);
+      expect(spoken440, 'the caller before and after the hold').toBeGreaterThan(
+        newSource ? 700 : 200,
+      );
       // None of the hold music: a fresh detector over the agent channel finds no match.
       expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
       // The agent is there, before and after.

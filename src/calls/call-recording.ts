@@ -23,6 +23,9 @@ const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
 const MUSIC_GUARD_BEFORE_MS = 100;
 const MUSIC_GUARD_AFTER_MS = 100;
 
+/** At a source change, what the learner keeps ends this long before it (the classifier's lag). */
+const SOURCE_CHANGE_LEARN_MARGIN_MS = 3000;
+
 export interface CallRecordingInit {
   controller: MediaController;
   sessionId: string;
@@ -72,6 +75,9 @@ export class CallRecording {
   /** The detectors as one: the gate hears "music" while any says hold. */
   readonly #anyHold: AnyHold;
   readonly #learner: HoldAudioLearner | undefined;
+  /** SSRC of what the caller hears, and the one before it (a straggler of it is no new source). */
+  #agentSsrc: number | undefined;
+  #priorAgentSsrc: number | undefined;
 
   private constructor(
     init: CallRecordingInit,
@@ -193,7 +199,16 @@ export class CallRecording {
         if (meta === null) break;
         const arrival = meta.arrivalMs - this.#init.startedAtMs;
         const t = this.#clocks[direction].callTimeMs(meta.rtpTimestamp, meta.ssrc, arrival);
-        if (direction === 'agent') this.#detect(t, now);
+        if (direction === 'agent') {
+          if (meta.ssrc !== this.#agentSsrc) {
+            if (this.#agentSsrc !== undefined && meta.ssrc !== this.#priorAgentSsrc) {
+              this.#newSource(t);
+            }
+            this.#priorAgentSsrc = this.#agentSsrc;
+            this.#agentSsrc = meta.ssrc;
+          }
+          this.#detect(t, now);
+        }
         this.#delay.push(direction, t, this.#frame, now);
       }
     }
@@ -213,6 +228,24 @@ export class CallRecording {
         this.#decide(i, decision, now);
       }
     }
+  }
+
+  /**
+   * A new synchronization source on what the caller hears (RFC 3550 §8.2: an SSRC change is a new
+   * source). Asterisk bridges a caller to the agent who answers a queue this way, after the queue
+   * wait's music (see the field notes); an unhold in the same call keeps the SSRC. The detectors
+   * judged the old source: they start over on the new one (the classifier's stream-start look
+   * included), and a hold they kept ends here instead of after `announcementSeconds`. Hold music
+   * on the new source is found again from its onset, inside the delay line.
+   */
+  #newSource(t: number): void {
+    for (const detector of this.#detectors) detector.reset();
+    // The classifier's hold may have been letting go on a voice for some seconds: learn only up
+    // to where it surely heard music, as its own releases do.
+    this.#learner?.sourceChanged(t - SOURCE_CHANGE_LEARN_MARGIN_MS);
+    const holding = this.#anyHold.holding;
+    this.#anyHold.reset();
+    if (holding) this.gate.musicEnded(t);
   }
 
   #decide(index: number, decision: HoldDecision, now: number): void {

@@ -64,6 +64,36 @@ describe('learning hold music', () => {
     expect(learned.every((p) => p.every((v) => v === 7))).toBe(true);
   });
 
+  it('holds back enough for the default exit evidence on a voice that scores 0.2 (an 18 s release)', () => {
+    const learned: Int16Array[] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    learner.decision(hold('music-classifier', now()));
+    feed(15, 7); // music
+    const agentFrom = now();
+    feed(18, 1); // 9 s of evidence at 0.2 per frame: the classifier lets go 18 s in
+    learner.decision(end('music-classifier', now(), agentFrom - 500));
+    learner.close();
+    expect(learned.map((p) => p.length / 8000)).toEqual([14.5]);
+    expect(learned.every((p) => p.every((v) => v === 7))).toBe(true);
+  });
+
+  it('a new source ends the episode where the music surely played, and forgets a known match', () => {
+    const learned: Int16Array[] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    learner.decision(hold('music-classifier', now()));
+    feed(12, 7);
+    learner.sourceChanged(now() - 3000);
+    feed(2, 1); // the agent on the new source: not learned
+    learner.decision(hold('known-music', now()));
+    learner.sourceChanged(now());
+    learner.decision(hold('music-classifier', now()));
+    feed(6, 5);
+    learner.close();
+    expect(learned.map((p) => p.length / 8000)).toEqual([9, 6]);
+    expect(learned[0]!.every((v) => v === 7)).toBe(true);
+    expect(learned[1]!.every((v) => v === 5)).toBe(true);
+  });
+
   it('hands long episodes over in 20 s chunks; skips short, unsure and already-known ones', () => {
     const learned: Int16Array[] = [];
     const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));

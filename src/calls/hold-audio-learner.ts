@@ -80,6 +80,15 @@ export class HoldAudioLearner {
     if (this.#buffer) this.#append(pcm, 0, pcm.length);
   }
 
+  /**
+   * The source changed (a new SSRC on what the caller hears): an episode in progress ends with the
+   * music surely playing up to `musicEndMs`, and a known match no longer holds.
+   */
+  sourceChanged(musicEndMs: number): void {
+    this.#known = false;
+    this.#finish(musicEndMs);
+  }
+
   /** Call end: an episode still open counts too. */
   close(): void {
     this.#finish(Infinity);
