@@ -11,15 +11,25 @@ const USAGE =
  * `{"t", "state", "cause"}` at every state change, then one summary line.
  */
 export async function classifyCommand(args: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    options: {
-      known: { type: 'string' },
-      'announcement-seconds': { type: 'string' },
-      'no-classifier': { type: 'boolean' },
-    },
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: {
+        known: { type: 'string' },
+        'announcement-seconds': { type: 'string' },
+        'no-classifier': { type: 'boolean' },
+      },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    // An unknown option, a missing value, a value that looks like an option: say which.
+    process.stderr.write(
+      `holdgate classify: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`,
+    );
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const [file, extra] = positionals;
   if (file === undefined || extra !== undefined) {
     process.stderr.write(USAGE);

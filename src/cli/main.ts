@@ -8,7 +8,7 @@ const USAGE = `usage: holdgate <command> [options]
 commands:
   start --config <file>   run the B2BUA with this configuration (YAML)
   verify <recording>      check a recording's audio hash and metadata (exit 0 intact, 1 not)
-  classify <file> [--known <dir>] [--no-classifier]
+  classify <file> [--known <dir>] [--announcement-seconds <s>] [--no-classifier]
                           run the hold-music detectors over an audio file, JSON lines out
   help                    show this text
 `;
