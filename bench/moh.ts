@@ -3,7 +3,7 @@
  * corpus of scripts/make-corpus.sh (built on first use, then reused).
  *
  *   npm run bench -- moh [--corpus /tmp/holdgate-moh-corpus] [--loss 0.01] [--delay-ms 2500]
- *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000]   (state machine)
+ *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
  *                        [--stream-start-score 0.7]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
@@ -423,6 +423,7 @@ export default async function run(args: string[]): Promise<unknown> {
     ['--enter-ms', 'enterMs'],
     ['--enter-score', 'enterScore'],
     ['--exit-ms', 'exitMs'],
+    ['--affirm-ms', 'affirmMs'],
   ] as const) {
     if (args.includes(flag)) stateOptions[key] = Number(opt(args, flag, ''));
   }

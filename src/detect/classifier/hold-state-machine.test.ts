@@ -136,6 +136,25 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     expect(feed(m2, [[1, 40]])).toEqual([]);
   });
 
+  it.each([
+    { affirmMs: 600, released: false },
+    { affirmMs: 0, released: true },
+  ])(
+    'voice, 1 s of sure music, voice again: the music voids the first voice’s evidence (affirmMs $affirmMs → released $released)',
+    ({ affirmMs, released }) => {
+      // exitMs 9000: 180 units. 5 s of voice (+0.4 a frame) gathers 100; 1 s at 0.9 takes 25 off
+      // without the clearing; 6 s more voice gathers 120: 195 ≥ 180 without it, 120 with it.
+      const m = new HoldStateMachine({ exitMs: 9000, affirmMs });
+      const tr = feed(m, [
+        [1, 2000],
+        [0, 5000],
+        [0.9, 1000],
+        [0, 6000],
+      ]);
+      expect(tr.map((t) => t.state)).toEqual(released ? ['hold', 'no-hold'] : ['hold']);
+    },
+  );
+
   describe("exit evidence from the queue's announcementSeconds", () => {
     it('a second less than the announcement, at least a second', () => {
       expect(exitMsForAnnouncement(10)).toBe(DEFAULT_HOLD_STATE_OPTIONS.exitMs);

@@ -13,6 +13,12 @@ export interface HoldStateOptions {
   /** Evidence needed to leave hold, as the time a score of 0 takes to gather it. */
   readonly exitMs: number;
   /**
+   * In hold, a run of this long with the score at or above `confidentScore` voids the evidence
+   * against hold gathered so far (0: never). Music heard for sure affirms the hold: an
+   * announcement before it must not count towards letting go in a quiet passage after it.
+   */
+  readonly affirmMs: number;
+  /**
    * A state's onset is where its evidence last rose from zero, backdated by this much more (the
    * 1 s window features lag the audio).
    */
@@ -37,6 +43,7 @@ export const DEFAULT_HOLD_STATE_OPTIONS: HoldStateOptions = {
   confidentScore: 0.8,
   exitScore: 0.4,
   exitMs: 9000,
+  affirmMs: 600,
   enterBackdateMs: 2000,
   exitBackdateMs: 600,
   resumeAtChangePoint: false,
@@ -75,6 +82,12 @@ export interface HoldTransition {
  * per release). A sparse or quiet passage of music that the model does not hear as music counts
  * as evidence too (issue 5, stop 16: `macroform-cold_day` lets go in 9 s of quiet music next to a
  * 1.6 s announcement); each false release writes hold audio until the music is found again.
+ * The exit sum has a memory: music between two announcements, or before a quiet passage, lowers
+ * it only by (score − exitScore) per frame, so what the first announcement gathered could still
+ * count when the second began. A run of `affirmMs` of confident music therefore clears it
+ * (issue 5, stop 17: `macroform-cold_day` let go 9 s into a quiet passage, its sum carried over
+ * from an announcement 5 s before; with the clearing the corpus's test episodes leak nothing on
+ * three renders, and nothing else in `npm run bench -- moh [--unseen]` moved).
  * The onset of a hold is the CUSUM's own change-point estimate, where its sum last left zero,
  * less the feature lag; the delay line covers the past. A release takes effect where it is
  * decided (see `resumeAtChangePoint`).
@@ -95,12 +108,16 @@ export class HoldStateMachine {
   /** Time at which `sum` last left zero. */
   private riseMs = 0;
   private runPeak = 0;
+  /** Consecutive frames in hold with the score ≥ confidentScore. */
+  private confidentRun = 0;
+  private readonly affirmFrames: number;
 
   constructor(options: Partial<HoldStateOptions> = {}) {
     this.o = { ...DEFAULT_HOLD_STATE_OPTIONS, ...options };
     this.alpha = Math.min(1, 20 / Math.max(20, this.o.smoothMs));
     this.enterEvidence = (this.o.enterMs / 20) * (1 - this.o.enterScore);
     this.exitEvidence = (this.o.exitMs / 20) * this.o.exitScore;
+    this.affirmFrames = this.o.affirmMs > 0 ? Math.max(1, Math.round(this.o.affirmMs / 20)) : 0;
   }
 
   get state(): 'hold' | 'no-hold' {
@@ -119,6 +136,7 @@ export class HoldStateMachine {
     this.sum = 0;
     this.riseMs = 0;
     this.runPeak = 0;
+    this.confidentRun = 0;
   }
 
   /** Feeds the score of the frame at `timeMs`; returns a transition or undefined. */
@@ -143,12 +161,15 @@ export class HoldStateMachine {
       this.holding = true;
       this.confident = this.runPeak >= o.confidentScore;
       this.sum = 0;
+      this.confidentRun = 0;
       return {
         state: 'hold',
         onsetMs: Math.max(0, this.riseMs - o.enterBackdateMs),
         confident: this.confident,
       };
     }
+    this.confidentRun = s >= o.confidentScore ? this.confidentRun + 1 : 0;
+    if (this.affirmFrames > 0 && this.confidentRun >= this.affirmFrames) this.sum = 0;
     const next = this.sum + o.exitScore - s;
     if (next <= 0) {
       this.sum = 0;
@@ -181,6 +202,7 @@ export class HoldStateMachine {
     this.holding = true;
     this.confident = confident;
     this.sum = 0;
+    this.confidentRun = 0;
     return { state: 'hold', onsetMs, confident };
   }
 }
