@@ -80,14 +80,13 @@ export interface HoldTransition {
  * 9 s of evidence, spans announcements of about 10 s (the score takes a second to fall) and costs
  * the agent some 10 s of speech at the end of every hold (`npm run bench -- moh`: agent speech lost
  * per release). A sparse or quiet passage of music that the model does not hear as music counts
- * as evidence too (issue 5, stop 16: `macroform-cold_day` lets go in 9 s of quiet music next to a
- * 1.6 s announcement); each false release writes hold audio until the music is found again.
+ * as evidence too; each false release writes hold audio until the music is found again.
  * The exit sum has a memory: music between two announcements, or before a quiet passage, lowers
- * it only by (score − exitScore) per frame, so what the first announcement gathered could still
- * count when the second began. A run of `affirmMs` of confident music therefore clears it
- * (issue 5, stop 17: `macroform-cold_day` let go 9 s into a quiet passage, its sum carried over
- * from an announcement 5 s before; with the clearing the corpus's test episodes leak nothing on
- * three renders, and nothing else in `npm run bench -- moh [--unseen]` moved).
+ * it only by (score − exitScore) per frame, so what an announcement gathered can still count
+ * seconds later. A run of `affirmMs` of confident music therefore clears it (issue 5, stop 17:
+ * `macroform-cold_day` let go 9 s into a quiet passage with a sum carried over from an
+ * announcement 5 s before; with the clearing the corpus's test episodes leak nothing on three
+ * renders, and nothing else in `npm run bench -- moh [--unseen]` moved).
  * The onset of a hold is the CUSUM's own change-point estimate, where its sum last left zero,
  * less the feature lag; the delay line covers the past. A release takes effect where it is
  * decided (see `resumeAtChangePoint`).
