@@ -120,13 +120,14 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private matchStartMs = 0;
   private matchScore = 0;
   private readonly holdOverMs: number;
-  /** Match lost, hold kept: the release is due at `releaseMs` unless music is matched again. */
+  /**
+   * Match lost, hold kept: the release is due `holdOverMs` after `bestEndMs` (the music's end,
+   * unchanged until a new match) unless music is matched again.
+   */
   private holdingOver = false;
-  private releaseMs = 0;
-  private musicEndMs = 0;
 
   readonly stateBytes: number =
-    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 15 * 8;
+    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 13 * 8;
 
   constructor(library: KnownMusicLibrary, options: KnownMusicOptions = {}) {
     const holdOverMs = options.holdOverMs ?? DEFAULT_HOLD_OVER_MS;
@@ -199,18 +200,16 @@ export class KnownMusicDetector implements HoldMusicDetector {
         this.locked = false;
         search = true;
         this.holdingOver = true;
-        this.musicEndMs = this.bestEndMs;
-        this.releaseMs = this.bestEndMs + this.holdOverMs;
       }
     }
-    if (this.holdingOver && timeMs >= this.releaseMs) {
+    if (this.holdingOver && timeMs >= this.bestEndMs + this.holdOverMs) {
       this.holdingOver = false;
       decision = {
         state: 'no-hold',
-        onsetMs: this.releaseMs,
+        onsetMs: this.bestEndMs + this.holdOverMs,
         cause: CAUSE,
         confident: true,
-        musicEndMs: this.musicEndMs,
+        musicEndMs: this.bestEndMs,
       };
     }
     if (search && fp !== NO_BITS) {
