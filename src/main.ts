@@ -115,11 +115,7 @@ export async function startHoldgate(
     : undefined;
   const detectionFor = (queue: QueueConfig) => {
     const d = detectors?.forQueue(queue);
-    if (!d) return {};
-    return {
-      detectors: d.detectors,
-      ...(d.learn ? { learn: d.learn, learnHoldbackSeconds: d.learnHoldbackSeconds } : {}),
-    };
+    return d ? { detectors: d.detectors, ...(d.learn ? { learn: d.learn } : {}) } : {};
   };
   /** The global recording settings with the queue's overrides applied. */
   const recordingFor = (queue: QueueConfig): Readonly<typeof recordingConfig> => ({

@@ -41,8 +41,6 @@ export interface CallRecordingInit {
   detectors?: readonly HoldMusicDetector[];
   /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
   learn?: (name: string, pcm: Int16Array) => void;
-  /** How much newest audio the learner holds back from a chunk (s; see `learnHoldbackSeconds`). */
-  learnHoldbackSeconds?: number;
   /** Told how long after the music's onset each detection came (for the latency metric). */
   onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The queue's consent policy (issue 6); anything but `none` starts the gate `consent-pending`. */
@@ -97,8 +95,14 @@ export class CallRecording {
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors ?? [];
     this.#anyHold = new AnyHold(this.#detectors.length);
+    // Learning holds back as much as the slowest detector's release can reach into the past.
+    const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
     this.#learner = init.learn
-      ? new HoldAudioLearner(`${init.queue}/${init.callId}`, init.learn, init.learnHoldbackSeconds)
+      ? new HoldAudioLearner(
+          `${init.queue}/${init.callId}`,
+          init.learn,
+          Math.ceil(releaseLagMs / 1000),
+        )
       : undefined;
   }
 

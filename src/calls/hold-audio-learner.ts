@@ -1,4 +1,4 @@
-import { DEFAULT_HOLD_STATE_OPTIONS } from '../detect/classifier/index.js';
+import { DEFAULT_HOLD_STATE_OPTIONS, releaseLagMs } from '../detect/classifier/index.js';
 import type { HoldDecision } from '../detect/types.js';
 
 /** Hold music shorter than this is not worth learning (s). */
@@ -8,16 +8,8 @@ const CHUNK_SECONDS = 20;
 const RATE = 8000;
 const CHUNK_SAMPLES = CHUNK_SECONDS * RATE;
 
-/**
- * How much of the newest audio (s) a learner holds back from a chunk when the classifier needs
- * `exitMs` of evidence to release: the release's `musicEndMs` lies up to 3 s before the exit
- * change point, and the decision comes `exitMs` after it on a voice that scores 0, up to twice
- * that on one that scores 0.2 (the CUSUM gains 0.4 − score per frame). That stretch must be cut
- * off, not learned as hold music.
- */
-export function learnHoldbackSeconds(exitMs: number): number {
-  return Math.ceil((2 * exitMs + 3000) / 1000);
-}
+/** The hold-back for the classifier with its default `exitMs` (21 s). */
+const DEFAULT_HOLDBACK_SECONDS = Math.ceil(releaseLagMs(DEFAULT_HOLD_STATE_OPTIONS.exitMs) / 1000);
 
 /**
  * Learning (issue 5, Build item 3): audio the music classifier judged hold, and no known track
@@ -30,7 +22,7 @@ export function learnHoldbackSeconds(exitMs: number): number {
  *   call's agent as hold music: `npm run bench -- learning --unseen`, stop 16);
  * - the end is the release's `musicEndMs`, not where the release was decided: the seconds of the
  *   agent's voice the classifier needed to let go are not learned either. A chunk goes out only
- *   once `holdbackSeconds` more have come in ({@link learnHoldbackSeconds}: 21 s for the default
+ *   once `holdbackSeconds` more have come in (the classifier's `releaseLagMs`: 21 s for the default
  *   `exitMs`), so that cut can still reach it.
  * The episode buffer (20 s + the hold-back: 656 KiB by default) is allocated when an episode
  * starts and dropped when it ends.
@@ -49,7 +41,7 @@ export class HoldAudioLearner {
   constructor(
     name: string,
     learn: (name: string, pcm: Int16Array) => void,
-    holdbackSeconds = learnHoldbackSeconds(DEFAULT_HOLD_STATE_OPTIONS.exitMs),
+    holdbackSeconds = DEFAULT_HOLDBACK_SECONDS,
   ) {
     this.#name = name;
     this.#learn = learn;

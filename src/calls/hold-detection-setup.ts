@@ -3,7 +3,6 @@ import { extname, join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import type { Config, QueueConfig } from '../config/schema.js';
 import { MusicClassifierDetector, exitMsForAnnouncement } from '../detect/classifier/index.js';
-import { learnHoldbackSeconds } from './hold-audio-learner.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import {
   decodeAudioFile,
@@ -28,8 +27,6 @@ export interface QueueDetection {
   readonly detectors: () => HoldMusicDetector[];
   /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
   readonly learn?: (name: string, pcm: Int16Array) => void;
-  /** How much newest audio the learner holds back from a chunk (s), for this queue's classifier. */
-  readonly learnHoldbackSeconds: number;
 }
 
 /** Hold detection for any queue, including queues created after start-up. */
@@ -89,7 +86,6 @@ export async function setUpHoldDetection(
           new KnownMusicDetector(lib, { holdOverMs: announcementSeconds * 1000 }),
           ...(classifier ? [new MusicClassifierDetector({ state: { exitMs } })] : []),
         ],
-        learnHoldbackSeconds: learnHoldbackSeconds(exitMs),
         ...(classifier
           ? {
               learn: (name: string, pcm: Int16Array) => {

@@ -51,8 +51,6 @@ export interface SeamRecording {
   readonly detectors?: () => HoldMusicDetector[];
   /** Where this queue learns hold music the classifier found. */
   readonly learn?: (name: string, pcm: Int16Array) => void;
-  /** How much newest audio the learner holds back (s). */
-  readonly learnHoldbackSeconds?: number;
   /** Detection latency of hold music (for metrics). */
   readonly onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The recording reached its final status (index it, count it); not called for a discarded one. */
@@ -306,9 +304,6 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
         config: rec.config,
         ...(rec.detectors ? { detectors: rec.detectors() } : {}),
         ...(rec.learn ? { learn: rec.learn } : {}),
-        ...(rec.learnHoldbackSeconds !== undefined
-          ? { learnHoldbackSeconds: rec.learnHoldbackSeconds }
-          : {}),
         ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
         ...(rec.consentPolicy !== undefined ? { consentPolicy: rec.consentPolicy } : {}),
         logger: this.#options.logger,

@@ -29,5 +29,10 @@ export interface HoldMusicDetector {
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined;
   /** Bytes of state this detector keeps per stream (for the benchmark). */
   readonly stateBytes: number;
+  /**
+   * How long after a release's `musicEndMs` the release may be decided, at most (ms): what
+   * learning holds back before it hands audio over. Absent: the release is decided at once.
+   */
+  readonly releaseLagMs?: number;
   reset(): void;
 }

@@ -1,4 +1,8 @@
-export { MusicClassifierDetector, MUSIC_CLASSIFIER_CAUSE } from './music-classifier-detector.js';
+export {
+  MusicClassifierDetector,
+  MUSIC_CLASSIFIER_CAUSE,
+  releaseLagMs,
+} from './music-classifier-detector.js';
 export type { MusicClassifierOptions } from './music-classifier-detector.js';
 export {
   HoldStateMachine,

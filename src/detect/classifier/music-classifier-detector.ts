@@ -1,5 +1,6 @@
 import type { HoldDecision, HoldMusicDetector } from '../types.js';
 import {
+  DEFAULT_HOLD_STATE_OPTIONS,
   HoldStateMachine,
   type HoldStateOptions,
   type HoldTransition,
@@ -45,6 +46,16 @@ const START_LOOK_FROM = 10;
  */
 const RELEASE_LAG_MS = 3000;
 
+/**
+ * How long after a release's `musicEndMs` the classifier may decide it, with `exitMs` of exit
+ * evidence: `musicEndMs` lies {@link RELEASE_LAG_MS} before the exit change point, and the
+ * decision comes `exitMs` after that on a voice that scores 0, up to twice that on one that scores
+ * 0.2 (the CUSUM gains exitScore − score = 0.4 − score per frame).
+ */
+export function releaseLagMs(exitMs: number): number {
+  return 2 * exitMs + RELEASE_LAG_MS;
+}
+
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
   readonly weights?: ModelWeights;
@@ -69,7 +80,10 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   private startSum = 0;
   private startMs = 0;
 
+  readonly releaseLagMs: number;
+
   constructor(options: MusicClassifierOptions = {}) {
+    this.releaseLagMs = releaseLagMs(options.state?.exitMs ?? DEFAULT_HOLD_STATE_OPTIONS.exitMs);
     this.model = new ScoreModel(options.weights ?? (trainedWeights as ModelWeights));
     this.machine = new HoldStateMachine(options.state);
     this.startScore = options.streamStartScore ?? DEFAULT_STREAM_START_SCORE;
