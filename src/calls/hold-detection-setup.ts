@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import type { Config, QueueConfig } from '../config/schema.js';
-import { MusicClassifierDetector, exitMsForAnnouncement } from '../detect/classifier/index.js';
+import { announcementHoldOn } from '../detect/announcement-hold-on.js';
+import { MusicClassifierDetector } from '../detect/classifier/index.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import {
   decodeAudioFile,
@@ -78,13 +79,13 @@ export async function setUpHoldDetection(
       const lib = library;
       // One knob for both detectors: how long the PBX may play no music (an announcement) and
       // the caller still be on hold.
-      const announcementSeconds =
-        queue.detection?.announcementSeconds ?? config.detection.announcementSeconds;
-      const exitMs = exitMsForAnnouncement(announcementSeconds);
+      const holdOn = announcementHoldOn(
+        queue.detection?.announcementSeconds ?? config.detection.announcementSeconds,
+      );
       return {
         detectors: () => [
-          new KnownMusicDetector(lib, { holdOverMs: announcementSeconds * 1000 }),
-          ...(classifier ? [new MusicClassifierDetector({ state: { exitMs } })] : []),
+          new KnownMusicDetector(lib, holdOn.knownMusic),
+          ...(classifier ? [new MusicClassifierDetector(holdOn.classifier)] : []),
         ],
         ...(classifier
           ? {

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { MusicClassifierDetector, exitMsForAnnouncement } from '../detect/classifier/index.js';
+import { announcementHoldOn } from '../detect/announcement-hold-on.js';
+import { MusicClassifierDetector } from '../detect/classifier/index.js';
 import { classifyFile } from '../detect/classify-file.js';
 
 const USAGE =
@@ -52,7 +53,7 @@ export async function classifyCommand(args: readonly string[]): Promise<number> 
       : [
           new MusicClassifierDetector(
             announcementSeconds !== undefined
-              ? { state: { exitMs: exitMsForAnnouncement(announcementSeconds) } }
+              ? announcementHoldOn(announcementSeconds).classifier
               : {},
           ),
         ];

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AnyHold } from './any-hold.js';
+import { announcementHoldOn } from './announcement-hold-on.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
 import { decodeAudioChunks } from './known-music/decode-audio.js';
 import { KnownMusicDetector } from './known-music/known-music-detector.js';
@@ -58,7 +59,7 @@ export async function* classifyFile(
       new KnownMusicDetector(
         library,
         options.announcementSeconds !== undefined
-          ? { holdOverMs: options.announcementSeconds * 1000 }
+          ? announcementHoldOn(options.announcementSeconds).knownMusic
           : {},
       ),
     );
