@@ -158,22 +158,58 @@ function tone(dir: string, name: string, seconds: number, freq?: number): string
 }
 
 /**
- * What the caller sends: 440 Hz while talking to the agent, 1 kHz (private words) while the
- * music plays, with 200 ms of silence at each change so that a few ms of skew between the two
- * SIPps cannot put a tone on the wrong side.
+ * What the caller sends over `callS`: 440 Hz while talking to the agent, 1 kHz (private words)
+ * while on hold from `holdFromS` to `holdToS`, with 200 ms of silence at each change so that a
+ * few ms of skew between the two SIPps cannot put a tone on the wrong side.
  */
-function callerAudio(dir: string): string {
+function callerAudio(dir: string, holdFromS: number, holdToS: number, callS: number): string {
   const out = join(dir, 'caller.wav');
   sox(
-    tone(dir, 'talk1', MUSIC_FROM_S - 0.2, 440),
+    tone(dir, 'talk1', holdFromS - 0.2, 440),
     tone(dir, 'gap1', 0.4),
-    tone(dir, 'private', MUSIC_TO_S - MUSIC_FROM_S - 0.4, 1000),
+    tone(dir, 'private', holdToS - holdFromS - 0.4, 1000),
     tone(dir, 'gap2', 0.4),
-    tone(dir, 'talk2', CALL_S - MUSIC_TO_S - 0.2, 440),
+    tone(dir, 'talk2', callS - holdToS - 0.2, 440),
     ...ulaw,
     out,
   );
   return out;
+}
+
+/**
+ * The finalized recording in `recordings` holds one music-on-hold pause, from the music's start
+ * (`holdFromS`) to between `endAfterS` and `endBeforeS`; none of the caller's private words (1 kHz)
+ * nor of the hold music; more than `callerBlocks` 20 ms blocks of the caller talking (440 Hz), and
+ * the agent.
+ */
+async function expectHoldKeptOut(
+  recordings: string,
+  holdFromS: number,
+  [endAfterS, endBeforeS]: readonly [number, number],
+  callerBlocks: number,
+): Promise<void> {
+  const { meta } = await finishedRecording(recordings);
+  const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
+  expect(holds, JSON.stringify(meta.holdIntervals)).toHaveLength(1);
+  // Call time 0 is the INVITE; the ACK, and both streams, follow within a few ms on loopback.
+  const [hold] = holds as [(typeof holds)[number]];
+  expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(holdFromS - 0.5);
+  expect(hold.start, JSON.stringify(hold)).toBeLessThan(holdFromS + 0.2);
+  expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(endAfterS);
+  expect(hold.end, JSON.stringify(hold)).toBeLessThan(endBeforeS);
+
+  const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+  expect(
+    blockTimes(left, 1000, 0.05, meta.segments),
+    'call times (s) of recorded blocks of the caller’s private words',
+  ).toEqual([]);
+  expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(
+    callerBlocks,
+  );
+  // None of the hold music: a fresh detector over the agent channel finds no match.
+  expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
+  // The agent is there, before and after.
+  expect(meanAbs(right)).toBeGreaterThan(100);
 }
 
 describe('music on hold without signalling, SIPp as both phones', () => {
@@ -185,31 +221,22 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       knownMusic: ['/usr/share/asterisk/moh'],
       announcementSeconds: 2,
     });
-    await streamingCall(dir, pbxAudio(dir), callerAudio(dir), CALL_S, (pid) => {
-      stallAt(pid, STALL_FROM_S, STALL_S);
-    });
-
-    const { meta } = await finishedRecording(recordings);
-    const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
-    expect(holds, JSON.stringify(meta.holdIntervals)).toHaveLength(1);
-    // Call time 0 is the INVITE; the ACK, and both streams, follow within a few ms on loopback.
-    const [hold] = holds as [(typeof holds)[number]];
-    expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(MUSIC_FROM_S - 0.5);
-    expect(hold.start, JSON.stringify(hold)).toBeLessThan(MUSIC_FROM_S + 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(MUSIC_TO_S + 2 - 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeLessThan(MUSIC_TO_S + 2 + 0.5);
-
-    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
-    const privateAt = blockTimes(left, 1000, 0.05, meta.segments);
-    expect(privateAt, 'call times (s) of recorded blocks of the caller’s private words').toEqual(
-      [],
+    await streamingCall(
+      dir,
+      pbxAudio(dir),
+      callerAudio(dir, MUSIC_FROM_S, MUSIC_TO_S, CALL_S),
+      CALL_S,
+      (pid) => {
+        stallAt(pid, STALL_FROM_S, STALL_S);
+      },
     );
     // 2.8 s before and 1.7 s after the hold: 225 blocks of 20 ms, less what the guards take.
-    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(180);
-    // None of the hold music: a fresh detector over the agent channel finds no match.
-    expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
-    // The agent is there, before and after.
-    expect(meanAbs(right)).toBeGreaterThan(100);
+    await expectHoldKeptOut(
+      recordings,
+      MUSIC_FROM_S,
+      [MUSIC_TO_S + 2 - 0.2, MUSIC_TO_S + 2 + 0.5],
+      180,
+    );
   }, 60_000);
 
   it('a queue announcement between the hold music is hold too: the caller is not recorded through it, and is again once the agent is back', async () => {
@@ -217,56 +244,40 @@ describe('music on hold without signalling, SIPp as both phones', () => {
     const recordings = join(dir, 'recordings');
     await startHoldgate(recordings, { knownMusic: ['/usr/share/asterisk/moh'] });
     const agent = agentSpeech(dir);
-    const parts = {
-      before: ['trim', '0', String(MUSIC_FROM_S)],
-      music1: ['trim', '40', String(ANNOUNCE_FROM_S - MUSIC_FROM_S)],
-      music2: ['trim', '60', String(HOLD_TO_S - ANNOUNCE_FROM_S - 7.8)],
-    };
     const before = join(dir, 'a-before.wav');
-    sox(agent, before, ...parts.before);
     const music1 = join(dir, 'a-music1.wav');
-    sox(MOH, '-r', '8000', '-c', '1', music1, ...parts.music1);
     const announcement = join(dir, 'a-announce.wav');
-    sox(join(SPEECH, 'queue-periodic-announce.wav'), announcement, 'trim', '0', '7.8');
     const music2 = join(dir, 'a-music2.wav');
-    sox(MOH, '-r', '8000', '-c', '1', music2, ...parts.music2);
+    sox(agent, before, 'trim', '0', String(MUSIC_FROM_S));
+    sox(MOH, '-r', '8000', '-c', '1', music1, 'trim', '40', String(ANNOUNCE_FROM_S - MUSIC_FROM_S));
+    sox(join(SPEECH, 'queue-periodic-announce.wav'), announcement, 'trim', '0', '7.8');
+    sox(
+      MOH,
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      music2,
+      'trim',
+      '60',
+      String(HOLD_TO_S - ANNOUNCE_FROM_S - 7.8),
+    );
     const pbx = join(dir, 'pbx-announce.ul');
     sox(
       ...[before, music1, announcement, music2, agent, agent, agent, agent],
       ...ulaw,
       ...['-t', 'raw', pbx, 'trim', '0', String(ANNOUNCE_CALL_S)],
     );
-    const caller = join(dir, 'caller-announce.wav');
-    sox(
-      tone(dir, 'a-talk1', MUSIC_FROM_S - 0.2, 440),
-      tone(dir, 'a-gap1', 0.4),
-      tone(dir, 'a-private', HOLD_TO_S - MUSIC_FROM_S - 0.4, 1000),
-      tone(dir, 'a-gap2', 0.4),
-      tone(dir, 'a-talk2', ANNOUNCE_CALL_S - HOLD_TO_S - 0.2, 440),
-      ...ulaw,
-      caller,
-    );
+    const caller = callerAudio(dir, MUSIC_FROM_S, HOLD_TO_S, ANNOUNCE_CALL_S);
     await streamingCall(dir, pbx, caller, ANNOUNCE_CALL_S);
-
-    const { meta } = await finishedRecording(recordings);
-    const holds = meta.holdIntervals.filter((h) => h.cause === 'music-on-hold');
     // One hold from the music's start through the announcement (the default allows 10 s) to 10 s
-    // after the music's end.
-    expect(holds, JSON.stringify(meta.holdIntervals)).toHaveLength(1);
-    const [hold] = holds as [(typeof holds)[number]];
-    expect(hold.start, JSON.stringify(hold)).toBeGreaterThan(MUSIC_FROM_S - 0.5);
-    expect(hold.start, JSON.stringify(hold)).toBeLessThan(MUSIC_FROM_S + 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeGreaterThan(HOLD_TO_S + 10 - 0.2);
-    expect(hold.end, JSON.stringify(hold)).toBeLessThan(HOLD_TO_S + 10 + 0.5);
-    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
-    expect(
-      blockTimes(left, 1000, 0.05, meta.segments),
-      'call times (s) of recorded blocks of the caller’s private words',
-    ).toEqual([]);
-    expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
-    // 2.8 s before the hold and some 3.7 s after it.
-    expect(blocksWithTone(left, 440, 0.5), 'the caller around the hold').toBeGreaterThan(250);
-    expect(meanAbs(right)).toBeGreaterThan(100);
+    // after the music's end; 2.8 s of the caller before it and some 3.7 s after.
+    await expectHoldKeptOut(
+      recordings,
+      MUSIC_FROM_S,
+      [HOLD_TO_S + 10 - 0.2, HOLD_TO_S + 10 + 0.5],
+      250,
+    );
   }, 90_000);
 
   it('a queue wait: the PBX answers with hold music from its first note; the classifier alone keeps it and the caller’s words out', async () => {
