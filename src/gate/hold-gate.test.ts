@@ -181,6 +181,34 @@ describe('HoldGate', () => {
     expect(gate.state).toBe('recording');
   });
 
+  it('queue wait: paused from the start until the wait ends, once; other causes still count', () => {
+    const gate = established({ queueWait: true, maxBackdateMs: 2500 });
+    expect(gate.causes).toEqual(['queue-wait']);
+    expect(gate.waitingInQueue).toBe(true);
+    gate.musicDetected({ onsetMs: 3000, confident: true }, 4000);
+    gate.musicEnded(9000);
+    // Music ending is not the wait ending.
+    expect(gate.causes).toEqual(['queue-wait']);
+    // The agent was bridged at 20 s and it is noticed at 21 s: recorded from 20 s on.
+    gate.recordable(true, 21_000);
+    gate.queueWaitEnded(20_000);
+    expect(gate.state).toBe('recording');
+    expect(gate.waitingInQueue).toBe(false);
+    expect(gate.isPausedAt(19_999)).toBe(true);
+    expect(gate.isPausedAt(20_000)).toBe(false);
+    const events = gate.events.length;
+    gate.queueWaitEnded(25_000);
+    expect(gate.events.length).toBe(events);
+    expect(gate.holdIntervals(30_000).filter((h) => h.cause === 'queue-wait')).toEqual([
+      { start: 0, end: 20, cause: 'queue-wait' },
+    ]);
+    // Without queueWait there is no wait to end.
+    const plain = established();
+    plain.queueWaitEnded(5000);
+    expect(plain.causes).toEqual([]);
+    expect(plain.waitingInQueue).toBe(false);
+  });
+
   it('back-dates a music onset (within D), never before the last event', () => {
     const gate = established({ maxBackdateMs: 2500 });
     gate.musicDetected({ onsetMs: 30_000, confident: true }, 31_500);

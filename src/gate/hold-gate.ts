@@ -13,7 +13,9 @@
  * - a rejected, failed or glared (491, RFC 3261 §14.1) exchange changes nothing: the per-leg state
  *   falls back to the last committed one;
  * - a refresh with unchanged hold state changes nothing; a duplicate hold is idempotent;
- * - `'unknown'` (unclassifiable SDP, unsure detector) means paused: fail closed.
+ * - `'unknown'` (unclassifiable SDP, unsure detector) means paused: fail closed;
+ * - a gate created with `queueWait` is paused (`queue-wait`) until the wait is reported ended,
+ *   once: what the caller says while waiting for an agent is hold audio too (issue 5).
  *
  * The effective SDP state of a leg is its last committed SDP plus any pending offer/answer that
  * reports hold or unknown; a failed exchange is simply forgotten, which restores the earlier
@@ -31,6 +33,7 @@ export const PAUSE_CAUSES = [
   'api',
   'consent-pending',
   'consent-refused',
+  'queue-wait',
   'unrecordable',
   'unknown',
 ] as const;
@@ -82,6 +85,11 @@ export interface HoldGateOptions {
   consent?: ConsentState;
   /** Whether the negotiated codec can be recorded. Default true. */
   recordable?: boolean;
+  /**
+   * Paused as `queue-wait` from creation until {@link HoldGate.queueWaitEnded}: the queue's wait
+   * for an agent is hold (issue 5), whatever the PBX plays in it. Default false.
+   */
+  queueWait?: boolean;
 }
 
 export type GateListener = (event: GateEvent) => void;
@@ -102,6 +110,7 @@ export class HoldGate {
   private apiReason: string | undefined;
   private consentState: ConsentState;
   private isRecordable: boolean;
+  private waiting: boolean;
 
   private readonly active = new Set<PauseCause>();
   private readonly openSince = new Map<PauseCause, number>();
@@ -122,6 +131,7 @@ export class HoldGate {
     };
     this.consentState = options.consent ?? 'granted';
     this.isRecordable = options.recordable ?? true;
+    this.waiting = options.queueWait ?? false;
     this.timelineMs.push(0);
     this.timelinePaused.push(false);
     this.recompute(0);
@@ -220,6 +230,21 @@ export class HoldGate {
     this.recompute(atMs);
   }
 
+  /** Whether the call is still paused as `queue-wait` (created with `queueWait`, not yet ended). */
+  get waitingInQueue(): boolean {
+    return this.waiting;
+  }
+
+  /**
+   * The queue wait ended at `atMs` (an agent was bridged): clears `queue-wait` for good. `atMs`
+   * may lie in the past, within D; what followed it is recorded. Idempotent.
+   */
+  queueWaitEnded(atMs: number): void {
+    if (!this.waiting) return;
+    this.waiting = false;
+    this.recompute(Math.max(this.nowMs, atMs), atMs);
+  }
+
   /** Whether the negotiated codec can be recorded (not G.711 → false unless the queue allows). */
   recordable(ok: boolean, atMs: number): void {
     this.isRecordable = ok;
@@ -284,6 +309,7 @@ export class HoldGate {
     if (this.apiReason !== undefined) want.add('api');
     if (this.consentState === 'pending') want.add('consent-pending');
     if (this.consentState === 'refused') want.add('consent-refused');
+    if (this.waiting) want.add('queue-wait');
     if (!this.isRecordable) want.add('unrecordable');
     return want;
   }
