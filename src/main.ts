@@ -115,7 +115,11 @@ export async function startHoldgate(
     : undefined;
   const detectionFor = (queue: QueueConfig) => {
     const d = detectors?.forQueue(queue);
-    return d ? { detectors: d.detectors, ...(d.learn ? { learn: d.learn } : {}) } : {};
+    const queueWait = queue.detection?.queueWait ?? config.detection.queueWait;
+    return {
+      ...(d ? { detectors: d.detectors, ...(d.learn ? { learn: d.learn } : {}) } : {}),
+      ...(queueWait === 'until-new-source' ? { queueWaitUntilNewSource: true } : {}),
+    };
   };
   /** The global recording settings with the queue's overrides applied. */
   const recordingFor = (queue: QueueConfig): Readonly<typeof recordingConfig> => ({

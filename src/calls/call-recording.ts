@@ -45,6 +45,11 @@ export interface CallRecordingInit {
   onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The queue's consent policy (issue 6); anything but `none` starts the gate `consent-pending`. */
   consentPolicy?: string;
+  /**
+   * The queue's `detection.queueWait` is `until-new-source`: paused (`queue-wait`) from the start
+   * until what the caller hears comes from a new RTP source (see {@link CallRecording}).
+   */
+  queueWaitUntilNewSource?: boolean;
   logger: Logger;
 }
 
@@ -90,6 +95,7 @@ export class CallRecording {
     this.gate = new HoldGate({
       maxBackdateMs: delayMs,
       consent: policy === 'none' ? 'granted' : 'pending',
+      queueWait: init.queueWaitUntilNewSource ?? false,
     });
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
@@ -241,8 +247,13 @@ export class CallRecording {
    * judged the old source: they start over on the new one (the classifier's stream-start look
    * included), and a hold they kept ends here instead of after `announcementSeconds`. Hold music
    * on the new source is found again from its onset, inside the delay line.
+   * On a queue whose wait lasts until a new source (`detection.queueWait: until-new-source`), the
+   * first one ends the `queue-wait` pause: the agent is on the line from that frame on, and
+   * nothing the caller said before it, whatever the PBX played (music, a voice over it, silence,
+   * an IVR), is recorded.
    */
   #newSource(t: number): void {
+    this.gate.queueWaitEnded(t);
     for (const detector of this.#detectors) detector.reset();
     // The classifier's hold may have been letting go on a voice for some seconds: learn only up
     // to where it surely heard music, as its own releases do.
@@ -270,6 +281,14 @@ export class CallRecording {
     this.#closed ??= (async () => {
       if (this.#discarded !== undefined) return this.#recorder.close(this.#now());
       this.poll();
+      if (this.gate.waitingInQueue) {
+        // The caller left the queue, or the PBX bridged the agent on the same SSRC: then this
+        // queue's queueWait setting keeps every call out of the recording.
+        this.#init.logger.info(
+          { callId: this.#init.callId, queue: this.#init.queue },
+          'call ended in its queue wait (no new RTP source from the PBX): none of it recorded',
+        );
+      }
       this.#learner?.close();
       this.#delay.flush();
       return this.#recorder.close(this.#now());

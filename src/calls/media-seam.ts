@@ -57,6 +57,8 @@ export interface SeamRecording {
   readonly onFinished?: (meta: RecordingMetadata) => void;
   /** The queue's consent policy name (issue 6): not `none` starts the gate consent-pending. */
   readonly consentPolicy?: string;
+  /** The queue's wait lasts until the PBX's audio comes from a new SSRC (`detection.queueWait`). */
+  readonly queueWaitUntilNewSource?: boolean;
 }
 
 export interface MediaSeamOptions {
@@ -306,6 +308,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
         ...(rec.learn ? { learn: rec.learn } : {}),
         ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
         ...(rec.consentPolicy !== undefined ? { consentPolicy: rec.consentPolicy } : {}),
+        ...(rec.queueWaitUntilNewSource ? { queueWaitUntilNewSource: true } : {}),
         logger: this.#options.logger,
       });
       // The call may have ended while the recorder was opening.

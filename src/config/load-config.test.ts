@@ -107,6 +107,26 @@ describe('per-queue recording overrides', () => {
   });
 });
 
+describe('detection.queueWait', () => {
+  it("defaults to 'detect', a queue may set 'until-new-source', and anything else is refused", () => {
+    const config = validateConfig({
+      queues: [
+        {
+          name: 'a',
+          match: { requestUser: '1' },
+          pbx: { host: '10.0.0.1' },
+          detection: { queueWait: 'until-new-source' },
+        },
+      ],
+    });
+    expect(config.detection.queueWait).toBe('detect');
+    expect(config.queues[0]?.detection).toEqual({ queueWait: 'until-new-source' });
+    expect(problemsOf({ detection: { queueWait: 'ssrc' } }).map((p) => p.path)).toContain(
+      '/detection/queueWait',
+    );
+  });
+});
+
 describe('shipped example configurations', () => {
   it.each(['asterisk.yaml', 'freeswitch.yaml'])('%s is valid', (name) => {
     const config = loadConfigFile(

@@ -155,6 +155,16 @@ const MatchSchema = Type.Object(
   },
 );
 
+/**
+ * How a queue's wait for an agent is kept out of the recording (issue 5: "the wait in the queue
+ * before an agent picks up ... is hold too").
+ */
+const QueueWaitSchema = Type.Union([Type.Literal('detect'), Type.Literal('until-new-source')], {
+  default: 'detect',
+  description:
+    "How the queue's wait for an agent is kept out of the recording. 'detect': as any hold, by the hold-music detectors (and SDP hold). 'until-new-source': paused from the answer until the audio the PBX sends the caller comes from a new RTP source (SSRC), which is how Asterisk's Queue() bridges the agent who answers; nothing the caller says while waiting is recorded, whatever the PBX plays. Only for PBXs that change the SSRC when they bridge the agent: on one that keeps it, such calls record nothing (the recording shows one queue-wait pause to the end, and holdgate logs a warning). Default 'detect'.",
+});
+
 /** Hold heard, not signalled (issue 5): detectors run on what the caller hears. */
 const DetectionSchema = Type.Object(
   {
@@ -175,6 +185,7 @@ const DetectionSchema = Type.Object(
       description:
         'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold (the recording resumes this long after the music ended), and the classifier lets go of a hold only after about this long of a voice with no music under it. Default 10.',
     }),
+    queueWait: QueueWaitSchema,
   },
   { additionalProperties: false, default: {} },
 );
@@ -371,6 +382,11 @@ export const QueueSchema = Type.Object(
               minimum: 0,
               maximum: 120,
               description: 'Default: detection.announcementSeconds.',
+            }),
+          ),
+          queueWait: Type.Optional(
+            Type.Union([Type.Literal('detect'), Type.Literal('until-new-source')], {
+              description: 'Default: detection.queueWait.',
             }),
           ),
         },
