@@ -12,6 +12,7 @@ export class CallMetrics {
   readonly #rtpPackets: Counter<'direction'>;
   readonly #rtpLost: Counter<'direction'>;
   readonly #consent: Counter<'queue' | 'outcome'>;
+  readonly #queueWaits: Counter<'queue' | 'outcome'>;
 
   constructor(registry: Registry) {
     this.#recordings = new Counter({
@@ -51,6 +52,12 @@ export class CallMetrics {
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     });
+    this.#queueWaits = new Counter({
+      name: 'holdgate_queue_waits_total',
+      help: "Recorded calls of queues with detection.queueWait until-new-source, by how the wait ended: agent (the PBX's audio came from a new SSRC) or none (the call ended waiting). Only none on a queue that answers its calls: its PBX keeps the SSRC and the setting records nothing.",
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    });
   }
 
   /** A consent record was kept (issue 6). */
@@ -72,6 +79,11 @@ export class CallMetrics {
     this.#recordings.inc({ status: meta.status });
     for (const h of meta.holdIntervals)
       this.#pausedSeconds.inc({ cause: h.cause }, Math.max(0, h.end - h.start));
+    const waits = meta.gateEvents.filter((e) => e.cause === 'queue-wait');
+    if (waits.length > 0) {
+      const ended = waits.some((e) => e.change === 'cleared');
+      this.#queueWaits.inc({ queue: meta.queue, outcome: ended ? 'agent' : 'none' });
+    }
   }
 
   /** A detector decided "hold" `latencySeconds` after the onset it reports. */
