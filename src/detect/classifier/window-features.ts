@@ -173,6 +173,11 @@ export class WindowFeatures {
     this.p10 = this.p50 = this.p90 = HIST_MIN_DB;
   }
 
+  /** The 3 s window's 10th energy percentile, dBFS: its floor (what fills the pauses). */
+  get floorDb(): number {
+    return this.p10;
+  }
+
   /** Feeds one 20 ms frame; returns `vector`, updated. */
   push(pcm: Int16Array): Float64Array {
     const f = this.frame;
