@@ -3,7 +3,8 @@
  * corpus of scripts/make-corpus.sh (built on first use, then reused).
  *
  *   npm run bench -- moh [--corpus /tmp/holdgate-moh-corpus] [--loss 0.01] [--delay-ms 2500]
- *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]   (state machine)
+ *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]
+ *                        [--voice-over-ms 0] [--floor-margin-db 3]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
  *                        [--stream-start-score 0.7]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
@@ -424,6 +425,7 @@ export default async function run(args: string[]): Promise<unknown> {
     ['--enter-score', 'enterScore'],
     ['--exit-ms', 'exitMs'],
     ['--affirm-ms', 'affirmMs'],
+    ['--voice-over-ms', 'voiceOverMs'],
   ] as const) {
     if (args.includes(flag)) stateOptions[key] = Number(opt(args, flag, ''));
   }
@@ -436,6 +438,9 @@ export default async function run(args: string[]): Promise<unknown> {
       : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
+      : {}),
+    ...(args.includes('--floor-margin-db')
+      ? { floor: { marginDb: Number(opt(args, '--floor-margin-db', '')) } }
       : {}),
   };
   await ensureCorpus(kind, dir);

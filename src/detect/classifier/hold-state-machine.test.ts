@@ -189,4 +189,36 @@ describe('HoldStateMachine (two CUSUMs)', () => {
       },
     );
   });
+
+  it('voiceOverMs: a voice with the music under it adds no evidence against hold, for so long at most', () => {
+    const o = { ...opts, exitMs: 4000, voiceOverMs: 3000, affirmMs: 0 };
+    /** Release time (ms after the voice began) of 20 s of voice at score 0 after 4 s of music. */
+    const releaseAfter = (options: typeof o, musicUnder: boolean): number | undefined => {
+      const m = new HoldStateMachine(options);
+      let t = 0;
+      for (; t < 4000; t += 20) m.push(1, t);
+      for (; t < 24_000; t += 20) {
+        if (m.push(0, t, musicUnder)?.state === 'no-hold') return t - 4000;
+      }
+      return undefined;
+    };
+    const plain = releaseAfter(o, false)!;
+    expect(plain).toBeGreaterThan(3900);
+    expect(plain).toBeLessThan(4100);
+    // Under the music: the voice-over's first 3 s count for nothing, then it counts as any voice.
+    expect(releaseAfter(o, true)).toBe(plain + 3000);
+    expect(releaseAfter({ ...o, voiceOverMs: 0 }, true)).toBe(plain);
+    // Confident music between two voice-overs gives the next one its full allowance again.
+    const m = new HoldStateMachine(o);
+    let t = 0;
+    for (; t < 4000; t += 20) m.push(1, t);
+    for (; t < 7000; t += 20) m.push(0, t, true);
+    for (; t < 8000; t += 20) m.push(1, t);
+    const start = t;
+    let released: number | undefined;
+    for (; t < 30_000 && released === undefined; t += 20) {
+      if (m.push(0, t, true)?.state === 'no-hold') released = t - start;
+    }
+    expect(released).toBe(plain + 3000);
+  });
 });

@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type { HoldDecision } from '../types.js';
+import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
 import { MusicClassifierDetector } from './music-classifier-detector.js';
 
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
@@ -136,4 +137,93 @@ describe('MusicClassifierDetector stream-start look', () => {
     ]);
     expect(decisions(pcm, {})).toEqual([]);
   });
+});
+
+describe('MusicClassifierDetector: a voice over the hold music', () => {
+  const MANOLO = '/usr/share/asterisk/moh/manolo_camp-morning_coffee.wav';
+  const ANNOUNCEMENTS = [
+    'queue-periodic-announce',
+    'queue-thankyou',
+    'queue-holdtime',
+    'queue-periodic-announce',
+  ];
+
+  /** Decodes with ffmpeg to 8 kHz mono PCM16 (no codec yet), scaled to a peak of `peakDb` dBFS. */
+  function atPeak(args: string[], peakDb: number): Float64Array {
+    const r = spawnSync(
+      'ffmpeg',
+      ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
+      {
+        maxBuffer: 1 << 26,
+      },
+    );
+    const pcm = new Int16Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length >> 1);
+    let peak = 1;
+    for (const v of pcm) peak = Math.max(peak, Math.abs(v));
+    const g = (32767 * 10 ** (peakDb / 20)) / peak;
+    return Float64Array.from(pcm, (v) => v * g);
+  }
+
+  /**
+   * 40 s of the queue's music from `offsetS`, peaking `underDb` under the voice, and from 10 s to
+   * 25 s Asterisk's queue announcements over it (peaking at −28 dBFS), through G.711.
+   */
+  function voiceOver(offsetS: number, underDb: number): Int16Array {
+    const music = atPeak(['-ss', String(offsetS), '-t', '40', '-i', MANOLO], -28 - underDb);
+    const files = ANNOUNCEMENTS.map((f) => join(ALLISON, `${f}.wav`));
+    const voice = atPeak(
+      [
+        ...files.flatMap((f) => ['-i', f]),
+        '-filter_complex',
+        `${files.map((_, i) => `[${i}:a]`).join('')}concat=n=${files.length}:v=0:a=1[o]`,
+        '-map',
+        '[o]',
+        '-t',
+        '15',
+      ],
+      -28,
+    );
+    const out = new Int16Array(music.length);
+    for (let i = 0; i < music.length; i++) {
+      const v = music[i]! + (i >= 80_000 && i - 80_000 < voice.length ? voice[i - 80_000]! : 0);
+      out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
+    }
+    return mulawRoundTrip(out, true);
+  }
+
+  it.each([
+    { offsetS: 20, underDb: 20 },
+    { offsetS: 30, underDb: 22 },
+    { offsetS: 10, underDb: 24 },
+  ])(
+    'stays on hold through 15 s of announcements with its music $underDb dB under them (music from $offsetS s)',
+    ({ offsetS, underDb }) => {
+      const pcm = voiceOver(offsetS, underDb);
+      const held = (voiceOverMs?: number): Timed[] => {
+        const det = new MusicClassifierDetector(
+          voiceOverMs === undefined ? {} : { state: { voiceOverMs } },
+        );
+        const out: Timed[] = [];
+        const frame = new Int16Array(160);
+        for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+          frame.set(pcm.subarray(k * 160, (k + 1) * 160));
+          const d = det.push(frame, k * 20);
+          if (d) out.push({ ...d, at: k * 20 });
+        }
+        return out;
+      };
+      const d = held();
+      expect(d[0]?.state).toBe('hold');
+      expect(d.at(0)!.at).toBeLessThan(3000);
+      expect(
+        d.filter((x) => x.state === 'no-hold').map((x) => x.at),
+        'the music never stopped',
+      ).toEqual([]);
+      // Counted as any voice, the quiet music under it is not heard and the hold lets go.
+      const plain = held(0).filter((x) => x.state === 'no-hold');
+      expect(plain.length).toBeGreaterThan(0);
+      expect(plain[0]!.at).toBeGreaterThan(10_000);
+      expect(plain[0]!.at).toBeLessThan(28_000);
+    },
+  );
 });

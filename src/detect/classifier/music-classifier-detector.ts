@@ -6,7 +6,8 @@ import {
   type HoldTransition,
 } from './hold-state-machine.js';
 import { ScoreModel, type ModelWeights } from './score-model.js';
-import { WindowFeatures } from './window-features.js';
+import { FEATURE_NAMES, WindowFeatures } from './window-features.js';
+import { HoldMusicFloor, type HoldMusicFloorOptions } from './hold-music-floor.js';
 import trainedWeights from './weights.json' with { type: 'json' };
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
@@ -56,12 +57,17 @@ export function releaseLagMs(exitMs: number): number {
   return 2 * exitMs + RELEASE_LAG_MS;
 }
 
+/** Where the window features keep the tonality of the pauses (3 s), for the music floor. */
+const GAP_TONALITY = FEATURE_NAMES.indexOf('gapPersistence3');
+
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
   readonly weights?: ModelWeights;
   readonly state?: Partial<HoldStateOptions>;
   /** Mean stream-start score that holds from the first frame; above 1 turns the look off. */
   readonly streamStartScore?: number;
+  /** When the hold's music counts as still under a voice (see HoldMusicFloor). */
+  readonly floor?: Partial<HoldMusicFloorOptions>;
 }
 
 /**
@@ -73,6 +79,8 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   private readonly features = new WindowFeatures();
   private readonly model: ScoreModel;
   private readonly machine: HoldStateMachine;
+  private readonly floor: HoldMusicFloor;
+  private readonly confidentScore: number;
   /** The last frame's raw model score (for tools and the benchmark). */
   lastScore = 0;
   private frames = 0;
@@ -86,11 +94,14 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.releaseLagMs = releaseLagMs(options.state?.exitMs ?? DEFAULT_HOLD_STATE_OPTIONS.exitMs);
     this.model = new ScoreModel(options.weights ?? (trainedWeights as ModelWeights));
     this.machine = new HoldStateMachine(options.state);
+    this.floor = new HoldMusicFloor(options.floor);
+    this.confidentScore =
+      options.state?.confidentScore ?? DEFAULT_HOLD_STATE_OPTIONS.confidentScore;
     this.startScore = options.streamStartScore ?? DEFAULT_STREAM_START_SCORE;
   }
 
   get stateBytes(): number {
-    return this.features.stateBytes + this.model.stateBytes + 64;
+    return this.features.stateBytes + this.model.stateBytes + 80;
   }
 
   get state(): 'hold' | 'no-hold' {
@@ -103,7 +114,13 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.lastScore = p;
     let t: HoldTransition | undefined;
     if (this.frames >= WARMUP_FRAMES) {
-      t = this.machine.push(p, callTimeMs);
+      const musicUnder = this.floor.push(
+        this.machine.state === 'hold',
+        p >= this.confidentScore,
+        this.features.floorDb,
+        x[GAP_TONALITY]!,
+      );
+      t = this.machine.push(p, callTimeMs, musicUnder);
     } else {
       this.machine.push(0, callTimeMs);
       if (this.frames === 0) this.startMs = callTimeMs;
@@ -131,6 +148,7 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   reset(): void {
     this.features.reset();
     this.machine.reset();
+    this.floor.reset();
     this.lastScore = 0;
     this.frames = 0;
     this.startSum = 0;
