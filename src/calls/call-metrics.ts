@@ -54,7 +54,7 @@ export class CallMetrics {
     });
     this.#queueWaits = new Counter({
       name: 'holdgate_queue_waits_total',
-      help: "Recorded calls of queues with detection.queueWait until-new-source, by how the wait ended: agent (the PBX's audio came from a new SSRC) or none (the call ended waiting). Only none on a queue that answers its calls: its PBX keeps the SSRC and the setting records nothing.",
+      help: "Recorded calls of queues with detection.queueWait until-new-source, by how the wait ended: agent (the PBX's audio came from a new SSRC) or none (the call ended waiting). A queue whose waits only ever end none has a PBX that bridges its agents on the same SSRC: there the setting records nothing.",
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     });

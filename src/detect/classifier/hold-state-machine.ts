@@ -19,9 +19,9 @@ export interface HoldStateOptions {
    */
   readonly affirmMs: number;
   /**
-   * In hold, frames of a voice that the caller is told has the hold's music still under it (a
-   * voice-over: `push`'s `musicUnder`) add no evidence against hold, for up to this long in all
-   * until the next confident music (0: they count as any voice). Bounded: a radio behind an agent
+   * In hold, frames of a voice with the hold's music still under it (a voice-over, as the
+   * detector reports in `push`'s `musicUnder`) add no evidence against hold, for up to this long
+   * in all until the next confident music (0: they count as any voice). Bounded: a radio behind an agent
    * can look like the music went on, and then costs at most this much more of the agent.
    */
   readonly voiceOverMs: number;
