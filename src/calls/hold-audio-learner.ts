@@ -8,7 +8,7 @@ const CHUNK_SECONDS = 20;
 const RATE = 8000;
 const CHUNK_SAMPLES = CHUNK_SECONDS * RATE;
 
-/** The hold-back for the classifier with its default `exitMs` (21 s). */
+/** The hold-back for the classifier with its default `exitMs` and `voiceOverMs` (26 s). */
 const DEFAULT_HOLDBACK_SECONDS = Math.ceil(releaseLagMs(DEFAULT_HOLD_STATE_OPTIONS.exitMs) / 1000);
 
 /**
@@ -22,9 +22,9 @@ const DEFAULT_HOLDBACK_SECONDS = Math.ceil(releaseLagMs(DEFAULT_HOLD_STATE_OPTIO
  *   call's agent as hold music: `npm run bench -- learning --unseen`, stop 16);
  * - the end is the release's `musicEndMs`, not where the release was decided: the seconds of the
  *   agent's voice the classifier needed to let go are not learned either. A chunk goes out only
- *   once `holdbackSeconds` more have come in (the classifier's `releaseLagMs`: 21 s for the default
- *   `exitMs`), so that cut can still reach it.
- * The episode buffer (20 s + the hold-back: 656 KiB by default) is allocated when an episode
+ *   once `holdbackSeconds` more have come in (the classifier's `releaseLagMs`: 26 s for the default
+ *   `exitMs` and `voiceOverMs`), so that cut can still reach it.
+ * The episode buffer (20 s + the hold-back: 736 KiB by default) is allocated when an episode
  * starts and dropped when it ends.
  */
 export class HoldAudioLearner {

@@ -147,7 +147,7 @@ describe('hold detection set-up', () => {
             .map((d) => d.releaseLagMs ?? 0),
         ) / 1000,
       );
-    expect(holdback(0)).toBe(21);
-    expect(holdback(1)).toBe(7);
+    expect(holdback(0)).toBe(26);
+    expect(holdback(1)).toBe(12);
   }, 30_000);
 });

@@ -51,10 +51,14 @@ const RELEASE_LAG_MS = 3000;
  * How long after a release's `musicEndMs` the classifier may decide it, with `exitMs` of exit
  * evidence: `musicEndMs` lies {@link RELEASE_LAG_MS} before the exit change point, and the
  * decision comes `exitMs` after that on a voice that scores 0, up to twice that on one that scores
- * 0.2 (the CUSUM gains exitScore − score = 0.4 − score per frame).
+ * 0.2 (the CUSUM gains exitScore − score = 0.4 − score per frame), and up to `voiceOverMs` later
+ * still when the voice's pauses look filled with the hold's music.
  */
-export function releaseLagMs(exitMs: number): number {
-  return 2 * exitMs + RELEASE_LAG_MS;
+export function releaseLagMs(
+  exitMs: number,
+  voiceOverMs: number = DEFAULT_HOLD_STATE_OPTIONS.voiceOverMs,
+): number {
+  return 2 * exitMs + Math.max(0, voiceOverMs) + RELEASE_LAG_MS;
 }
 
 /** Where the window features keep the tonality of the pauses (3 s), for the music floor. */
@@ -91,7 +95,10 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   readonly releaseLagMs: number;
 
   constructor(options: MusicClassifierOptions = {}) {
-    this.releaseLagMs = releaseLagMs(options.state?.exitMs ?? DEFAULT_HOLD_STATE_OPTIONS.exitMs);
+    this.releaseLagMs = releaseLagMs(
+      options.state?.exitMs ?? DEFAULT_HOLD_STATE_OPTIONS.exitMs,
+      options.state?.voiceOverMs ?? DEFAULT_HOLD_STATE_OPTIONS.voiceOverMs,
+    );
     this.model = new ScoreModel(options.weights ?? (trainedWeights as ModelWeights));
     this.machine = new HoldStateMachine(options.state);
     this.floor = new HoldMusicFloor(options.floor);
