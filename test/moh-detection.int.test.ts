@@ -8,13 +8,12 @@
  * the agent's audio comes from a new SSRC with the marker bit set and its own timestamp base. That
  * is a new source, and the recording resumes there, not `announcementSeconds` later.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFixture } from './peers/call-fixture.js';
-import { ulawEncode } from '../src/media/g711/index.js';
+import { CallerTone, mulaw, pcmuHeader } from './peers/loopback-audio.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import {
   blocksWithTone,
@@ -32,33 +31,6 @@ const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
 const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
-
-/** Decode any audio file to 8 kHz mono µ-law bytes (what a PBX would send). */
-function mulaw(file: string, fromSeconds = 0, seconds = 600): Buffer {
-  return execFileSync(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-ss',
-      String(fromSeconds),
-      '-t',
-      String(seconds),
-      '-i',
-      file,
-      '-f',
-      'mulaw',
-      '-ar',
-      '8000',
-      '-ac',
-      '1',
-      '-',
-    ],
-    {
-      maxBuffer: 64 << 20,
-    },
-  );
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -95,10 +67,10 @@ describe('music on hold without signalling', () => {
       // the agent again, all in one stream.
       const agentBefore = Buffer.concat(
         ['agent-loginok', 'call-forwarding', 'auth-thankyou'].map((n) =>
-          mulaw(join(SPEECH, `${n}.wav`)),
+          mulaw(['-i', join(SPEECH, `${n}.wav`)]),
         ),
       ).subarray(0, 8000 * 3);
-      const music = mulaw(MOH, 40, 7);
+      const music = mulaw(['-ss', '40', '-t', '7', '-i', MOH]);
       // Known music lets go 10 s after its end (`detection.announcementSeconds`: a queue
       // announcement between music is still hold), the classifier after some 7 s of the agent's
       // voice with no music under it (bench moh: agent speech lost per release): the agent talks
@@ -106,7 +78,7 @@ describe('music on hold without signalling', () => {
       const afterPrompts = ['agent-newlocation', 'activated', 'added', 'agent-loginok'];
       const agentAfter = Buffer.concat(
         [...afterPrompts, ...afterPrompts, ...afterPrompts, ...afterPrompts].map((n) =>
-          mulaw(join(SPEECH, `${n}.wav`)),
+          mulaw(['-i', join(SPEECH, `${n}.wav`)]),
         ),
       ).subarray(0, 8000 * 14);
       const pbxStream = Buffer.concat([agentBefore, music, agentAfter]);
@@ -115,13 +87,9 @@ describe('music on hold without signalling', () => {
 
       const packet = Buffer.alloc(172);
       const callerPacket = Buffer.alloc(172);
-      packet[0] = 0x80;
-      packet.writeUInt32BE(0x5eed, 8);
-      callerPacket[0] = 0x80;
-      callerPacket.writeUInt32BE(0xca11, 8);
+      const tone = new CallerTone();
       let musicStartedAt = 0;
       let musicEndedAt = 0;
-      let phase = 0;
       const frames = pbxStream.length / 160;
       const started = performance.now();
       for (let f = 0; f < frames; f++) {
@@ -131,21 +99,18 @@ describe('music on hold without signalling', () => {
         if (wait > 1) await sleep(wait);
         if (f === musicStartFrame) musicStartedAt = (Date.now() - t0) / 1000;
         if (f === musicEndFrame) musicEndedAt = (Date.now() - t0) / 1000;
-        packet.writeUInt16BE(f & 0xffff, 2);
         const bridged = newSource && f >= musicEndFrame;
-        packet[1] = bridged && f === musicEndFrame ? 0x80 : 0x00;
-        packet.writeUInt32BE(bridged ? 0x0a6e7 : 0x5eed, 8);
-        packet.writeUInt32BE(((bridged ? 0x7000_0000 : 0) + f * 160) >>> 0, 4);
+        pcmuHeader(packet, {
+          seq: f,
+          timestamp: (bridged ? 0x7000_0000 : 0) + f * 160,
+          ssrc: bridged ? 0x0a6e7 : 0x5eed,
+          marker: bridged && f === musicEndFrame,
+        });
         pbxStream.copy(packet, 12, f * 160, f * 160 + 160);
         pbxRtp.send(packet, towardCaller, HG_IP);
         const onHold = f >= musicStartFrame && f < musicEndFrame;
-        const freq = onHold ? 1000 : 440;
-        for (let i = 0; i < 160; i++) {
-          callerPacket[12 + i] = ulawEncode(Math.round(6000 * Math.sin(phase)));
-          phase += (2 * Math.PI * freq) / 8000;
-        }
-        callerPacket.writeUInt16BE(f & 0xffff, 2);
-        callerPacket.writeUInt32BE((f * 160) >>> 0, 4);
+        pcmuHeader(callerPacket, { seq: f, timestamp: f * 160, ssrc: 0xca11 });
+        tone.fill(callerPacket, onHold ? 1000 : 440);
         callerRtp.send(callerPacket, towardPbx, HG_IP);
       }
       caller.send(inDialogText(caller, 'BYE', callerDialog, 2, to), to);

@@ -9,13 +9,12 @@
  * A second call is a PBX that bridges the agent on the same SSRC: such a queue records nothing of
  * the call, and says so (one `queue-wait` pause to the call's end).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFixture } from './peers/call-fixture.js';
-import { ulawEncode } from '../src/media/g711/index.js';
+import { CallerTone, mulaw, pcmuHeader } from './peers/loopback-audio.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import {
   blocksWithTone,
@@ -38,51 +37,21 @@ const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
  * under the voice), then `agentS` of an agent.
  */
 function pbxAudio(waitS: number, agentS: number): Buffer {
-  const wait = execFileSync(
-    'ffmpeg',
-    [
-      '-v',
-      'error',
-      '-i',
-      join(SOUNDS, 'queue-periodic-announce.wav'),
-      '-ss',
-      '30',
-      '-i',
-      MOH,
-      '-filter_complex',
-      '[0:a]apad[v];[1:a]volume=-6dB[m];[v][m]amix=inputs=2:duration=longest:normalize=0',
-      '-t',
-      String(waitS),
-      '-f',
-      'mulaw',
-      '-ar',
-      '8000',
-      '-ac',
-      '1',
-      '-',
-    ],
-    { maxBuffer: 16 << 20 },
-  );
+  const wait = mulaw([
+    '-i',
+    join(SOUNDS, 'queue-periodic-announce.wav'),
+    '-ss',
+    '30',
+    '-i',
+    MOH,
+    '-filter_complex',
+    '[0:a]apad[v];[1:a]volume=-6dB[m];[v][m]amix=inputs=2:duration=longest:normalize=0',
+    '-t',
+    String(waitS),
+  ]);
   const agent = Buffer.concat(
     ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation', 'activated'].map(
-      (n) =>
-        execFileSync(
-          'ffmpeg',
-          [
-            '-v',
-            'error',
-            '-i',
-            join(SOUNDS, `${n}.wav`),
-            '-f',
-            'mulaw',
-            '-ar',
-            '8000',
-            '-ac',
-            '1',
-            '-',
-          ],
-          { maxBuffer: 16 << 20 },
-        ),
+      (n) => mulaw(['-i', join(SOUNDS, `${n}.wav`)]),
     ),
   );
   const agentPart = Buffer.alloc(8000 * agentS, 0xff);
@@ -128,38 +97,30 @@ describe('queue wait until a new source (detection.queueWait: until-new-source)'
       const frames = stream.length / 160;
       const packet = Buffer.alloc(172);
       const callerPacket = Buffer.alloc(172);
-      packet[0] = 0x80;
-      callerPacket[0] = 0x80;
-      callerPacket.writeUInt32BE(0xca11, 8);
+      const tone = new CallerTone();
       let bridgedAt = 0;
-      let phase = 0;
       const started = performance.now();
       for (let f = 0; f < frames; f++) {
         const wait = started + f * 20 - performance.now();
         if (wait > 1) await sleep(wait);
         if (f === agentFrame) bridgedAt = (Date.now() - t0) / 1000;
         const bridged = newSource && f >= agentFrame;
-        packet[1] = bridged && f === agentFrame ? 0x80 : 0x00;
-        packet.writeUInt16BE(f & 0xffff, 2);
-        packet.writeUInt32BE(((bridged ? 0x7000_0000 : 0) + f * 160) >>> 0, 4);
-        packet.writeUInt32BE(bridged ? 0x0a6e7 : 0x9a17, 8);
+        pcmuHeader(packet, {
+          seq: f,
+          timestamp: (bridged ? 0x7000_0000 : 0) + f * 160,
+          ssrc: bridged ? 0x0a6e7 : 0x9a17,
+          marker: bridged && f === agentFrame,
+        });
         stream.copy(packet, 12, f * 160, f * 160 + 160);
         pbxRtp.send(packet, towardCaller, HG_IP);
         if (bridged && f === agentFrame + 50) {
           // A late packet of the queue's source: a straggler, not another new source.
           const late = Buffer.from(packet);
-          late[1] = 0;
-          late.writeUInt32BE(0x9a17, 8);
-          late.writeUInt32BE(((agentFrame - 1) * 160) >>> 0, 4);
+          pcmuHeader(late, { seq: f, timestamp: (agentFrame - 1) * 160, ssrc: 0x9a17 });
           pbxRtp.send(late, towardCaller, HG_IP);
         }
-        const freq = f < agentFrame ? 1000 : 440;
-        for (let i = 0; i < 160; i++) {
-          callerPacket[12 + i] = ulawEncode(Math.round(6000 * Math.sin(phase)));
-          phase += (2 * Math.PI * freq) / 8000;
-        }
-        callerPacket.writeUInt16BE(f & 0xffff, 2);
-        callerPacket.writeUInt32BE((f * 160) >>> 0, 4);
+        pcmuHeader(callerPacket, { seq: f, timestamp: f * 160, ssrc: 0xca11 });
+        tone.fill(callerPacket, f < agentFrame ? 1000 : 440);
         callerRtp.send(callerPacket, towardPbx, HG_IP);
       }
       caller.send(inDialogText(caller, 'BYE', callerDialog, 2, to), to);
