@@ -31,14 +31,19 @@ function decode(args: string[]): Int16Array {
 
 type Timed = HoldDecision & { readonly at: number };
 
-function runDetector(pcm: Int16Array): Timed[] {
-  const det = new MusicClassifierDetector();
+/** Decisions of a detector with `options` over `pcm` fed from call time `fromMs`, with their times. */
+function runDetector(
+  pcm: Int16Array,
+  options: ConstructorParameters<typeof MusicClassifierDetector>[0] = {},
+  fromMs = 0,
+): Timed[] {
+  const det = new MusicClassifierDetector(options);
   const out: Timed[] = [];
   const frame = new Int16Array(160);
   for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
     frame.set(pcm.subarray(k * 160, (k + 1) * 160));
-    const d = det.push(frame, k * 20);
-    if (d) out.push({ ...d, at: k * 20 });
+    const d = det.push(frame, fromMs + k * 20);
+    if (d) out.push({ ...d, at: fromMs + k * 20 });
   }
   return out;
 }
@@ -93,21 +98,11 @@ describe('MusicClassifierDetector on real audio', () => {
 describe('MusicClassifierDetector stream-start look', () => {
   const SIMPLICITY = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
 
-  /** Decisions of a detector with `options` over `pcm` from call time 1 s, with their times. */
-  function decisions(
+  /** Decisions over `pcm` from call time 1 s. */
+  const decisions = (
     pcm: Int16Array,
     options: ConstructorParameters<typeof MusicClassifierDetector>[0],
-  ): Timed[] {
-    const det = new MusicClassifierDetector(options);
-    const out: Timed[] = [];
-    const frame = new Int16Array(160);
-    for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
-      frame.set(pcm.subarray(k * 160, (k + 1) * 160));
-      const d = det.push(frame, 1000 + k * 20);
-      if (d) out.push({ ...d, at: 1000 + k * 20 });
-    }
-    return out;
-  }
+  ): Timed[] => runDetector(pcm, options, 1000);
 
   it('holds a stream that opens with Asterisk hold music from its first frame, unsure, at 0.5 s', () => {
     const pcm = decode(['-t', '10', '-i', SIMPLICITY, '-af', 'volume=-6dB']);
@@ -199,19 +194,8 @@ describe('MusicClassifierDetector: a voice over the hold music', () => {
     'stays on hold through 15 s of announcements with its music $underDb dB under them (music from $offsetS s)',
     ({ offsetS, underDb }) => {
       const pcm = voiceOver(offsetS, underDb);
-      const held = (voiceOverMs?: number): Timed[] => {
-        const det = new MusicClassifierDetector(
-          voiceOverMs === undefined ? {} : { state: { voiceOverMs } },
-        );
-        const out: Timed[] = [];
-        const frame = new Int16Array(160);
-        for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
-          frame.set(pcm.subarray(k * 160, (k + 1) * 160));
-          const d = det.push(frame, k * 20);
-          if (d) out.push({ ...d, at: k * 20 });
-        }
-        return out;
-      };
+      const held = (voiceOverMs?: number): Timed[] =>
+        runDetector(pcm, voiceOverMs === undefined ? {} : { state: { voiceOverMs } });
       const d = held();
       expect(d[0]?.state).toBe('hold');
       expect(d.at(0)!.at).toBeLessThan(3000);
