@@ -141,6 +141,11 @@ export class HoldStateMachine {
     return this.holding ? 'hold' : 'no-hold';
   }
 
+  /** The score at or above which a frame is music for sure (`confidentScore`). */
+  get confidentScore(): number {
+    return this.o.confidentScore;
+  }
+
   get smoothedScore(): number {
     return this.smoothed;
   }

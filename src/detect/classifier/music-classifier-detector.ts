@@ -84,7 +84,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   private readonly model: ScoreModel;
   private readonly machine: HoldStateMachine;
   private readonly floor: HoldMusicFloor;
-  private readonly confidentScore: number;
   /** The last frame's raw model score (for tools and the benchmark). */
   lastScore = 0;
   private frames = 0;
@@ -102,8 +101,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.model = new ScoreModel(options.weights ?? (trainedWeights as ModelWeights));
     this.machine = new HoldStateMachine(options.state);
     this.floor = new HoldMusicFloor(options.floor);
-    this.confidentScore =
-      options.state?.confidentScore ?? DEFAULT_HOLD_STATE_OPTIONS.confidentScore;
     this.startScore = options.streamStartScore ?? DEFAULT_STREAM_START_SCORE;
   }
 
@@ -123,7 +120,7 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     if (this.frames >= WARMUP_FRAMES) {
       const musicUnder = this.floor.push(
         this.machine.state === 'hold',
-        p >= this.confidentScore,
+        p >= this.machine.confidentScore,
         this.features.floorDb,
         x[GAP_TONALITY]!,
       );
