@@ -473,7 +473,8 @@ export interface SyntheticClip {
  * - `speech`: the monologue alone (no hold);
  * - `speech-with-radio`: music 16–26 dB (RMS) under the voice, an office radio (no hold);
  * - `voice-over`: music 2–10 dB under the voice, a PBX announcement on its music (hold);
- * - `transitions`: speech, then 10–18 s of music at the voice's level ±6 dB, then speech;
+ * - `transitions`: speech, then 10–18 s of music at the voice's level ±6 dB, half of them fading
+ *   in from 10–25 dB down over 1–4 s, then speech;
  * - `hold`: music alone, fading in from 15–35 dB down over 1–8 s (a quiet start is hold too);
  * - `pulse`: music alone, struck on a beat and decaying between the strokes to far under them
  *   (a breakdown or a pulsing intro: sparse music whose pauses look like a talker's);
@@ -531,7 +532,13 @@ export function synthesize(
     const b = Math.min(seconds - 4, a + 10 + Math.floor(rand() * 8));
     hold = [[a, b]];
     const g = (activeRms(v) * 10 ** ((12 * rand() - 6) / 20)) / Math.max(1e-9, activeRms(m));
-    for (let i = a * 8000; i < b * 8000; i++) v[i] = g * m[i]!;
+    // Half of them fade in from 10–25 dB down over 1–4 s: the window statistics still hold the
+    // voice's loud level then, and a quiet start reads like a talker's pause.
+    const fadeDb = rand() < 0.5 ? 10 + 15 * rand() : 0;
+    const fadeN = (1 + 3 * rand()) * 8000;
+    for (let i = a * 8000; i < b * 8000; i++) {
+      v[i] = g * m[i]! * 10 ** ((-fadeDb * Math.max(0, 1 - (i - a * 8000) / fadeN)) / 20);
+    }
   } else if (kind !== 'speech') {
     const under = kind === 'voice-over' ? 2 + 8 * rand() : 16 + 10 * rand();
     const g = (activeRms(v) * 10 ** (-under / 20)) / Math.max(1e-9, activeRms(m));
