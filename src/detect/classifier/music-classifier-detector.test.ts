@@ -45,6 +45,27 @@ function atPeak(args: string[], peakDb: number): Float64Array {
   return Float64Array.from(pcm, (v) => v * g);
 }
 
+/**
+ * ffmpeg arguments that join `count` of Allison's spoken prompts (in name order from `from`,
+ * tones and beeps left out) with 0.3 s of silence after each.
+ */
+function allisonMonologue(from: number, count: number): string[] {
+  const files = readdirSync(ALLISON)
+    .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
+    .sort()
+    .slice(from, from + count)
+    .map((f) => join(ALLISON, f));
+  const pads = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
+  const joined = `${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
+  return [
+    ...files.flatMap((f) => ['-i', f]),
+    '-filter_complex',
+    `${pads};${joined}`,
+    '-map',
+    '[out]',
+  ];
+}
+
 type Timed = HoldDecision & { readonly at: number };
 
 /** Decisions of a detector with `options` over `pcm` fed from call time `fromMs`, with their times. */
@@ -75,15 +96,7 @@ describe('MusicClassifierDetector on real audio', () => {
   });
 
   it('30 s of Allison speech (prompts with 0.3 s gaps) → no hold', () => {
-    const files = readdirSync(ALLISON)
-      .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
-      .sort()
-      .slice(0, 40)
-      .map((f) => join(ALLISON, f));
-    const inputs = files.flatMap((f) => ['-i', f]);
-    const graph = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
-    const concat = `${graph};${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
-    const pcm = decode([...inputs, '-filter_complex', concat, '-map', '[out]', '-t', '30']);
+    const pcm = decode([...allisonMonologue(0, 40), '-t', '30']);
     expect(pcm.length).toBeGreaterThanOrEqual(29 * 8000);
     expect(runDetector(pcm).filter((x) => x.state === 'hold')).toEqual([]);
   });
@@ -157,16 +170,7 @@ describe('MusicClassifierDetector: hold music that fades in after the agent', ()
    * through G.711; and where the music starts, in ms.
    */
   function agentThenFadeIn(track: string): { pcm: Int16Array; musicMs: number } {
-    const files = readdirSync(ALLISON)
-      .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
-      .sort()
-      .slice(40, 70)
-      .map((f) => join(ALLISON, f));
-    const graph = `${files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';')};${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[o]`;
-    const voice = atPeak(
-      [...files.flatMap((f) => ['-i', f]), '-filter_complex', graph, '-map', '[o]', '-t', '12'],
-      -20,
-    );
+    const voice = atPeak([...allisonMonologue(40, 30), '-t', '12'], -20);
     const music = atPeak(
       ['-ss', '40', '-t', '15', '-i', `/usr/share/asterisk/moh/${track}.wav`],
       0,
@@ -198,7 +202,7 @@ describe('MusicClassifierDetector: hold music that fades in after the agent', ()
   }
 
   // The voice's loud level stays in the 3 s window statistics for seconds, and the quiet start
-  // of the music reads like the pauses of a talker: the old model took 2.9 s here, past D.
+  // of the music reads like the pauses of a talker: the old model took 2.9 s on robot_dity, past D.
   it.each(['macroform-robot_dity', 'macroform-the_simplicity'])(
     'holds %s from its start with nothing past the 2.5 s delay line',
     (track) => {
