@@ -202,7 +202,7 @@ describe('MusicClassifierDetector: hold music that fades in after the agent', ()
   }
 
   // The voice's loud level stays in the 3 s window statistics for seconds, and the quiet start
-  // of the music reads like the pauses of a talker: the old model took 2.9 s on robot_dity, past D.
+  // of the music reads like the pauses of a talker: the old model took 2.9 s on both, past D.
   it.each(['macroform-robot_dity', 'macroform-the_simplicity'])(
     'holds %s from its start with nothing past the 2.5 s delay line',
     (track) => {
