@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFixture } from './peers/call-fixture.js';
-import { CallerTone, mulaw, pcmuHeader } from './peers/loopback-audio.js';
+import { CallerTone, mulaw } from './peers/loopback-audio.js';
+import { writeRtpHeader } from '../src/media/rtp/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import {
   blocksWithTone,
@@ -100,8 +101,9 @@ describe('music on hold without signalling', () => {
         if (f === musicStartFrame) musicStartedAt = (Date.now() - t0) / 1000;
         if (f === musicEndFrame) musicEndedAt = (Date.now() - t0) / 1000;
         const bridged = newSource && f >= musicEndFrame;
-        pcmuHeader(packet, {
-          seq: f,
+        writeRtpHeader(packet, {
+          payloadType: 0,
+          sequence: f,
           timestamp: (bridged ? 0x7000_0000 : 0) + f * 160,
           ssrc: bridged ? 0x0a6e7 : 0x5eed,
           marker: bridged && f === musicEndFrame,
@@ -109,7 +111,12 @@ describe('music on hold without signalling', () => {
         pbxStream.copy(packet, 12, f * 160, f * 160 + 160);
         pbxRtp.send(packet, towardCaller, HG_IP);
         const onHold = f >= musicStartFrame && f < musicEndFrame;
-        pcmuHeader(callerPacket, { seq: f, timestamp: f * 160, ssrc: 0xca11 });
+        writeRtpHeader(callerPacket, {
+          payloadType: 0,
+          sequence: f,
+          timestamp: f * 160,
+          ssrc: 0xca11,
+        });
         tone.fill(callerPacket, onHold ? 1000 : 440);
         callerRtp.send(callerPacket, towardPbx, HG_IP);
       }

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callFixture } from './peers/call-fixture.js';
-import { CallerTone, mulaw, pcmuHeader } from './peers/loopback-audio.js';
+import { CallerTone, mulaw } from './peers/loopback-audio.js';
+import { writeRtpHeader } from '../src/media/rtp/index.js';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import {
   blocksWithTone,
@@ -105,8 +106,9 @@ describe('queue wait until a new source (detection.queueWait: until-new-source)'
         if (wait > 1) await sleep(wait);
         if (f === agentFrame) bridgedAt = (Date.now() - t0) / 1000;
         const bridged = newSource && f >= agentFrame;
-        pcmuHeader(packet, {
-          seq: f,
+        writeRtpHeader(packet, {
+          payloadType: 0,
+          sequence: f,
           timestamp: (bridged ? 0x7000_0000 : 0) + f * 160,
           ssrc: bridged ? 0x0a6e7 : 0x9a17,
           marker: bridged && f === agentFrame,
@@ -116,10 +118,20 @@ describe('queue wait until a new source (detection.queueWait: until-new-source)'
         if (bridged && f === agentFrame + 50) {
           // A late packet of the queue's source: a straggler, not another new source.
           const late = Buffer.from(packet);
-          pcmuHeader(late, { seq: f, timestamp: (agentFrame - 1) * 160, ssrc: 0x9a17 });
+          writeRtpHeader(late, {
+            payloadType: 0,
+            sequence: f,
+            timestamp: (agentFrame - 1) * 160,
+            ssrc: 0x9a17,
+          });
           pbxRtp.send(late, towardCaller, HG_IP);
         }
-        pcmuHeader(callerPacket, { seq: f, timestamp: f * 160, ssrc: 0xca11 });
+        writeRtpHeader(callerPacket, {
+          payloadType: 0,
+          sequence: f,
+          timestamp: f * 160,
+          ssrc: 0xca11,
+        });
         tone.fill(callerPacket, f < agentFrame ? 1000 : 440);
         callerRtp.send(callerPacket, towardPbx, HG_IP);
       }

@@ -14,18 +14,6 @@ export function mulaw(input: readonly string[]): Buffer {
   );
 }
 
-/** Writes the RTP header (RFC 3550 §5.1, PCMU) of a scripted 20 ms packet. */
-export function pcmuHeader(
-  packet: Buffer,
-  h: { seq: number; timestamp: number; ssrc: number; marker?: boolean },
-): void {
-  packet[0] = 0x80;
-  packet[1] = h.marker === true ? 0x80 : 0x00;
-  packet.writeUInt16BE(h.seq & 0xffff, 2);
-  packet.writeUInt32BE(h.timestamp >>> 0, 4);
-  packet.writeUInt32BE(h.ssrc >>> 0, 8);
-}
-
 /**
  * A caller's voice stand-in: a continuous sine (amplitude 6000) whose frequency may change from
  * one 20 ms frame to the next, written as 160 µ-law samples after the 12-byte header.
