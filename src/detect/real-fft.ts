@@ -81,10 +81,57 @@ export class RealFft {
     }
     const cosH = this.cosH;
     const sinH = this.sinH;
-    for (let len = 8; len <= h; len <<= 1) {
+    // The radix-2 stages len = 8, 16, … h, taken two at a time (len and 2·len as one pass over
+    // the array): each element is loaded and stored once per pair. Same butterflies, same
+    // twiddles, same order of operations as one stage at a time, so the same bits out.
+    let len = 8;
+    for (; 2 * len <= h; len <<= 2) {
+      const half = len >> 1;
+      const step = h / len;
+      const step2 = step >> 1;
+      for (let k = 0; k < half; k++) {
+        // W_len^k for the first stage; W_2len^k and W_2len^(k + len/2) for the second.
+        const wr = cosH[k * step]!;
+        const wi = sinH[k * step]!;
+        const ar = cosH[k * step2]!;
+        const ai = sinH[k * step2]!;
+        const br = cosH[(k + half) * step2]!;
+        const bi = sinH[(k + half) * step2]!;
+        for (let a = k; a < h; a += 2 * len) {
+          const i1 = a + half;
+          const i2 = a + len;
+          const i3 = i2 + half;
+          let xr = re[i1]! * wr - im[i1]! * wi;
+          let xi = re[i1]! * wi + im[i1]! * wr;
+          const y1r = re[a]! - xr;
+          const y1i = im[a]! - xi;
+          const y0r = re[a]! + xr;
+          const y0i = im[a]! + xi;
+          xr = re[i3]! * wr - im[i3]! * wi;
+          xi = re[i3]! * wi + im[i3]! * wr;
+          const y3r = re[i2]! - xr;
+          const y3i = im[i2]! - xi;
+          const y2r = re[i2]! + xr;
+          const y2i = im[i2]! + xi;
+          xr = y2r * ar - y2i * ai;
+          xi = y2r * ai + y2i * ar;
+          re[i2] = y0r - xr;
+          im[i2] = y0i - xi;
+          re[a] = y0r + xr;
+          im[a] = y0i + xi;
+          xr = y3r * br - y3i * bi;
+          xi = y3r * bi + y3i * br;
+          re[i3] = y1r - xr;
+          im[i3] = y1i - xi;
+          re[i1] = y1r + xr;
+          im[i1] = y1i + xi;
+        }
+      }
+    }
+    // An odd number of stages leaves the last one (len = h) on its own.
+    if (len <= h) {
       const halfLen = len >> 1;
       const step = h / len;
-      // Twiddle outside, butterflies inside: each twiddle is read once per stage.
       for (let k = 0; k < halfLen; k++) {
         const wr = cosH[k * step]!;
         const wi = sinH[k * step]!;

@@ -106,7 +106,8 @@ export class FrameFeatures {
     const w = this.windowed;
     for (let i = 0; i < FFT_SIZE; i++) w[i] = h[i]! * this.hann[i]!;
     const p = this.power;
-    this.fft.power(w, p);
+    // Bins past BIN_HI + 2 (the prominence test's guard) are never read.
+    this.fft.power(w, p, BIN_HI + 3);
 
     // Swap ping-pong buffers: *Prev now holds the previous frame.
     const lp = this.logNow;
