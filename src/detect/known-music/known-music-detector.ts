@@ -308,24 +308,27 @@ export class KnownMusicDetector implements HoldMusicDetector {
 
   private addVote(offset: number, n: number): number {
     const h = Math.imul(offset, 0x9e3779b1) >>> (32 - VOTE_BITS);
+    const voteOffset = this.voteOffset;
+    const voteCount = this.voteCount;
+    const voteLast = this.voteLast;
     let victim = h;
-    let victimCount = Infinity;
+    let victimCount = 0x7fffffff;
     for (let p = 0; p < VOTE_PROBES; p++) {
       const s = (h + p) & (VOTE_SLOTS - 1);
-      const fresh = n - this.voteLast[s]! <= VOTE_WINDOW;
-      if (fresh && this.voteOffset[s] === offset) {
-        this.voteLast[s] = n;
-        return ++this.voteCount[s]!;
+      const fresh = n - voteLast[s]! <= VOTE_WINDOW;
+      if (fresh && voteOffset[s] === offset) {
+        voteLast[s] = n;
+        return ++voteCount[s]!;
       }
-      const c = fresh ? this.voteCount[s]! : 0;
+      const c = fresh ? voteCount[s]! : 0;
       if (c < victimCount) {
         victimCount = c;
         victim = s;
       }
     }
-    this.voteOffset[victim] = offset;
-    this.voteCount[victim] = 1;
-    this.voteLast[victim] = n;
+    voteOffset[victim] = offset;
+    voteCount[victim] = 1;
+    voteLast[victim] = n;
     return 1;
   }
 
@@ -345,9 +348,22 @@ export class KnownMusicDetector implements HoldMusicDetector {
     let onsetBest = 0;
     let onsetStart = -1;
     const oldest = Math.max(0, n - RING + 1);
+    // errorsAt, inlined with the arrays in locals: this loop runs about twice per frame over
+    // the whole ring while no match is locked (most of a call), for offsets that fail.
+    const ringFp = this.ringFp;
+    const refs = this.library.refs;
+    const refFrames = this.library.frames;
     for (let m = n; m >= oldest; m--) {
-      const e = this.errorsAt(m, offset);
-      if (e < 0) continue;
+      const fp = ringFp[m & RING_MASK]!;
+      if (fp === NO_BITS) continue;
+      const g = m + offset;
+      let e: number;
+      if (g < 0 || g >= refFrames) e = FP_BITS >> 1;
+      else {
+        const ref = refs[g]!;
+        if (ref === NO_BITS) continue;
+        e = bitErrors(fp, ref);
+      }
       sum += TAU - e;
       onsetSum += TAU_ONSET - e;
       frames++;
