@@ -365,6 +365,9 @@ export class KnownMusicDetector implements HoldMusicDetector {
         e = bitErrors(fp, ref);
       }
       sum += TAU - e;
+      // No frame adds more than TAU: once even the best case of the older ones cannot bring
+      // the score to MIN_SCORE, the rest of the ring cannot make this offset pass.
+      if (best < MIN_SCORE && sum + TAU * (m - oldest) < MIN_SCORE) return false;
       onsetSum += TAU_ONSET - e;
       frames++;
       errors += e;
