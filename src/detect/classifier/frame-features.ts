@@ -10,6 +10,8 @@ export const BIN_HI = 108;
 /** Peak ages are capped here (frames) when averaged: 50 frames = 1 s. */
 export const AGE_CAP = 50;
 
+/** PCM16 to ±1. */
+const PCM_SCALE = 1 / 32768;
 /** One-sided band power of a full-scale sine through the Hann window (for dBFS). */
 const FULL_SCALE = (FFT_SIZE * FFT_SIZE * 0.375) / 4;
 /** Absolute power floor, -90 dBFS per bin: keeps silence and digital zero well defined. */
@@ -101,7 +103,8 @@ export class FrameFeatures {
     h.copyWithin(0, FRAME_SAMPLES);
     const off = FFT_SIZE - FRAME_SAMPLES;
     const n = Math.min(frame.length, FRAME_SAMPLES);
-    for (let i = 0; i < n; i++) h[off + i] = frame[i]! / 32768;
+    // × 2^−15 is exact, like ÷ 32768, and a multiplication is cheaper than a division.
+    for (let i = 0; i < n; i++) h[off + i] = frame[i]! * PCM_SCALE;
     for (let i = n; i < FRAME_SAMPLES; i++) h[off + i] = 0;
     const w = this.windowed;
     for (let i = 0; i < FFT_SIZE; i++) w[i] = h[i]! * this.hann[i]!;
