@@ -111,13 +111,6 @@ export class SubFingerprinter {
     const window = t.window;
     const carry = this.carry;
     const slot = this.frames % LAG;
-    let meanSquare = 0;
-    for (let i = 0; i < FRAME_SAMPLES; i++) {
-      const s = pcm[start + i]!;
-      meanSquare += s * s;
-    }
-    meanSquare /= FRAME_SAMPLES;
-    const silent = meanSquare < SILENCE_MEAN_SQUARE;
     // Every frame's band energies enter the sums, silent or not: a silent frame's window still
     // holds the tail of what came before, and a note after a gap (sparse, gated passages) is
     // compared against the same history on the reference and on the live side. Only the silent
@@ -127,9 +120,15 @@ export class SubFingerprinter {
     for (let i = 0; i < fold; i++) {
       input[i] = carry[i]! * window[i]! + carry[FFT_SIZE + i]! * window[FFT_SIZE + i]!;
     }
+    // The new frame's samples are pcm[start .. start+160): its power is summed on the way.
+    let meanSquare = 0;
     for (let i = fold; i < FFT_SIZE; i++) {
-      input[i] = carry[i]! * window[i]! + pcm[start + i - fold]! * window[FFT_SIZE + i]!;
+      const s = pcm[start + i - fold]!;
+      meanSquare += s * s;
+      input[i] = carry[i]! * window[i]! + s * window[FFT_SIZE + i]!;
     }
+    meanSquare /= FRAME_SAMPLES;
+    const silent = meanSquare < SILENCE_MEAN_SQUARE;
     t.fft.power(input, t.spectrum, t.edges[BANDS]);
     // The sums are rebuilt from the ring (no drift).
     const spectrum = t.spectrum;
@@ -149,10 +148,10 @@ export class SubFingerprinter {
       prevEnergy = total;
     }
     const base = slot * FP_BITS;
+    const history = this.history;
     let fp = NO_BITS;
     if (!silent && this.frames >= LAG) {
       fp = 0;
-      const history = this.history;
       const margins = this.margins;
       for (let b = 0; b < FP_BITS; b++) {
         const d = diff[b]! - history[base + b]!;
@@ -160,7 +159,7 @@ export class SubFingerprinter {
         margins[b] = d < 0 ? -d : d;
       }
     }
-    this.history.set(diff, base);
+    for (let b = 0; b < FP_BITS; b++) history[base + b] = diff[b]!;
     this.frames++;
     carry.copyWithin(0, FRAME_SAMPLES);
     for (let i = 0; i < FRAME_SAMPLES; i++) carry[CARRY - FRAME_SAMPLES + i] = pcm[start + i]!;
