@@ -2,8 +2,7 @@
  * A preallocated FFT of real input (Cooley–Tukey, iterative, in place; the bit-reversed load and
  * the first two radix-2 stages fused into one radix-4 pass with no products, the later stages taken
  * two at a time as radix-4 passes, and one radix-2 stage when their number is odd), computed as
- * an N/2-point complex
- * FFT of the even/odd-packed signal (N ≥ 8) followed by the split step
+ * an N/2-point complex FFT of the even/odd-packed signal (N ≥ 8) followed by the split step
  * X[k] = (Z[k] + Z*[N/2−k])/2 − i·e^(−2πik/N)·(Z[k] − Z*[N/2−k])/2.
  * No allocation after construction; one instance may serve many streams (single-threaded).
  */
