@@ -57,7 +57,7 @@ function opt(args: string[], name: string, dflt: number): number {
 /** One call on the queue whose library is `library`. */
 function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): CallResult {
   const detectors = [new KnownMusicDetector(library), new MusicClassifierDetector()];
-  const any = new AnyHold(detectors.length);
+  const any = new AnyHold(detectors);
   const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));
   const musicMs = AGENT_S * 1000;
   let first: { cause: string; atMs: number; fromMs: number } | undefined;

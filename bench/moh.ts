@@ -319,7 +319,7 @@ class Combined implements HoldMusicDetector {
   private readonly any: AnyHold;
 
   constructor(private readonly detectors: readonly HoldMusicDetector[]) {
-    this.any = new AnyHold(detectors.length);
+    this.any = new AnyHold(detectors);
   }
 
   get stateBytes(): number {

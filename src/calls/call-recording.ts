@@ -100,7 +100,7 @@ export class CallRecording {
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors ?? [];
-    this.#anyHold = new AnyHold(this.#detectors.length);
+    this.#anyHold = new AnyHold(this.#detectors);
     // Learning holds back as much as the slowest detector's release can reach into the past.
     const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
     this.#learner = init.learn

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AnyHold } from './any-hold.js';
-import type { HoldDecision } from './types.js';
+import type { HoldDecision, HoldMusicDetector } from './types.js';
+
+/** A detector that decides nothing itself (the tests feed `decide` by hand). */
+const quiet = (pendingOnsetMs?: number): HoldMusicDetector => ({
+  push: () => undefined,
+  stateBytes: 0,
+  reset: () => undefined,
+  pendingOnsetMs,
+});
 
 const decision = (state: HoldDecision['state'], onsetMs: number, cause: string): HoldDecision => ({
   state,
@@ -11,7 +19,7 @@ const decision = (state: HoldDecision['state'], onsetMs: number, cause: string):
 
 describe('AnyHold', () => {
   it('holds while any detector says hold and ends with the last one', () => {
-    const any = new AnyHold(2);
+    const any = new AnyHold([quiet(), quiet()]);
     const known = decision('hold', 10_000, 'known-music');
     expect(any.decide(0, known)).toBe(known);
     expect(any.holding).toBe(true);
@@ -29,7 +37,7 @@ describe('AnyHold', () => {
   });
 
   it('ends at the latest end any detector reported, not at the last one’s backdated end', () => {
-    const any = new AnyHold(2);
+    const any = new AnyHold([quiet(), quiet()]);
     any.decide(0, decision('hold', 5_000, 'known-music'));
     any.decide(1, decision('hold', 7_000, 'music-classifier'));
     // The fingerprint loses the music where it ends; the classifier lets go later but dates its
@@ -44,8 +52,26 @@ describe('AnyHold', () => {
     expect(any.decide(1, end)).toBe(end);
   });
 
+  it('an open onset starts the episode at the earliest onset another detector is gathering', () => {
+    // The classifier has been gathering evidence since 6 s (backdated); known music matched
+    // learned audio from where that audio begins, 9 s.
+    const any = new AnyHold([quiet(), quiet(6_000)]);
+    const open: HoldDecision = { ...decision('hold', 9_000, 'known-music'), onsetOpen: true };
+    expect(any.decide(0, open)).toEqual({ ...open, onsetMs: 6_000 });
+    // A later hold in the same episode goes out as it is.
+    const classifier = decision('hold', 5_000, 'music-classifier');
+    expect(any.decide(1, classifier)).toBe(classifier);
+    // Not open, or nothing earlier pending: the onset stands.
+    const plain = decision('hold', 9_000, 'known-music');
+    expect(new AnyHold([quiet(), quiet(6_000)]).decide(0, plain)).toBe(plain);
+    expect(new AnyHold([quiet(), quiet(9_500)]).decide(0, open)).toBe(open);
+    expect(new AnyHold([quiet(), quiet()]).decide(0, open)).toBe(open);
+    // The detector's own pending onset does not count.
+    expect(new AnyHold([quiet(1_000), quiet()]).decide(0, open)).toBe(open);
+  });
+
   it('reset forgets who holds', () => {
-    const any = new AnyHold(1);
+    const any = new AnyHold([quiet()]);
     any.decide(0, decision('hold', 0, 'known-music'));
     any.reset();
     expect(any.holding).toBe(false);

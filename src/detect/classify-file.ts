@@ -65,7 +65,7 @@ export async function* classifyFile(
     );
   }
   // Combined as a live call combines them.
-  const any = new AnyHold(detectors.length);
+  const any = new AnyHold(detectors);
   let holdSinceMs = 0;
   let holdMs = 0;
   let episodes = 0;

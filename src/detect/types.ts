@@ -19,6 +19,13 @@ export interface HoldDecision {
    * agent; learning (issue 5, Build 3) keeps nothing after it. Absent: `onsetMs`.
    */
   readonly musicEndMs?: number;
+  /**
+   * A hold only: the music may have begun before `onsetMs`. A match against learned audio that
+   * begins where that audio begins (it was learned from where the classifier decided a hold,
+   * mid-music) does not show when the music started; an earlier onset another detector is
+   * gathering evidence for then counts (see `AnyHold`).
+   */
+  readonly onsetOpen?: boolean;
 }
 
 export interface HoldMusicDetector {
@@ -34,5 +41,11 @@ export interface HoldMusicDetector {
    * learning holds back before it hands audio over. Absent: the release is decided at once.
    */
   readonly releaseLagMs?: number;
+  /**
+   * Out of hold, where a hold this detector has begun to gather evidence for would begin if it
+   * were decided now; undefined while it gathers none, or holds. Absent: the detector has no such
+   * estimate.
+   */
+  readonly pendingOnsetMs?: number | undefined;
   reset(): void;
 }

@@ -62,6 +62,23 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     ]);
     expect(tr).toEqual([{ state: 'hold', onsetMs: 4000, confident: true, at: 5380 }]);
   });
+  it('pendingOnsetMs: the onset a hold decided now would report, while evidence gathers', () => {
+    const m = new HoldStateMachine(opts);
+    feed(m, [[0.1, 5000]]);
+    expect(m.pendingOnsetMs, 'no evidence').toBeUndefined();
+    // 10 frames of score 1 from 5000 ms: evidence 4 of 8, risen at 5000 ms.
+    for (let t = 5000; t < 5200; t += 20) m.push(1, t);
+    expect(m.state).toBe('no-hold');
+    expect(m.pendingOnsetMs).toBe(4000);
+    // Speech empties the sum again.
+    for (let t = 5200; t < 5400; t += 20) m.push(0, t);
+    expect(m.pendingOnsetMs).toBeUndefined();
+    // In hold there is nothing pending.
+    for (let t = 5400; t < 6000; t += 20) m.push(1, t);
+    expect(m.state).toBe('hold');
+    expect(m.pendingOnsetMs).toBeUndefined();
+  });
+
   it('weaker evidence takes longer (score 0.8: +0.2 per frame → 40 frames)', () => {
     const tr = feed(new HoldStateMachine(opts), [
       [0.1, 5000],

@@ -150,6 +150,15 @@ export class HoldStateMachine {
     return this.smoothed;
   }
 
+  /**
+   * Out of hold with evidence for hold gathered (the entry CUSUM above zero): the onset a hold
+   * decided now would report. Undefined in hold or with no evidence.
+   */
+  get pendingOnsetMs(): number | undefined {
+    if (this.holding || this.sum <= 0) return undefined;
+    return Math.max(0, this.riseMs - this.o.enterBackdateMs);
+  }
+
   reset(): void {
     this.smoothed = 0;
     this.started = false;

@@ -112,6 +112,11 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     return this.machine.state;
   }
 
+  /** See {@link HoldMusicDetector.pendingOnsetMs}: where the evidence for music began, backdated. */
+  get pendingOnsetMs(): number | undefined {
+    return this.machine.pendingOnsetMs;
+  }
+
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
     const x = this.features.push(frame);
     const p = this.model.score(x);

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { DEFAULT_HOLD_OVER_MS, KnownMusicDetector } from './known-music-detector.js';
@@ -162,6 +166,46 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       expect(events[0]!.atMs).toBeLessThan(2000);
       expect(detector.matchedTrack).toBe('queue-sales');
     }
+  });
+
+  it('a match that begins where learned audio begins reports its onset open', async () => {
+    // Learned audio starts where the classifier decided a hold, mid-music; a later call that
+    // joined the music earlier is matched only from there on, and the music began before it.
+    const track = tracks.get(OTHER_TRACKS[0]!)!;
+    const from = 20 * 8000;
+    const part = track.subarray(from, from + 20 * 8000);
+    const learned = new KnownMusicLibrary();
+    learned.learn('queue-sales#1', part);
+    // The same audio as a PBX's own file: where a file begins, its music begins.
+    const dir = mkdtempSync(join(tmpdir(), 'holdgate-open-'));
+    let configured: KnownMusicLibrary;
+    try {
+      writeFileSync(join(dir, 'part.raw'), part);
+      const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
+      execFileSync('sox', [...raw, join(dir, 'part.raw'), join(dir, 'part.wav')]);
+      configured = await KnownMusicLibrary.fromFiles([join(dir, 'part.wav')]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const rand = seededRandom(15);
+    const call = (library: KnownMusicLibrary, at: number) => {
+      const pcm = concat([noise(8000, rand), track.subarray(at, at + 12 * 8000)]);
+      const events = run(new KnownMusicDetector(library), channel(pcm, -12, 0.01, rand));
+      expect(events.map((e) => e.decision.state)).toEqual(['hold']);
+      return events[0]!.decision;
+    };
+    // Joined 5 s before the learned part: found where it begins (5 s after the music), open.
+    const before = call(learned, from - 5 * 8000);
+    expect(before.onsetMs).toBeGreaterThan(1000 + 4500);
+    expect(before.onsetOpen).toBe(true);
+    // Joined inside it: found from the music's start, not open.
+    const inside = call(learned, from + 5 * 8000);
+    expectOnset(inside.onsetMs, 1000);
+    expect(inside.onsetOpen).toBeUndefined();
+    // The file, joined as early: found at the same place, but not open.
+    const file = call(configured, from - 5 * 8000);
+    expect(file.onsetMs).toBeGreaterThan(1000 + 4500);
+    expect(file.onsetOpen).toBeUndefined();
   });
 
   it.each([

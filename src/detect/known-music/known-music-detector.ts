@@ -68,6 +68,12 @@ const FRAME_MS = 20;
  */
 const ONSET_LEAD_MS = 180;
 
+/**
+ * A match that begins within this many frames of the start of learned audio (whose first four
+ * frames carry no bits yet) may have missed the music before it: its onset is reported open.
+ */
+const OPEN_FRAMES = 10;
+
 const CAUSE = 'known-music';
 
 /**
@@ -123,6 +129,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private bestEndMs = 0;
   private nonSilentSinceBest = 0;
   /** Where the last verification found the match to start (frame, time). */
+  private matchStartFrame = 0;
   private matchStartMs = 0;
   private matchScore = 0;
   private readonly holdOverMs: number;
@@ -240,12 +247,23 @@ export class KnownMusicDetector implements HoldMusicDetector {
               onsetMs: this.matchStartMs,
               cause: CAUSE,
               confident: true,
+              ...(this.onsetOpen() ? { onsetOpen: true } : {}),
             };
           }
         }
       }
     }
     return decision;
+  }
+
+  /**
+   * Whether the match just found begins at the start of learned audio, so that the music may
+   * have played before it (see `HoldDecision.onsetOpen`). Once per hold decision.
+   */
+  private onsetOpen(): boolean {
+    const g = this.matchStartFrame + this.lockOffset;
+    const run = this.library.runAt(g);
+    return run !== undefined && run.learned && g - run.start <= OPEN_FRAMES;
   }
 
   /** Bit errors of live frame `m` against reference `m + offset`; −1 if either has no bits. */
@@ -391,6 +409,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     if (bestStart < 0 || bestFrames < MIN_MATCH_FRAMES || best < MIN_SCORE) return false;
     if (bestErrors / (bestFrames * FP_BITS) >= BER_MAX) return false;
     const start = Math.min(bestStart, onsetStart);
+    this.matchStartFrame = start;
     this.matchStartMs = this.ringTime[start & RING_MASK]! - ONSET_LEAD_MS;
     this.matchScore = best;
     return true;

@@ -12,6 +12,11 @@ export interface KnownRun {
   readonly phase: number;
   readonly start: number;
   readonly end: number;
+  /**
+   * Added by `learn` (audio judged hold on a call, cut where the classifier decided the hold),
+   * not from a file the PBX plays: where it begins is not where the music begins.
+   */
+  readonly learned: boolean;
 }
 
 /**
@@ -34,7 +39,7 @@ export class KnownMusicLibrary {
     const lib = new KnownMusicLibrary();
     for (const path of paths) {
       const pcm = await decodeAudioFile(path);
-      lib.add(path, pcm);
+      lib.add(path, pcm, false);
     }
     return lib;
   }
@@ -45,7 +50,7 @@ export class KnownMusicLibrary {
    * audio that already did).
    */
   learn(name: string, pcm: Int16Array): void {
-    this.add(name, pcm);
+    this.add(name, pcm, true);
   }
 
   /** Sub-fingerprints of every run, in global frame numbering (`NO_BITS` for silence). */
@@ -89,7 +94,7 @@ export class KnownMusicLibrary {
     return undefined;
   }
 
-  private add(name: string, raw: Int16Array): void {
+  private add(name: string, raw: Int16Array, learned: boolean): void {
     const pcm = mulawRoundTrip(raw);
     for (const phase of PHASES) {
       const count = Math.floor((pcm.length - phase) / FRAME_SAMPLES);
@@ -101,7 +106,7 @@ export class KnownMusicLibrary {
         this.refsBuf[start + k] = fper.next(pcm, phase + k * FRAME_SAMPLES);
       }
       this.length += count;
-      this.runList.push({ track: name, phase, start, end: this.length });
+      this.runList.push({ track: name, phase, start, end: this.length, learned });
     }
     this.reindex();
   }
