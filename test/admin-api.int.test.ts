@@ -14,6 +14,7 @@ import { validateConfig } from '../src/config/load-config.js';
 import { startHoldgate, type Holdgate } from '../src/main.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { makePhones } from './peers/call-fixture.js';
+import { writeRtpHeader } from '../src/media/rtp/index.js';
 import { finishedRecording } from './peers/recording-checks.js';
 import {
   establishCall,
@@ -85,13 +86,10 @@ describe('admin API on real recordings', () => {
       pbxSdp: sdp(PBX_IP, pbxRtp.address().port),
     });
     const packet = Buffer.alloc(172, 0x2a);
-    packet[0] = 0x80;
-    packet[1] = 0;
     const toPbx = Number(/m=audio (\d+)/.exec(ok.body.toString())![1]);
     const toCaller = Number(/m=audio (\d+)/.exec(pbxInvite.body.toString())![1]);
     for (let i = 0; i < 50; i++) {
-      packet.writeUInt16BE(i, 2);
-      packet.writeUInt32BE(i * 160, 4);
+      writeRtpHeader(packet, { payloadType: 0, sequence: i, timestamp: i * 160, ssrc: 0x2a2a2a2a });
       callerRtp.send(packet, toPbx, HG_IP);
       pbxRtp.send(packet, toCaller, HG_IP);
       await new Promise((r) => setTimeout(r, 20));

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSdp, remoteMediaTarget } from '../src/sdp/index.js';
 import { makePhones } from './peers/call-fixture.js';
+import { writeRtpHeader } from '../src/media/rtp/index.js';
 import { spawnHoldgate, type HoldgateProcess } from './peers/holdgate-process.js';
 import { establishCall, sdp } from './peers/raw-sip-peer.js';
 
@@ -57,11 +58,8 @@ describe('crash recovery', () => {
     const towardPbx = remoteMediaTarget(parseSdp(ok.body), 0);
     // 3 s of audio both ways, then the crash.
     const packet = Buffer.alloc(172, 0x55);
-    packet[0] = 0x80;
-    packet[1] = 0;
     for (let i = 0; i < 150; i++) {
-      packet.writeUInt16BE(i, 2);
-      packet.writeUInt32BE(i * 160, 4);
+      writeRtpHeader(packet, { payloadType: 0, sequence: i, timestamp: i * 160, ssrc: 0x55555555 });
       callerRtp.send(packet, towardPbx.rtpPort, HG.address);
       pbxRtp.send(packet, towardCaller.rtpPort, HG.address);
       await new Promise((r) => setTimeout(r, 20));

@@ -17,6 +17,7 @@ import {
   type PeerAddress,
 } from './peers/raw-sip-peer.js';
 import { callFixture } from './peers/call-fixture.js';
+import { writeRtpHeader } from '../src/media/rtp/index.js';
 
 const HG_IP = '127.0.0.110';
 const CALLER_IP = '127.0.0.111';
@@ -28,11 +29,7 @@ let hg: Holdgate | undefined;
 /** An RTP packet: PT 0, the given sequence number, a 160-byte random payload. */
 function rtp(seq: number, ssrc: number): Buffer {
   const p = Buffer.alloc(172);
-  p[0] = 0x80;
-  p[1] = 0;
-  p.writeUInt16BE(seq & 0xffff, 2);
-  p.writeUInt32BE((seq * 160) >>> 0, 4);
-  p.writeUInt32BE(ssrc, 8);
+  writeRtpHeader(p, { payloadType: 0, sequence: seq, timestamp: seq * 160, ssrc });
   randomBytes(160).copy(p, 12);
   return p;
 }

@@ -1,6 +1,12 @@
 import type { Socket } from 'node:dgram';
-import { dtmfEventCode, dtmfFrequencies, type DtmfDigit } from '../../src/media/dtmf/index.js';
+import {
+  dtmfEventCode,
+  dtmfFrequencies,
+  writeTelephoneEventPacket,
+  type DtmfDigit,
+} from '../../src/media/dtmf/index.js';
 import { ulawEncode } from '../../src/media/g711/index.js';
+import { writeRtpHeader } from '../../src/media/rtp/index.js';
 
 /**
  * A phone's RTP sender for the tests: 20 ms PCMU frames (PT 0) of a tone, silence or an in-band
@@ -17,6 +23,7 @@ export class RtpPhone {
   #phase = 0;
   #phase2 = 0;
   readonly #packet = Buffer.alloc(172);
+  readonly #ssrc: number;
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -24,8 +31,7 @@ export class RtpPhone {
     private readonly to: () => { address: string; port: number } | undefined,
     ssrc: number,
   ) {
-    this.#packet[0] = 0x80;
-    this.#packet.writeUInt32BE(ssrc, 8);
+    this.#ssrc = ssrc;
     this.#timer = setInterval(() => this.#tick(), 20);
   }
 
@@ -63,23 +69,29 @@ export class RtpPhone {
       const sends = end ? 3 : 1;
       for (let i = 0; i < sends; i++) {
         const pkt = Buffer.alloc(16);
-        pkt[0] = 0x80;
-        pkt[1] = (ev.left === ev.frames - 1 && i === 0 ? 0x80 : 0) | 101;
-        pkt.writeUInt16BE(this.#seq++ & 0xffff, 2);
-        pkt.writeUInt32BE(ev.ts >>> 0, 4);
-        pkt.writeUInt32BE(p.readUInt32BE(8), 8);
-        pkt[12] = ev.code;
-        pkt[13] = (end ? 0x80 : 0) | 10;
-        pkt.writeUInt16BE(duration & 0xffff, 14);
+        writeTelephoneEventPacket(
+          pkt,
+          {
+            payloadType: 101,
+            marker: ev.left === ev.frames - 1 && i === 0,
+            sequence: this.#seq++,
+            timestamp: ev.ts,
+            ssrc: this.#ssrc,
+          },
+          { event: ev.code, end, volume: 10, duration: duration & 0xffff },
+        );
         this.socket.send(pkt, dest.port, dest.address);
       }
       this.#ts = (this.#ts + 160) >>> 0;
       if (end) this.#event = undefined;
       return;
     }
-    p[1] = 0;
-    p.writeUInt16BE(this.#seq++ & 0xffff, 2);
-    p.writeUInt32BE(this.#ts >>> 0, 4);
+    writeRtpHeader(p, {
+      payloadType: 0,
+      sequence: this.#seq++,
+      timestamp: this.#ts,
+      ssrc: this.#ssrc,
+    });
     this.#ts = (this.#ts + 160) >>> 0;
     const pair = this.#inband;
     for (let i = 0; i < 160; i++) {
