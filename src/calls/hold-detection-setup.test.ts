@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
 import { silentLogger } from '../shared/logger.js';
-import type { HoldMusicDetector } from '../detect/types.js';
-import { setUpHoldDetection } from './hold-detection-setup.js';
+import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
+import { setUpHoldDetection, type QueueDetection } from './hold-detection-setup.js';
 
 const MOH = '/usr/share/asterisk/moh';
 
@@ -73,6 +73,61 @@ describe('hold detection set-up', () => {
     expect(
       firstHold(care.detectors(), decode(join(MOH, 'manolo_camp-morning_coffee.wav'), 60, 6)),
     ).toBe('known-music');
+  }, 30_000);
+
+  it('a configured file begins where its music begins; learned audio does not (onsetOpen)', async () => {
+    // The same 20 s of music as a PBX's file and as what the classifier learned on a call; the
+    // next call joins that music 5 s before it, so either matches only from where it begins (a
+    // track whose passages do not repeat: looped ones match the earlier bars already).
+    const track = join(MOH, 'manolo_camp-morning_coffee.wav');
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    const part = join(dir, 'part.wav');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-ss',
+      '40',
+      '-t',
+      '20',
+      '-i',
+      track,
+      '-ar',
+      '8000',
+      '-ac',
+      '1',
+      part,
+    ]);
+    const config = validateConfig({
+      detection: { classifier: true },
+      queues: [
+        {
+          name: 'files',
+          match: { requestUser: '1' },
+          pbx: { host: '10.0.0.1' },
+          detection: { knownMusic: [part] },
+        },
+        { name: 'learned', match: { requestUser: '2' }, pbx: { host: '10.0.0.1' } },
+      ],
+    });
+    const detection = await setUpHoldDetection(config, silentLogger());
+    const learned = detection.forQueue(config.queues[1]!)!;
+    learned.learn!('learned/call-1#1', decode(part, 0, 20));
+    const knownHold = (queue: QueueDetection): HoldDecision | undefined => {
+      const known = queue.detectors()[0]!;
+      const pcm = decode(track, 35, 12);
+      for (let off = 0; off + 160 <= pcm.length; off += 160) {
+        const d = known.push(pcm.subarray(off, off + 160), off / 8);
+        if (d?.state === 'hold') return d;
+      }
+      return undefined;
+    };
+    const fromFile = knownHold(detection.forQueue(config.queues[0]!)!);
+    const fromLearned = knownHold(learned);
+    // Both found where the part begins, 5 s in; only the learned one says the music began earlier.
+    expect(fromFile?.onsetMs).toBeGreaterThan(4500);
+    expect(fromLearned?.onsetMs).toBeGreaterThan(4500);
+    expect(fromFile?.onsetOpen).toBeUndefined();
+    expect(fromLearned?.onsetOpen).toBe(true);
   }, 30_000);
 
   it('learns hold music the classifier found, so the next call knows it', async () => {

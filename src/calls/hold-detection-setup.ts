@@ -128,7 +128,7 @@ async function loadLibrary(
   const library = new KnownMusicLibrary();
   for (const file of files) {
     try {
-      library.learn(file, await decodeAudioFile(file));
+      library.addTrack(file, await decodeAudioFile(file));
     } catch (err) {
       logger.warn({ err, file }, 'known hold music could not be decoded');
     }

@@ -132,7 +132,7 @@ export function blockTimes(
  */
 export function musicMatchAt(samples: Int16Array, track: string): number | undefined {
   const library = new KnownMusicLibrary();
-  library.learn(track, decodePcm(track));
+  library.addTrack(track, decodePcm(track));
   const detector = new KnownMusicDetector(library);
   const frame = new Int16Array(160);
   for (let off = 0; off + 160 <= samples.length; off += 160) {

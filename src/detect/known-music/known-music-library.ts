@@ -38,8 +38,7 @@ export class KnownMusicLibrary {
   static async fromFiles(paths: readonly string[]): Promise<KnownMusicLibrary> {
     const lib = new KnownMusicLibrary();
     for (const path of paths) {
-      const pcm = await decodeAudioFile(path);
-      lib.add(path, pcm, false);
+      lib.addTrack(path, await decodeAudioFile(path));
     }
     return lib;
   }
@@ -51,6 +50,14 @@ export class KnownMusicLibrary {
    */
   learn(name: string, pcm: Int16Array): void {
     this.add(name, pcm, true);
+  }
+
+  /**
+   * Adds a track the PBX plays (a file of its hold music, decoded to 8 kHz mono): where it begins,
+   * its music begins. It passes a µ-law round trip like `learn`.
+   */
+  addTrack(name: string, pcm: Int16Array): void {
+    this.add(name, pcm, false);
   }
 
   /** Sub-fingerprints of every run, in global frame numbering (`NO_BITS` for silence). */
