@@ -27,6 +27,16 @@ describe('RealFft', () => {
     },
   );
 
+  it('puts a 1 kHz tone in bin 32 of 256 at 8 kHz', () => {
+    const x = Float64Array.from({ length: 256 }, (_, i) =>
+      Math.sin((2 * Math.PI * 1000 * i) / 8000),
+    );
+    const out = new Float64Array(129);
+    new RealFft(256).power(x, out);
+    expect(out.indexOf(Math.max(...out))).toBe(32);
+    expect(out[32]).toBeCloseTo(128 * 128, 6);
+  });
+
   it('rejects sizes that are not powers of two', () => {
     expect(() => new RealFft(100)).toThrow(RangeError);
     // The fused first pass is radix 4 over N/2 complex points: N = 8 is the smallest.

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ulawDecode as mulawDecode, ulawEncode as mulawEncode } from '../../media/g711/index.js';
 import { mulawRoundTrip } from './mulaw-round-trip.js';
-import { RealFft } from '../real-fft.js';
 import {
   FRAME_SAMPLES,
   NO_BITS,
@@ -10,35 +9,6 @@ import {
   bitErrors,
 } from './sub-fingerprinter.js';
 import { seededRandom } from './test-signals.js';
-
-describe('RealFft', () => {
-  it('matches a direct DFT power spectrum', () => {
-    const n = 64;
-    const rand = seededRandom(1);
-    const x = Float64Array.from({ length: n }, () => rand() - 0.5);
-    const out = new Float64Array(n / 2 + 1);
-    new RealFft(n).power(x, out);
-    for (let k = 0; k <= n / 2; k++) {
-      let re = 0;
-      let im = 0;
-      for (let t = 0; t < n; t++) {
-        re += x[t]! * Math.cos((2 * Math.PI * k * t) / n);
-        im -= x[t]! * Math.sin((2 * Math.PI * k * t) / n);
-      }
-      expect(out[k]).toBeCloseTo(re * re + im * im, 9);
-    }
-  });
-
-  it('puts a 1 kHz tone in bin 32 of 256 at 8 kHz', () => {
-    const x = Float64Array.from({ length: 256 }, (_, i) =>
-      Math.sin((2 * Math.PI * 1000 * i) / 8000),
-    );
-    const out = new Float64Array(129);
-    new RealFft(256).power(x, out);
-    expect(out.indexOf(Math.max(...out))).toBe(32);
-    expect(out[32]).toBeCloseTo(128 * 128, 6);
-  });
-});
 
 describe('µ-law round trip (G.711 §3)', () => {
   it('has the reference code values and is idempotent', () => {
