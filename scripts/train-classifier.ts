@@ -333,7 +333,7 @@ export async function promptPool(): Promise<Int16Array[]> {
  * three Asterisk hold tracks and twelve Wesnoth pieces, 13 minutes of pads and orchestra: trained
  * on that alone the model told a voice-over from a radio behind an agent by the music's timbre
  * more than by its level under the voice, and heard 49 % of the unseen corpus's voice-over
- * frames (issue 5, stop 21: 97 % with this music, on two training seeds 96–97 %).
+ * frames (issue 5, stop 21: 95–97 % with this music, over three training seeds).
  */
 export const EXTRA_MUSIC_DIRS = [
   '/usr/share/games/warzone2100/music',
