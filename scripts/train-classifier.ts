@@ -373,7 +373,9 @@ export async function extraMusicPool(
         { maxBuffer: 1 << 30 },
       );
       if (r.status !== 0) continue;
-      const all = new Int16Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length >> 1);
+      // A copy: the Buffer may sit at an odd offset of a shared pool, no view of Int16 there.
+      const bytes = new Uint8Array(r.stdout);
+      const all = new Int16Array(bytes.buffer, 0, bytes.length >> 1);
       if (all.length < 20 * 8000) continue;
       const from =
         all.length >= (EXTRA_MUSIC_FROM_S + EXTRA_MUSIC_S) * 8000 ? EXTRA_MUSIC_FROM_S * 8000 : 0;
