@@ -34,7 +34,7 @@ import {
   WindowFeatures,
 } from '../src/detect/classifier/window-features.js';
 import { CLIP, type ModelWeights } from '../src/detect/classifier/score-model.js';
-import { readWav8k } from '../src/detect/known-music/index.js';
+import { decodeAudioFile, readWav8k } from '../src/detect/known-music/index.js';
 import { mulawRoundTrip } from '../src/detect/known-music/mulaw-round-trip.js';
 
 export interface CorpusFile {
@@ -342,6 +342,8 @@ export const EXTRA_MUSIC_DIRS = [
 /** Seconds of each extra track used, from EXTRA_MUSIC_FROM_S on (short tracks: all of it). */
 const EXTRA_MUSIC_S = 90;
 const EXTRA_MUSIC_FROM_S = 20;
+/** Shorter tracks are jingles (a race won or lost), not music that plays on. */
+const EXTRA_MUSIC_MIN_S = 20;
 
 /** Audio files under `dir`, recursively, sorted. */
 async function audioFiles(dir: string): Promise<string[]> {
@@ -358,8 +360,9 @@ async function audioFiles(dir: string): Promise<string[]> {
 }
 
 /**
- * The extra music (see EXTRA_MUSIC_DIRS), decoded by ffmpeg to 8 kHz mono: EXTRA_MUSIC_S of each
- * track of at least 20 s. Missing packages give an empty pool.
+ * The extra music (see EXTRA_MUSIC_DIRS), decoded to 8 kHz mono by `decodeAudioFile` (ffmpeg):
+ * EXTRA_MUSIC_S of each track of at least EXTRA_MUSIC_MIN_S. A file ffmpeg cannot read is
+ * skipped; missing packages give an empty pool.
  */
 export async function extraMusicPool(
   dirs: readonly string[] = EXTRA_MUSIC_DIRS,
@@ -367,19 +370,16 @@ export async function extraMusicPool(
   const out: Int16Array[] = [];
   for (const dir of dirs) {
     for (const f of await audioFiles(dir)) {
-      const r = spawnSync(
-        'ffmpeg',
-        ['-v', 'error', '-i', f, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
-        { maxBuffer: 1 << 30 },
-      );
-      if (r.status !== 0) continue;
-      // A copy: the Buffer may sit at an odd offset of a shared pool, no view of Int16 there.
-      const bytes = new Uint8Array(r.stdout);
-      const all = new Int16Array(bytes.buffer, 0, bytes.length >> 1);
-      if (all.length < 20 * 8000) continue;
+      let all: Int16Array;
+      try {
+        all = await decodeAudioFile(f);
+      } catch {
+        continue;
+      }
+      if (all.length < EXTRA_MUSIC_MIN_S * 8000) continue;
       const from =
         all.length >= (EXTRA_MUSIC_FROM_S + EXTRA_MUSIC_S) * 8000 ? EXTRA_MUSIC_FROM_S * 8000 : 0;
-      out.push(Int16Array.from(all.subarray(from, from + EXTRA_MUSIC_S * 8000)));
+      out.push(all.slice(from, from + EXTRA_MUSIC_S * 8000));
     }
   }
   return out;
