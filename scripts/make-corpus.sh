@@ -199,4 +199,6 @@ done
 # 3: leading digital silence of music excerpts cut (labelled hold begins with audible music).
 # 4: repeatable: random levels, gaps and noise are the same on every build (rnd sets R; sox -R).
 echo 4 >"$OUT/VERSION"
+# The render's seed, so that the benchmark rebuilds an outdated corpus as the same render.
+echo "${CORPUS_SEED:-4242}" >"$OUT/SEED"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
