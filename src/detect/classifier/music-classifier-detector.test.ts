@@ -9,24 +9,22 @@ import { MusicClassifierDetector } from './music-classifier-detector.js';
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
 const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
 
-/** Decodes `seconds` of audio with ffmpeg to 8 kHz mono PCM16 through G.711 µ-law. */
+/**
+ * Decodes audio with ffmpeg to 8 kHz mono PCM16, then through one G.711 µ-law hop with the media
+ * plane's codec (what a call's tap hears).
+ */
 function decode(args: string[]): Int16Array {
   const r = spawnSync(
     'ffmpeg',
-    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-c:a', 'pcm_mulaw', '-f', 'mulaw', '-'],
-    { maxBuffer: 1 << 26 },
-  );
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
-  const ul = spawnSync(
-    'ffmpeg',
-    ['-v', 'error', '-f', 'mulaw', '-ar', '8000', '-ac', '1', '-i', '-', '-f', 's16le', '-'],
+    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
     {
-      input: r.stdout,
       maxBuffer: 1 << 26,
     },
   );
-  const b = ul.stdout;
-  return new Int16Array(b.buffer, b.byteOffset, b.length >> 1);
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+  const pcm = new Int16Array(r.stdout.length >> 1);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
+  return mulawRoundTrip(pcm, true);
 }
 
 /** Decodes with ffmpeg to 8 kHz mono PCM16 (no codec yet), scaled to a peak of `peakDb` dBFS. */
