@@ -9,11 +9,8 @@ import { MusicClassifierDetector } from './music-classifier-detector.js';
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
 const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
 
-/**
- * Decodes audio with ffmpeg to 8 kHz mono PCM16, then through one G.711 µ-law hop with the media
- * plane's codec (what a call's tap hears).
- */
-function decode(args: string[]): Int16Array {
+/** Decodes with ffmpeg (inputs and filters in `args`) to 8 kHz mono PCM16. */
+function ffmpegPcm(args: string[]): Int16Array {
   const r = spawnSync(
     'ffmpeg',
     ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
@@ -24,19 +21,17 @@ function decode(args: string[]): Int16Array {
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
   const pcm = new Int16Array(r.stdout.length >> 1);
   for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
-  return mulawRoundTrip(pcm, true);
+  return pcm;
 }
 
-/** Decodes with ffmpeg to 8 kHz mono PCM16 (no codec yet), scaled to a peak of `peakDb` dBFS. */
+/** {@link ffmpegPcm} through one G.711 µ-law hop with the media plane's codec (what a tap hears). */
+function decode(args: string[]): Int16Array {
+  return mulawRoundTrip(ffmpegPcm(args), true);
+}
+
+/** {@link ffmpegPcm} (no codec yet), scaled to a peak of `peakDb` dBFS. */
 function atPeak(args: string[], peakDb: number): Float64Array {
-  const r = spawnSync(
-    'ffmpeg',
-    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
-    {
-      maxBuffer: 1 << 26,
-    },
-  );
-  const pcm = new Int16Array(r.stdout.buffer, r.stdout.byteOffset, r.stdout.length >> 1);
+  const pcm = ffmpegPcm(args);
   let peak = 1;
   for (const v of pcm) peak = Math.max(peak, Math.abs(v));
   const g = (32767 * 10 ** (peakDb / 20)) / peak;
