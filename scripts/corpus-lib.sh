@@ -93,22 +93,43 @@ tel() {
 
 sil() { sox -D -n -r 8000 -c 1 -b 16 "$2" trim 0 "$1"; }
 
-# monologue DIR SECONDS DST [PITCH]: prompts with 0.1-1.2 s gaps, about SECONDS long. DIR holds
-# WAV prompts (asterisk-core-sounds-*-wav) or, if none, GSM ones (asterisk-prompt-*); a GSM file
-# has no header, so a prompt's length is read after decoding.
-monologue() {
-  local files=() total=0 f d g i=0 ext=wav
+# prompts DIR [MORE]: PROMPTS <- DIR's spoken prompts: its WAV files (asterisk-core-sounds-*-wav)
+# or, if none, its GSM ones (asterisk-prompt-*), without tones and beeps, nor names matching the
+# extended regex MORE.
+prompts() {
+  local ext=wav
   compgen -G "$1/*.wav" >/dev/null || ext=gsm
-  mapfile -t all < <(ls "$1"/*."$ext" | grep -v -E 'beep|tone|dtmf|silence|ascending|descending')
+  mapfile -t PROMPTS < <(ls "$1"/*."$ext" | grep -v -E "beep|tone|dtmf|silence|ascending|descending${2:+|$2}")
+}
+
+# prompt SRC I: SRC as 8 kHz PCM16 in $TMP/pI.wav; MS <- its length in ms. A GSM file has no
+# header, so the length is read after decoding.
+prompt() {
+  local d
+  sox "$1" -r 8000 -c 1 -b 16 "$TMP/p$2.wav"
+  d=$(soxi -D "$TMP/p$2.wav")
+  MS=$((10#${d%.*} * 1000 + 10#${d#*.} / 1000))
+}
+
+# gap I: G <- 100-1200 ms, that long a silence in $TMP/gI.wav (the pause after prompt I)
+gap() {
+  rnd 100 1200
+  G=$R
+  sil "$(printf %d.%03d $((G / 1000)) $((G % 1000)))" "$TMP/g$1.wav"
+}
+
+# monologue DIR SECONDS DST [PITCH]: prompts of DIR (see prompts) with 0.1-1.2 s gaps, about
+# SECONDS long.
+monologue() {
+  local files=() total=0 f i=0
+  prompts "$1"
   while ((total < $2 * 1000)); do
-    f=${all[$(( (RANDOM * 32768 + RANDOM) % ${#all[@]} ))]}
-    sox "$f" -r 8000 -c 1 -b 16 "$TMP/p$i.wav"
-    d=$(soxi -D "$TMP/p$i.wav")
-    ((10#${d%.*} > 12)) && continue
-    rnd 100 1200; g=$R
-    sil "$(printf %d.%03d $((g / 1000)) $((g % 1000)))" "$TMP/g$i.wav"
+    f=${PROMPTS[$(( (RANDOM * 32768 + RANDOM) % ${#PROMPTS[@]} ))]}
+    prompt "$f" "$i"
+    ((MS / 1000 > 12)) && continue
+    gap "$i"
     files+=("$TMP/p$i.wav" "$TMP/g$i.wav")
-    total=$((total + 10#${d%.*} * 1000 + 10#${d#*.} / 1000 + g))
+    total=$((total + MS + G))
     i=$((i + 1))
   done
   if [[ -n ${4:-} ]]; then

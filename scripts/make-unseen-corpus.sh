@@ -179,28 +179,23 @@ shifts=(300 -400 -400 -400)
 for pass in 0 1; do
   for ((a = 0; a < ${#voices[@]}; a++)); do
     v=${voices[$a]}
-    ext=wav
-    compgen -G "$v/*.wav" >/dev/null || ext=gsm
-    # Not speech: the tones monologue leaves out, tt-monkeys (16 s of screeching) and spy-jingle.
-    mapfile -t all < <(ls "$v"/*."$ext" | grep -v -E 'beep|tone|dtmf|silence|ascending|descending|monkeys\.|jingle')
-    for ((i = ${#all[@]} - 1; i > 0; i--)); do # Fisher-Yates over RANDOM: the same every build
+    # Not speech either: tt-monkeys (16 s of screeching) and spy-jingle.
+    prompts "$v" 'monkeys\.|jingle'
+    for ((i = ${#PROMPTS[@]} - 1; i > 0; i--)); do # Fisher-Yates over RANDOM: the same every build
       k=$(((RANDOM * 32768 + RANDOM) % (i + 1)))
-      f=${all[$i]} all[i]=${all[$k]} all[k]=$f
+      f=${PROMPTS[$i]} PROMPTS[i]=${PROMPTS[$k]} PROMPTS[k]=$f
     done
     pitch=() tag=
     if ((pass == 1)); then pitch=(pitch "${shifts[$a]}" rate 8000) tag=-shifted; fi
     parts=() total=0 part=0 i=0 list=
-    for f in "${all[@]}"; do
-      sox "$f" -r 8000 -c 1 -b 16 "$TMP/p$i.wav"
-      d=$(soxi -D "$TMP/p$i.wav")
-      rnd 100 1200
-      g=$R
-      sil "$(printf %d.%03d $((g / 1000)) $((g % 1000)))" "$TMP/g$i.wav"
+    for f in "${PROMPTS[@]}"; do
+      prompt "$f" "$i"
+      gap "$i"
       parts+=("$TMP/p$i.wav" "$TMP/g$i.wav")
       list+="$((total / 1000)).$(printf %03d $((total % 1000))) $(basename "$f")"$'\n'
-      total=$((total + 10#${d%.*} * 1000 + 10#${d#*.} / 1000 + g))
+      total=$((total + MS + G))
       i=$((i + 1))
-      if ((total >= 300000 || i == ${#all[@]})); then
+      if ((total >= 300000 || i == ${#PROMPTS[@]})); then
         sox "${parts[@]}" "$TMP/s.wav" "${pitch[@]}"
         out="$OUT/agent-speech/$(basename "$v")$tag-$part"
         tel "$TMP/s.wav" "$out" agent-speech test "$(basename "$v")${tag:+ pitch ${shifts[$a]}}" '[]'
