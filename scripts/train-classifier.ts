@@ -3,7 +3,7 @@
  * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
  *
  *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600]
- *        [--synthetic 120] [--seed 23] [--no-extra-music] [--out path]
+ *        [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--out path]
  *
  * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
  * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
@@ -13,7 +13,8 @@
  * Augmentation (`--synthetic N`, default 120 of each kind; see `synthesize`): agent monologues from
  * half of the Asterisk en/es/fr prompts (by a hash of the file name) and espeak-ng phrases, mixed
  * at random levels with train-split music and the soundtracks of `warzone2100-music` and
- * `extremetuxracer-data` (EXTRA_MUSIC_DIRS; `--no-extra-music` leaves them out): plain speech,
+ * `extremetuxracer-data` (EXTRA_MUSIC_DIRS; `--no-extra-music` leaves them out, `--extra-music`
+ * takes other directories instead, colon-separated, to try other soundtracks): plain speech,
  * a radio 16–26 dB under the voice (0), voice-over 2–10 dB under (1), speech → music → speech
  * (onsets), music fading in from 15–35 dB down (1), music struck on a beat, decaying to 25–45 dB
  * down between the strokes (1), and drum hits on a beat over quiet music (1), each at −50…−12 dBFS
@@ -627,7 +628,7 @@ async function main(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (dir === undefined)
     throw new Error(
-      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 120] [--seed 23] [--no-extra-music] [--out path]',
+      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--out path]',
     );
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(name);
@@ -650,10 +651,12 @@ async function main(argv: string[]): Promise<void> {
       .filter((f) => f.cls === 'hold' || f.cls === 'music-other')
       .map((f) => readWav8k(f.path));
     if (!argv.includes('--no-extra-music')) {
-      const extra = await extraMusicPool();
+      const given = opt('--extra-music', '');
+      const dirs = given === '' ? EXTRA_MUSIC_DIRS : given.split(':');
+      const extra = await extraMusicPool(dirs);
       if (extra.length === 0) {
         throw new Error(
-          `no music under ${EXTRA_MUSIC_DIRS.join(', ')}: apt-get install warzone2100-music extremetuxracer-data (or pass --no-extra-music)`,
+          `no music under ${dirs.join(', ')}: apt-get install warzone2100-music extremetuxracer-data (or pass --no-extra-music)`,
         );
       }
       music.push(...extra);
