@@ -436,7 +436,7 @@ export function espeakPool(rand: () => number): Int16Array[] {
 }
 
 /** Resamples by `rate` (< 1: slower and lower, a male-like voice from a female one), linear. */
-function resample(x: Int16Array, rate: number): Float64Array {
+export function resample(x: Int16Array, rate: number): Float64Array {
   const n = Math.floor((x.length - 1) / rate);
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -501,7 +501,7 @@ function biquad(x: Float64Array, fc: number, highPass: boolean): void {
  * The telephone channel of scripts/make-corpus.sh, approximately: 300–3400 Hz (4th order each
  * side), active level `levelDb` dBFS, a white noise floor at `noiseDb` dBFS, G.711 µ-law.
  */
-function telephone(
+export function telephone(
   x: Float64Array,
   levelDb: number,
   noiseDb: number,
