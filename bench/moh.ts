@@ -6,7 +6,7 @@
  *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]
  *                        [--voice-over-ms 0] [--floor-margin-db 3]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
- *                        [--stream-start-score 0.7]   (the detector's stream-start look; 2: off)
+ *                        [--stream-start-score 0.75]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
  *
