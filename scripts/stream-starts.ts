@@ -1,9 +1,9 @@
 /**
  * Stream starts for the classifier's stream-start look (issue 5): the first seconds of speech
  * (Asterisk prompts) and of music (a start every 6 s of each track), through the telephone
- * channel. `scripts/train-stream-start.ts` fits the start model on the development sources;
- * `npm run bench -- stream-start` measures the look on other renders of them, or on the unseen
- * corpus's sources.
+ * channel of train-classifier.ts. `npm run bench -- stream-start` measures the look on them, from
+ * the development corpus's sources or the unseen corpus's. It lives here, next to the corpus
+ * tools it draws on, because every module in bench/ is a bench to `npm run bench`.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
