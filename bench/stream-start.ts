@@ -32,6 +32,8 @@ import {
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 /** The starts' render seed (scripts/stream-starts.ts). */
 const SEED = 11;
+/** A look threshold above 1: the look is off (the running score alone). */
+const LOOK_OFF = 2;
 
 function opt(args: string[], name: string, dflt: string): string {
   const i = args.indexOf(name);
@@ -80,7 +82,7 @@ export default async function run(args: string[]): Promise<unknown> {
     );
   const needed: { start: Start; firstHoldS: number | null }[] = [];
   for (const s of music) {
-    const t = firstHoldMs(s.pcm, 2, (START_S * 1000) / 20);
+    const t = firstHoldMs(s.pcm, LOOK_OFF, (START_S * 1000) / 20);
     if (t === null || t > delayMs)
       needed.push({ start: s, firstHoldS: t === null ? null : t / 1000 });
   }

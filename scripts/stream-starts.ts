@@ -8,7 +8,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAudioFile, readWav8k } from '../src/detect/known-music/index.js';
-import { dropFrames, fnv1a, resample, seededRandom, telephone } from './train-classifier.js';
+import {
+  NOT_SPEECH,
+  dropFrames,
+  fnv1a,
+  resample,
+  seededRandom,
+  telephone,
+} from './train-classifier.js';
 
 /** Where a corpus's voices and music come from (the sources of make-corpus.sh / make-unseen-corpus.sh). */
 export interface StartSources {
@@ -37,7 +44,8 @@ export const UNSEEN_START_SOURCES: StartSources = {
 };
 
 const SOUNDS = '/usr/share/asterisk/sounds';
-const NOT_SPEECH = /beep|tone|dtmf|silence|ascending|descending|monkeys|jingle/;
+/** Prompts that are not spoken at all (screeching monkeys, a jingle): make-unseen-corpus.sh leaves them out too. */
+const NOT_SPOKEN = /monkeys|jingle/;
 /** A music start every this many seconds of a track, over its first STARTS_WITHIN_S. */
 const START_STEP_S = 6;
 const STARTS_WITHIN_S = 180;
@@ -54,6 +62,11 @@ export interface Start {
   readonly pcm: Int16Array;
 }
 
+/**
+ * The audio files directly in `dir`, sorted: the corpus scripts list their sources this way
+ * (`"$SING"/*.ogg`). train-classifier.ts's `audioFiles` recurses, for warzone's album folders,
+ * and would add Singularity's `win/` track, which no corpus uses.
+ */
 function audioFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
@@ -81,7 +94,7 @@ export async function streamStarts(
   for (const v of sources.voices) {
     for (const path of audioFiles(join(SOUNDS, v))) {
       const name = path.slice(SOUNDS.length + 1);
-      if (!path.endsWith('.wav') || NOT_SPEECH.test(name)) continue;
+      if (!path.endsWith('.wav') || NOT_SPEECH.test(name) || NOT_SPOKEN.test(name)) continue;
       const pcm = readWav8k(path);
       if (pcm.length >= 4000) prompts.push({ name, pcm: pcm.subarray(0, START_S * 8000) });
     }

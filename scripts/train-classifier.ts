@@ -293,7 +293,8 @@ const SOUND_DIRS = [
   '/usr/share/asterisk/sounds/es_MX_f_Allison',
   '/usr/share/asterisk/sounds/fr_CA_f_June',
 ];
-const NOT_SPEECH = /beep|tone|dtmf|silence|ascending|descending/;
+/** Asterisk sound files that are tones or silence, not speech (by file name). */
+export const NOT_SPEECH = /beep|tone|dtmf|silence|ascending|descending/;
 
 /**
  * FNV-1a of a string: a fixed split of prompt files that does not depend on listing order (and
