@@ -24,7 +24,8 @@
 set -euo pipefail
 
 OUT=${1:?usage: make-corpus.sh <outdir>}
-RANDOM=${CORPUS_SEED:-4242}
+SEED=${CORPUS_SEED:-4242}
+RANDOM=$SEED
 # sox seeds its noise and dither generators at random unless told to repeat (-R): without it the
 # noise floor, and with it the figures of `bench moh`, changed from one build to the next.
 export SOX_OPTS=-R
@@ -200,5 +201,5 @@ done
 # 4: repeatable: random levels, gaps and noise are the same on every build (rnd sets R; sox -R).
 echo 4 >"$OUT/VERSION"
 # The render's seed, so that the benchmark rebuilds an outdated corpus as the same render.
-echo "${CORPUS_SEED:-4242}" >"$OUT/SEED"
+echo "$SEED" >"$OUT/SEED"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2

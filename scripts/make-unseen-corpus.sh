@@ -28,7 +28,8 @@
 set -euo pipefail
 
 OUT=${1:?usage: make-unseen-corpus.sh <outdir>}
-RANDOM=${CORPUS_SEED:-5151}
+SEED=${CORPUS_SEED:-5151}
+RANDOM=$SEED
 export SOX_OPTS=-R
 SND=/usr/share/asterisk/sounds
 HR=/usr/share/hyperrogue/music
@@ -211,5 +212,5 @@ done
 # unseen-2: voice-over-in-hold. unseen-3: agent-speech.
 echo unseen-3 >"$OUT/VERSION"
 # The render's seed, so that the benchmark rebuilds an outdated corpus as the same render.
-echo "${CORPUS_SEED:-5151}" >"$OUT/SEED"
+echo "$SEED" >"$OUT/SEED"
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
