@@ -5,17 +5,19 @@
  * pause of an agent or an announcement), how many starts of music, and how many of the music
  * starts the running score alone holds too late (the starts the look is for).
  *
- *   npm run bench -- stream-start [--renders 3] [--unseen] [--delay-ms 2500]
+ *   npm run bench -- stream-start [--renders 3] [--unseen] [--delay-ms 2500] [--weights file.json]
  *
  * The starts are `scripts/stream-starts.ts`'s (render seed 11): every prompt of the development
  * corpus's voices (en, es, fr), as recorded and pitched down, and a music start every 6 s of the
  * corpus's tracks, through the telephone channel; `--unseen`: the unseen corpus's WAV voices (it,
- * ru) and music. Each start is fed to a fresh detector:
+ * ru) and music; `--weights`: another model (train-classifier.ts --out), whose look and running
+ * score both change. Each start is fed to a fresh detector:
  * - held: the detector's first hold decision comes at the end of the look (0.5 s);
  * - a music start is `needed` when, with the look off, the first hold decision comes later than
  *   the delay line after the start, or not within the start's 8 s: its beginning would be written.
  * Runtime: 2–3 minutes (decoding the music with ffmpeg and the telephone channel are most of it).
  */
+import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STREAM_START_SCORE,
   MusicClassifierDetector,
@@ -28,6 +30,7 @@ import {
   UNSEEN_START_SOURCES,
   streamStarts,
 } from '../scripts/stream-starts.js';
+import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 /** The starts' render seed (scripts/stream-starts.ts). */
@@ -41,8 +44,16 @@ function opt(args: string[], name: string, dflt: string): string {
 }
 
 /** The time (ms) of the detector's first hold decision within `frames` frames of `pcm`, or null. */
-function firstHoldMs(pcm: Int16Array, streamStartScore: number, frames: number): number | null {
-  const det = new MusicClassifierDetector({ streamStartScore });
+function firstHoldMs(
+  pcm: Int16Array,
+  streamStartScore: number,
+  frames: number,
+  weights: ModelWeights | undefined,
+): number | null {
+  const det = new MusicClassifierDetector({
+    streamStartScore,
+    ...(weights !== undefined ? { weights } : {}),
+  });
   const frame = new Int16Array(160);
   for (let k = 0; k < frames && (k + 1) * 160 <= pcm.length; k++) {
     frame.set(pcm.subarray(k * 160, k * 160 + 160));
@@ -52,14 +63,14 @@ function firstHoldMs(pcm: Int16Array, streamStartScore: number, frames: number):
 }
 
 /** Whether the look (at `threshold`) holds `pcm` from its start. */
-function lookHolds(pcm: Int16Array, threshold: number): boolean {
-  return firstHoldMs(pcm, threshold, WARMUP_FRAMES) === (WARMUP_FRAMES - 1) * 20;
+function lookHolds(pcm: Int16Array, threshold: number, weights?: ModelWeights): boolean {
+  return firstHoldMs(pcm, threshold, WARMUP_FRAMES, weights) === (WARMUP_FRAMES - 1) * 20;
 }
 
 /** Starts held by the look, per threshold. */
-function held(starts: readonly Start[]): Record<string, number> {
+function held(starts: readonly Start[], weights?: ModelWeights): Record<string, number> {
   return Object.fromEntries(
-    THRESHOLDS.map((t) => [t, starts.filter((s) => lookHolds(s.pcm, t)).length]),
+    THRESHOLDS.map((t) => [t, starts.filter((s) => lookHolds(s.pcm, t, weights)).length]),
   );
 }
 
@@ -68,6 +79,11 @@ export default async function run(args: string[]): Promise<unknown> {
   const delayMs = Number(opt(args, '--delay-ms', '2500'));
   if (!(renders >= 1) || !(delayMs >= 0)) throw new Error('--renders must be ≥ 1, --delay-ms ≥ 0');
   const unseen = args.includes('--unseen');
+  const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
+  const weights =
+    weightsFile !== undefined
+      ? (JSON.parse(readFileSync(weightsFile, 'utf8')) as ModelWeights)
+      : undefined;
   const started = Date.now();
   const starts = await streamStarts(
     unseen ? UNSEEN_START_SOURCES : DEV_START_SOURCES,
@@ -82,28 +98,33 @@ export default async function run(args: string[]): Promise<unknown> {
     );
   const needed: { start: Start; firstHoldS: number | null }[] = [];
   for (const s of music) {
-    const t = firstHoldMs(s.pcm, LOOK_OFF, (START_S * 1000) / 20);
+    const t = firstHoldMs(s.pcm, LOOK_OFF, (START_S * 1000) / 20, weights);
     if (t === null || t > delayMs)
       needed.push({ start: s, firstHoldS: t === null ? null : t / 1000 });
   }
   return {
     unseen,
+    /** The model: the committed weights.json, or `--weights`. */
+    weights: weightsFile ?? 'src/detect/classifier/weights.json',
     renders,
     delayMs,
     defaultThreshold: DEFAULT_STREAM_START_SCORE,
     /** Starts held by the look, per threshold, of `starts`. */
-    speech: { starts: of('speech').length, held: held(of('speech')) },
-    speechPitchedDown: { starts: of('speech-low').length, held: held(of('speech-low')) },
-    music: { starts: music.length, held: held(music) },
+    speech: { starts: of('speech').length, held: held(of('speech'), weights) },
+    speechPitchedDown: { starts: of('speech-low').length, held: held(of('speech-low'), weights) },
+    music: { starts: music.length, held: held(music, weights) },
     /** Music starts the running score alone holds too late or not at all: what the look is for. */
     musicNeeded: {
       starts: needed.length,
-      held: held(needed.map((n) => n.start)),
+      held: held(
+        needed.map((n) => n.start),
+        weights,
+      ),
       /** Which (track@offset#render), the running score's first hold (s), and the look's verdict. */
       files: needed.map((n) => ({
         start: n.start.name,
         firstHoldS: n.firstHoldS,
-        look: lookHolds(n.start.pcm, DEFAULT_STREAM_START_SCORE),
+        look: lookHolds(n.start.pcm, DEFAULT_STREAM_START_SCORE, weights),
       })),
     },
     runSeconds: Math.round((Date.now() - started) / 100) / 10,
