@@ -10,6 +10,8 @@ packages=(
   sox                          # test signal generation and measurement
   espeak-ng                    # generated default prompts
   asterisk-moh-opsound-wav     # Asterisk's hold music, for hold detection tests
+  asterisk-moh-opsound-gsm     # the same tracks as Asterisk also keeps them: GSM and G.722
+  asterisk-moh-opsound-g722
   asterisk-core-sounds-en-wav  # speech prompts, for tests
   rtpengine-daemon             # relay baseline for `npm run bench -- relay`
   rtpengine-utils

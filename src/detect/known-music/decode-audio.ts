@@ -1,15 +1,32 @@
 import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { HoldgateError } from '../../errors/registry.js';
+import { ffmpegInputOptions } from './sound-formats.js';
 
 /**
  * Decodes any file ffmpeg reads to 8 kHz mono signed 16-bit little-endian PCM, streamed as
- * chunks (`ffmpeg -i f -f s16le -ar 8000 -ac 1 -`). Chunks hold whole samples.
+ * chunks (`ffmpeg -i f -f s16le -ar 8000 -ac 1 -`). Chunks hold whole samples. Asterisk's
+ * headerless sound formats (.ulaw, .alaw, .sln16, .gsm, .g722, ...) are read by their extension
+ * (see `sound-formats.ts`).
  */
 export async function* decodeAudioChunks(path: string): AsyncGenerator<Int16Array> {
   const child = spawn(
     'ffmpeg',
-    ['-nostdin', '-v', 'error', '-i', path, '-f', 's16le', '-ar', '8000', '-ac', '1', '-'],
+    [
+      '-nostdin',
+      '-v',
+      'error',
+      ...ffmpegInputOptions(path),
+      '-i',
+      path,
+      '-f',
+      's16le',
+      '-ar',
+      '8000',
+      '-ac',
+      '1',
+      '-',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
