@@ -75,6 +75,39 @@ describe('hold detection set-up', () => {
     ).toBe('known-music');
   }, 30_000);
 
+  it('reads an Asterisk moh directory in its headerless formats, skipping what is not sound', async () => {
+    // As Asterisk keeps hold music to spare transcoding: µ-law only, and the other track as the
+    // GSM and G.722 files Debian installs next to its WAV.
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-i',
+      join(MOH, 'manolo_camp-morning_coffee.wav'),
+      '-f',
+      'mulaw',
+      '-ar',
+      '8000',
+      '-ac',
+      '1',
+      join(dir, 'manolo_camp-morning_coffee.ulaw'),
+    ]);
+    for (const ext of ['gsm', 'g722']) {
+      execFileSync('ln', ['-s', join(MOH, `reno_project-system.${ext}`), dir]);
+    }
+    writeFileSync(join(dir, 'README'), 'hold music of the care queue');
+    const config = validateConfig({
+      detection: { knownMusic: [dir] },
+      queues: [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }],
+    });
+    const care = (await setUpHoldDetection(config, silentLogger())).forQueue(config.queues[0]!)!;
+    for (const track of ['manolo_camp-morning_coffee', 'reno_project-system']) {
+      expect(firstHold(care.detectors(), decode(join(MOH, `${track}.wav`), 40, 6)), track).toBe(
+        'known-music',
+      );
+    }
+  }, 30_000);
+
   it('a configured file begins where its music begins; learned audio does not (onsetOpen)', async () => {
     // The same 20 s of music as a PBX's file and as what the classifier learned on a call; the
     // next call joins that music 5 s before it, so either matches only from where it begins (a

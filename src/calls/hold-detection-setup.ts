@@ -1,5 +1,3 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import type { Config, QueueConfig } from '../config/schema.js';
 import { announcementHoldOn } from '../detect/announcement-hold-on.js';
@@ -9,19 +7,8 @@ import {
   decodeAudioFile,
   KnownMusicDetector,
   KnownMusicLibrary,
+  knownMusicFiles,
 } from '../detect/known-music/index.js';
-
-/** Audio files ffmpeg reads with a header (raw Asterisk formats such as .gsm/.ulaw/.sln are not). */
-const AUDIO_EXTENSIONS = new Set([
-  '.wav',
-  '.mp3',
-  '.flac',
-  '.ogg',
-  '.opus',
-  '.m4a',
-  '.aac',
-  '.wma',
-]);
 
 /** A queue's hold detection: fresh detectors per call, and where learned hold music goes. */
 export interface QueueDetection {
@@ -111,14 +98,9 @@ async function loadLibrary(
   const files: string[] = [];
   for (const source of sources) {
     try {
-      const info = await stat(source);
-      if (info.isDirectory()) {
-        for (const name of (await readdir(source)).sort()) {
-          if (AUDIO_EXTENSIONS.has(extname(name).toLowerCase())) files.push(join(source, name));
-        }
-      } else {
-        files.push(source);
-      }
+      const found = await knownMusicFiles(source);
+      if (found.length === 0) logger.warn({ source }, 'no hold music files in known-music source');
+      files.push(...found);
     } catch (err) {
       logger.warn({ err, source }, 'known hold music not readable');
     }

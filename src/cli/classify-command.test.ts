@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -70,6 +70,9 @@ describe('holdgate classify', () => {
     const known = join(dir, 'moh');
     execFileSync('mkdir', ['-p', known]);
     symlinkSync(MOH, join(known, 'coffee.wav'));
+    // As an Asterisk moh directory: the track in another format too, and a file that is no sound.
+    symlinkSync(MOH.replace(/\.wav$/, '.gsm'), join(known, 'coffee.gsm'));
+    writeFileSync(join(known, 'README'), 'hold music of the care queue');
     const file = join(dir, 'call.wav');
     const prompts = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'agent-newlocation'];
     const music = join(dir, 'music.wav');

@@ -171,7 +171,7 @@ const DetectionSchema = Type.Object(
     knownMusic: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
       description:
-        'Files or directories of the hold music the PBXs play (e.g. /var/lib/asterisk/moh); fingerprinted at start-up and matched live. Default: none.',
+        "Files or directories of the hold music the PBXs play (e.g. /var/lib/asterisk/moh); fingerprinted at start-up and matched live. Any format ffmpeg reads, and Asterisk's headerless ones by extension (.ulaw, .alaw, .sln, .sln16, .gsm, .g722...); a directory's track kept in several formats is fingerprinted once, from the most faithful. Default: none.",
     }),
     classifier: Type.Boolean({
       default: false,

@@ -1,11 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AnyHold } from './any-hold.js';
 import { announcementHoldOn } from './announcement-hold-on.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
 import { decodeAudioChunks } from './known-music/decode-audio.js';
 import { KnownMusicDetector } from './known-music/known-music-detector.js';
 import { KnownMusicLibrary } from './known-music/known-music-library.js';
+import { knownMusicFiles } from './known-music/known-music-sources.js';
 import { mulawRoundTrip } from './known-music/mulaw-round-trip.js';
 import { FRAME_SAMPLES } from './known-music/sub-fingerprinter.js';
 
@@ -29,7 +28,10 @@ export interface ClassifySummary {
 export type ClassifyLine = ClassifyChange | ClassifySummary;
 
 export interface ClassifyOptions {
-  /** A directory of known hold-music files (every regular file in it that ffmpeg decodes). */
+  /**
+   * Known hold music: a directory (its sound files, one per sound: see `knownMusicFiles`) or one
+   * file.
+   */
   readonly known?: string;
   /** Further detectors, e.g. the unknown-music classifier; run alongside the known-music one. */
   readonly detectors?: readonly HoldMusicDetector[];
@@ -49,12 +51,7 @@ export async function* classifyFile(
 ): AsyncGenerator<ClassifyLine> {
   const detectors: HoldMusicDetector[] = [...(options.detectors ?? [])];
   if (options.known !== undefined) {
-    const entries = await readdir(options.known, { withFileTypes: true });
-    const files = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && !e.name.startsWith('.'))
-      .map((e) => join(options.known!, e.name))
-      .sort();
-    const library = await KnownMusicLibrary.fromFiles(files);
+    const library = await KnownMusicLibrary.fromFiles(await knownMusicFiles(options.known));
     detectors.unshift(
       new KnownMusicDetector(
         library,
