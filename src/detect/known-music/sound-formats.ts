@@ -4,9 +4,9 @@ import { extname } from 'node:path';
  * The sound file formats a PBX's hold music comes in (issue 5, Build item 1: "per queue, the
  * PBX's hold-music files (e.g. an Asterisk moh directory)"), by file extension.
  *
- * Asterisk keeps most of its sounds headerless, named by extension (its `format_pcm`,
- * `format_sln`, `format_gsm` and `format_g722` modules), and one sound often lies in several
- * formats side by side: Debian's `asterisk-moh-opsound-wav`, `-gsm` and `-g722` all install into
+ * Asterisk keeps most of its sounds headerless, named by extension (its `format_pcm` module:
+ * µ-law, A-law, G.722; `format_sln`; `format_gsm`), and one sound often lies in several formats
+ * side by side: Debian's `asterisk-moh-opsound-wav`, `-gsm` and `-g722` all install into
  * /usr/share/asterisk/moh, and Asterisk plays whichever transcodes most cheaply to the call's codec.
  * ffmpeg cannot probe a headerless file, so those get their demuxer, sample rate and channel count
  * named (`input`); the rest carry a header ffmpeg reads.
