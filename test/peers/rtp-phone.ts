@@ -25,6 +25,7 @@ export class RtpPhone {
   readonly #packet = Buffer.alloc(172);
   readonly #ssrc: number;
   readonly #timer: NodeJS.Timeout;
+  readonly #startedAt = performance.now();
 
   constructor(
     private readonly socket: Socket,
@@ -59,6 +60,13 @@ export class RtpPhone {
   #tick(): void {
     const dest = this.to();
     if (!dest) return;
+    // RFC 3550 §5.1: a frame's timestamp is its sampling instant. Node's interval timer runs late
+    // and does not catch up (more so on a loaded host), so a timestamp that only counts ticks falls
+    // behind the wall clock, which no phone's does, and holdgate, which places frames by their
+    // timestamps, would then place this phone's words early: words spoken just after a hold began
+    // would land before it. Frames a late tick missed are skipped, as if lost.
+    const due = (Math.floor((performance.now() - this.#startedAt) / 20) - 1) * 160;
+    if (((due - this.#ts) | 0) > 0) this.#ts = due >>> 0;
     const p = this.#packet;
     const ev = this.#event;
     if (ev !== undefined) {
