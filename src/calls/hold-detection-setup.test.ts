@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
 import { silentLogger } from '../shared/logger.js';
@@ -107,6 +108,23 @@ describe('hold detection set-up', () => {
       );
     }
   }, 30_000);
+
+  it('says so when a known-music directory holds no sound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    writeFileSync(join(dir, 'README'), 'the hold music is elsewhere now');
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const config = validateConfig({
+      detection: { knownMusic: [dir] },
+      queues: [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }],
+    });
+    const detection = await setUpHoldDetection(config, logger);
+    expect(detection.forQueue(config.queues[0]!)).toBeUndefined();
+    const warned = lines.map((l) => JSON.parse(l) as { msg: string; source?: string });
+    expect(warned).toContainEqual(
+      expect.objectContaining({ msg: 'no hold music files in known-music source', source: dir }),
+    );
+  });
 
   it('a configured file begins where its music begins; learned audio does not (onsetOpen)', async () => {
     // The same 20 s of music as a PBX's file and as what the classifier learned on a call; the
