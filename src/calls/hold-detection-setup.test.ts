@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -94,7 +94,7 @@ describe('hold detection set-up', () => {
       join(dir, 'manolo_camp-morning_coffee.ulaw'),
     ]);
     for (const ext of ['gsm', 'g722']) {
-      execFileSync('ln', ['-s', join(MOH, `reno_project-system.${ext}`), dir]);
+      symlinkSync(join(MOH, `reno_project-system.${ext}`), join(dir, `reno_project-system.${ext}`));
     }
     writeFileSync(join(dir, 'README'), 'hold music of the care queue');
     const config = validateConfig({

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,7 +96,7 @@ describe('sound formats', () => {
   it('a directory gives one file per sound; a file is itself', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-formats-'));
     for (const ext of ['wav', 'gsm', 'g722']) {
-      execFileSync('ln', ['-s', join(MOH, `${TRACK}.${ext}`), join(dir, `${TRACK}.${ext}`)]);
+      symlinkSync(join(MOH, `${TRACK}.${ext}`), join(dir, `${TRACK}.${ext}`));
     }
     writeFileSync(join(dir, 'README.txt'), 'the queue’s hold music');
     expect(await knownMusicFiles(dir)).toEqual([join(dir, `${TRACK}.wav`)]);
