@@ -46,7 +46,6 @@ import { promisify } from 'node:util';
 import { AnyHold } from '../src/detect/any-hold.js';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import type { HoldStateOptions } from '../src/detect/classifier/hold-state-machine.js';
-import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 import type { HoldDecision, HoldMusicDetector } from '../src/detect/types.js';
 import {
   type CorpusFile,
@@ -54,6 +53,7 @@ import {
   fnv1a,
   inHold,
   listCorpus,
+  readWeights,
   seededRandom,
 } from '../scripts/train-classifier.js';
 import { readWav8k } from '../src/detect/known-music/index.js';
@@ -452,9 +452,7 @@ export default async function run(args: string[]): Promise<unknown> {
   const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
   const detectorOptions = {
     state: stateOptions,
-    ...(weightsFile !== undefined
-      ? { weights: JSON.parse(readFileSync(weightsFile, 'utf8')) as ModelWeights }
-      : {}),
+    ...(weightsFile !== undefined ? { weights: readWeights(weightsFile) } : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
       : {}),

@@ -17,7 +17,6 @@
  *   the delay line after the start, or not within the start's 8 s: its beginning would be written.
  * Runtime: 2–3 minutes (decoding the music with ffmpeg and the telephone channel are most of it).
  */
-import { readFileSync } from 'node:fs';
 import {
   DEFAULT_STREAM_START_SCORE,
   MusicClassifierDetector,
@@ -31,6 +30,7 @@ import {
   streamStarts,
 } from '../scripts/stream-starts.js';
 import type { ModelWeights } from '../src/detect/classifier/score-model.js';
+import { readWeights } from '../scripts/train-classifier.js';
 
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 /** The starts' render seed (scripts/stream-starts.ts). */
@@ -80,10 +80,7 @@ export default async function run(args: string[]): Promise<unknown> {
   if (!(renders >= 1) || !(delayMs >= 0)) throw new Error('--renders must be ≥ 1, --delay-ms ≥ 0');
   const unseen = args.includes('--unseen');
   const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
-  const weights =
-    weightsFile !== undefined
-      ? (JSON.parse(readFileSync(weightsFile, 'utf8')) as ModelWeights)
-      : undefined;
+  const weights = weightsFile !== undefined ? readWeights(weightsFile) : undefined;
   const started = Date.now();
   const starts = await streamStarts(
     unseen ? UNSEEN_START_SOURCES : DEV_START_SOURCES,

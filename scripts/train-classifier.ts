@@ -26,6 +26,7 @@
  * standard deviations, so talkers or levels outside the corpus cannot drive it far.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -623,6 +624,11 @@ function beat(
   const period = Math.round((0.4 + 0.8 * rand()) * 8000);
   const phase = Math.floor(rand() * period);
   return { period, phase, decay: (decayS + decaySpanS * rand()) * 8000 };
+}
+
+/** A model written by `--out` (or weights.json), for the benches' `--weights`. */
+export function readWeights(path: string): ModelWeights {
+  return JSON.parse(readFileSync(path, 'utf8')) as ModelWeights;
 }
 
 async function main(argv: string[]): Promise<void> {
