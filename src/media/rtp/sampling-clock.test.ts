@@ -88,4 +88,54 @@ describe('SamplingClock (RFC 3550 §5.1 sampling instant, §6.4.1 transit)', () 
     // Reordered by one packet, a little late: stays where its timestamp says.
     expect(clock.callTimeMs(320 + 160 + 12_000 - 160, SSRC, 4365)).toBe(4340);
   });
+  it('follows a sender clock that runs slow, so its frames are not placed early', () => {
+    // A phone whose sampling clock is slow sends 160 timestamp units every 20 ms of its own time,
+    // which is longer than 20 ms of ours: each frame arrives later than its timestamp predicts.
+    for (const [ppm, boundMs] of [
+      [100, 1],
+      [1000, 6],
+      [30_000, 160],
+    ] as const) {
+      const clock = new SamplingClock();
+      const period = 20 / (1 - ppm / 1e6);
+      let worst = 0;
+      for (let i = 0; i < 30_000; i++) {
+        // 10 minutes, with up to 15 ms of jitter on top.
+        const sampled = 1000 + i * period;
+        const arrival = sampled + 5 + ((i * 7919) % 16);
+        const placed = clock.callTimeMs(i * 160, SSRC, arrival);
+        if (i > 300) worst = Math.max(worst, Math.abs(placed - (sampled + 5)));
+      }
+      expect(worst, `${ppm} ppm slow`).toBeLessThanOrEqual(boundMs);
+    }
+  });
+
+  it('follows a capture stall that went on with continuous timestamps', () => {
+    const clock = new SamplingClock();
+    // 2 s on time, then the sender's audio stops for 700 ms and resumes where its count stopped:
+    // every later frame arrives 700 ms after its timestamp predicts.
+    const frames: [number, number][] = [];
+    for (let i = 0; i < 100; i++) frames.push([i * 160, i * 20]);
+    for (let i = 100; i < 500; i++) frames.push([i * 160, i * 20 + 700]);
+    const times = place(clock, frames);
+    // Within the window the late frames are believed early, as before ...
+    expect(times[150]).toBe(3000);
+    // ... and once every packet of 4 whole blocks (1 s each) came late, at most 5 s after the
+    // stall, they are placed at their sampling instant again.
+    expect(times.slice(351)).toEqual(frames.slice(351).map(([, arrival]) => arrival));
+  });
+
+  it('does not move the anchor for congestion shorter than the window', () => {
+    const clock = new SamplingClock();
+    const frames: [number, number][] = [];
+    for (let i = 0; i < 600; i++) {
+      // 3 s of a path 150 ms slower, in the middle of 12 s.
+      const congested = i >= 200 && i < 350;
+      frames.push([i * 160, 40 + i * 20 + (congested ? 150 : (i * 13) % 9)]);
+    }
+    const times = place(clock, frames);
+    times.forEach((t, i) => {
+      expect(t, `frame ${i}`).toBe(40 + i * 20);
+    });
+  });
 });
