@@ -25,7 +25,8 @@ export class RtpPhone {
   readonly #packet = Buffer.alloc(172);
   readonly #ssrc: number;
   readonly #timer: NodeJS.Timeout;
-  readonly #startedAt = performance.now();
+  #startedAt = performance.now();
+  #stalledUntil = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -53,13 +54,23 @@ export class RtpPhone {
     this.#inband = undefined;
   }
 
+  /**
+   * The phone's capture stalls for `ms`: nothing is sent, and then the timestamps go on from where
+   * they stopped (the sample count did not advance), so every later frame is `ms` behind the wall
+   * clock, as a sender's whose sampling clock paused.
+   */
+  stall(ms: number): void {
+    this.#stalledUntil = performance.now() + ms;
+    this.#startedAt += ms;
+  }
+
   stop(): void {
     clearInterval(this.#timer);
   }
 
   #tick(): void {
     const dest = this.to();
-    if (!dest) return;
+    if (!dest || performance.now() < this.#stalledUntil) return;
     // RFC 3550 §5.1: a frame's timestamp is its sampling instant. Node's interval timer runs late
     // and does not catch up (more so on a loaded host), so a timestamp that only counts ticks falls
     // behind the wall clock, which no phone's does, and holdgate, which places frames by their
