@@ -33,9 +33,12 @@ export const DEV_START_SOURCES: StartSources = {
   ],
 };
 
-/** The unseen corpus's WAV voices (its es and fr voices are GSM) and its music. */
+/**
+ * The unseen corpus's voices (it and ru as WAV; es and fr as GSM, `asterisk-prompt-es-co` and
+ * `-fr-armelle`, the voices of most of its agent-speech files) and its music.
+ */
 export const UNSEEN_START_SOURCES: StartSources = {
-  voices: ['it_IT_m_Carlo', 'ru_RU_f_IvrvoiceRU'],
+  voices: ['it_IT_m_Carlo', 'ru_RU_f_IvrvoiceRU', 'es', 'fr'],
   music: [
     '/usr/share/hyperrogue/music',
     '/usr/share/scummvm/drascula/audio',
@@ -70,7 +73,7 @@ export interface Start {
 function audioFiles(dir: string): string[] {
   try {
     return readdirSync(dir)
-      .filter((n) => /\.(wav|ogg|opus|flac)$/i.test(n))
+      .filter((n) => /\.(wav|gsm|ogg|opus|flac)$/i.test(n))
       .sort()
       .map((n) => join(dir, n));
   } catch {
@@ -94,8 +97,10 @@ export async function streamStarts(
   for (const v of sources.voices) {
     for (const path of audioFiles(join(SOUNDS, v))) {
       const name = path.slice(SOUNDS.length + 1);
-      if (!path.endsWith('.wav') || NOT_SPEECH.test(name) || NOT_SPOKEN.test(name)) continue;
-      const pcm = readWav8k(path);
+      const wav = path.endsWith('.wav');
+      if ((!wav && !path.endsWith('.gsm')) || NOT_SPEECH.test(name) || NOT_SPOKEN.test(name))
+        continue;
+      const pcm = wav ? readWav8k(path) : await decodeAudioFile(path);
       if (pcm.length >= 4000) prompts.push({ name, pcm: pcm.subarray(0, START_S * 8000) });
     }
   }
