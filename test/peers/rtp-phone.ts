@@ -57,7 +57,7 @@ export class RtpPhone {
   /**
    * The phone's capture stalls for `ms`: nothing is sent, and then the timestamps go on from where
    * they stopped (the sample count did not advance), so every later frame is `ms` behind the wall
-   * clock, as a sender's whose sampling clock paused.
+   * clock, as with a sender whose sampling clock paused.
    */
   stall(ms: number): void {
     this.#stalledUntil = performance.now() + ms;
