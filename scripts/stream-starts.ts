@@ -65,15 +65,23 @@ export interface Start {
   readonly pcm: Int16Array;
 }
 
+/** Prompt files: Asterisk's voices come as WAV, and some (the unseen corpus's es, fr) as GSM. */
+const PROMPT_FILE = /\.(wav|gsm)$/i;
 /**
- * The audio files directly in `dir`, sorted: the corpus scripts list their sources this way
- * (`"$SING"/*.ogg`). train-classifier.ts's `audioFiles` recurses, for warzone's album folders,
- * and would add Singularity's `win/` track, which no corpus uses.
+ * Music files. Not GSM: /usr/share/asterisk/moh holds each track as .wav, .gsm and .g722 once
+ * `asterisk-moh-opsound-gsm` and `-g722` are installed, and each track counts once.
  */
-function audioFiles(dir: string): string[] {
+const MUSIC_FILE = /\.(wav|ogg|opus|flac)$/i;
+
+/**
+ * The files directly in `dir` whose names match `kind`, sorted: the corpus scripts list their
+ * sources this way (`"$SING"/*.ogg`). train-classifier.ts's `audioFiles` recurses, for warzone's
+ * album folders, and would add Singularity's `win/` track, which no corpus uses.
+ */
+function audioFiles(dir: string, kind: RegExp): string[] {
   try {
     return readdirSync(dir)
-      .filter((n) => /\.(wav|gsm|ogg|opus|flac)$/i.test(n))
+      .filter((n) => kind.test(n))
       .sort()
       .map((n) => join(dir, n));
   } catch {
@@ -95,18 +103,17 @@ export async function streamStarts(
 ): Promise<Start[]> {
   const prompts: { name: string; pcm: Int16Array }[] = [];
   for (const v of sources.voices) {
-    for (const path of audioFiles(join(SOUNDS, v))) {
+    for (const path of audioFiles(join(SOUNDS, v), PROMPT_FILE)) {
       const name = path.slice(SOUNDS.length + 1);
-      const wav = path.endsWith('.wav');
-      if ((!wav && !path.endsWith('.gsm')) || NOT_SPEECH.test(name) || NOT_SPOKEN.test(name))
-        continue;
-      const pcm = wav ? readWav8k(path) : await decodeAudioFile(path);
+      if (NOT_SPEECH.test(name) || NOT_SPOKEN.test(name)) continue;
+      // WAV is read directly (thousands of prompts); GSM through ffmpeg (sound-formats.ts).
+      const pcm = path.endsWith('.wav') ? readWav8k(path) : await decodeAudioFile(path);
       if (pcm.length >= 4000) prompts.push({ name, pcm: pcm.subarray(0, START_S * 8000) });
     }
   }
   const music: { name: string; pcm: Int16Array }[] = [];
   for (const dir of sources.music) {
-    for (const path of audioFiles(dir)) {
+    for (const path of audioFiles(dir, MUSIC_FILE)) {
       let pcm: Int16Array;
       try {
         pcm = await decodeAudioFile(path);
