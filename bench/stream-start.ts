@@ -10,8 +10,8 @@
  * The starts are `scripts/stream-starts.ts`'s (render seed 11): every prompt of the development
  * corpus's voices (en, es, fr), as recorded and pitched down, and a music start every 6 s of the
  * corpus's tracks, through the telephone channel; `--unseen`: the unseen corpus's voices (it, ru
- * as WAV; es, fr as GSM) and music; `--weights`: another model (train-classifier.ts --out), whose look and running
- * score both change. Each start is fed to a fresh detector:
+ * as WAV; es, fr as GSM) and music; `--weights`: another model (train-classifier.ts --out), whose
+ * look and running score both change. Each start is fed to a fresh detector:
  * - held: the detector's first hold decision comes at the end of the look (0.5 s);
  * - a music start is `needed` when, with the look off, the first hold decision comes later than
  *   the delay line after the start, or not within the start's 8 s: its beginning would be written.
