@@ -12,7 +12,8 @@
  * corpus's tracks, through the telephone channel; `--unseen`: the unseen corpus's voices (it, ru
  * as WAV; es, fr as GSM) and music; `--weights`: another model (train-classifier.ts --out), whose
  * look and running score both change. Each start is fed to a fresh detector:
- * - held: the detector's first hold decision comes at the end of the look (0.5 s);
+ * - held: the detector's first hold decision comes at the end of the look (0.5 s); prompt
+ *   starts held at the default threshold are also counted per voice (`speechByVoice`);
  * - a music start is `needed` when, with the look off, the first hold decision comes later than
  *   the delay line after the start, or not within the start's 8 s: its beginning would be written.
  * Runtime: 2–3 minutes (decoding the music with ffmpeg and the telephone channel are most of it).
@@ -74,6 +75,26 @@ function held(starts: readonly Start[], weights?: ModelWeights): Record<string, 
   );
 }
 
+/**
+ * Prompt starts held at `threshold`, per voice (the prompt's directory under Asterisk's sounds),
+ * as recorded and pitched down: which talkers the look takes for music.
+ */
+function heldByVoice(
+  starts: readonly Start[],
+  threshold: number,
+  weights?: ModelWeights,
+): Record<string, { starts: number; held: number }> {
+  const out: Record<string, { starts: number; held: number }> = {};
+  for (const s of starts) {
+    if (s.kind === 'music') continue;
+    const voice = `${s.name.slice(0, s.name.indexOf('/'))}${s.kind === 'speech-low' ? ' low' : ''}`;
+    const v = (out[voice] ??= { starts: 0, held: 0 });
+    v.starts++;
+    if (lookHolds(s.pcm, threshold, weights)) v.held++;
+  }
+  return out;
+}
+
 export default async function run(args: string[]): Promise<unknown> {
   const renders = Number(opt(args, '--renders', '3'));
   const delayMs = Number(opt(args, '--delay-ms', '2500'));
@@ -109,6 +130,8 @@ export default async function run(args: string[]): Promise<unknown> {
     /** Starts held by the look, per threshold, of `starts`. */
     speech: { starts: of('speech').length, held: held(of('speech'), weights) },
     speechPitchedDown: { starts: of('speech-low').length, held: held(of('speech-low'), weights) },
+    /** Both, per voice, at the default threshold (`low`: pitched down). */
+    speechByVoice: heldByVoice(starts, DEFAULT_STREAM_START_SCORE, weights),
     music: { starts: music.length, held: held(music, weights) },
     /** Music starts the running score alone holds too late or not at all: what the look is for. */
     musicNeeded: {
