@@ -328,6 +328,11 @@ export class WindowFeatures {
    * passages).
    */
   private periodicity(n: number, riseSum: number): number {
+    // Until the window holds the longest lag (1.2 s into a stream): 0, "no beat", which the model
+    // reads as speech (1.75 standard deviations under its mean), so music's scores of a stream's
+    // first second run low. Kept (issue 5, stop 26): read as missing instead (the model's mean)
+    // and retrained, the model leaked more on the unseen corpus (`npm run bench -- moh --unseen`:
+    // zero leak 0.956 → 0.939; CORPUS_SEED=7: `hr-domina-hunting` 4.9 → 20.1 s).
     if (n <= BEAT_LAG_MAX) return 0;
     const lag = this.lagSum;
     const m = riseSum / n;
