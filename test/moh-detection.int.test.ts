@@ -86,21 +86,30 @@ describe('music on hold without signalling', () => {
       const musicStartFrame = agentBefore.length / 160;
       const musicEndFrame = musicStartFrame + music.length / 160;
 
-      const packet = Buffer.alloc(172);
-      const callerPacket = Buffer.alloc(172);
       const tone = new CallerTone();
-      let musicStartedAt = 0;
-      let musicEndedAt = 0;
       const frames = pbxStream.length / 160;
+      // Where the music lies on the stream's own timeline, as holdgate places what it hears: a
+      // frame at the sampling instant its timestamp gives (RFC 3550 §5.1), f × 20 ms after the
+      // first. Not when a frame is sent: a stall of this test's event loop delays the sends (the
+      // frames owed then go out in a burst), not the music in the stream.
+      const firstFrameAt = (Date.now() - t0) / 1000;
+      const musicStartedAt = firstFrameAt + musicStartFrame * 0.02;
+      const musicEndedAt = firstFrameAt + musicEndFrame * 0.02;
+      // An agent on a new source has no timeline in common with the old one: holdgate places its
+      // first frame at its arrival.
+      let bridgedAt = 0;
       const started = performance.now();
       for (let f = 0; f < frames; f++) {
         // Pace on the clock, not on timer drift.
         const due = started + f * 20 + (f >= musicStartFrame ? 34 : 0);
         const wait = due - performance.now();
         if (wait > 1) await sleep(wait);
-        if (f === musicStartFrame) musicStartedAt = (Date.now() - t0) / 1000;
-        if (f === musicEndFrame) musicEndedAt = (Date.now() - t0) / 1000;
+        if (f === musicEndFrame) bridgedAt = (Date.now() - t0) / 1000;
         const bridged = newSource && f >= musicEndFrame;
+        // A buffer per packet: a socket sends a Buffer some time after send() returns, so frames
+        // sent in one burst from one reused buffer would all go out as the last of them.
+        const packet = Buffer.alloc(172);
+        const callerPacket = Buffer.alloc(172);
         writeRtpHeader(packet, {
           payloadType: 0,
           sequence: f,
@@ -136,7 +145,7 @@ describe('music on hold without signalling', () => {
       );
       // The agent on a new source ends the hold at once; otherwise the detectors hold on for an
       // announcement (announcementSeconds, 10 s) after the music.
-      if (newSource) expect(hold!.end - musicEndedAt).toBeLessThan(0.3);
+      if (newSource) expect(hold!.end - bridgedAt).toBeLessThan(0.3);
       else expect(hold!.end - musicEndedAt).toBeGreaterThan(9);
 
       const { caller: left, agent: right } = decodeChannels(join(dir, meta.audio!.file));

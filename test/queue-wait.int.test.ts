@@ -96,8 +96,6 @@ describe('queue wait until a new source (detection.queueWait: until-new-source)'
       const stream = pbxAudio(waitS, 6);
       const agentFrame = (waitS * 8000) / 160;
       const frames = stream.length / 160;
-      const packet = Buffer.alloc(172);
-      const callerPacket = Buffer.alloc(172);
       const tone = new CallerTone();
       let bridgedAt = 0;
       const started = performance.now();
@@ -106,6 +104,11 @@ describe('queue wait until a new source (detection.queueWait: until-new-source)'
         if (wait > 1) await sleep(wait);
         if (f === agentFrame) bridgedAt = (Date.now() - t0) / 1000;
         const bridged = newSource && f >= agentFrame;
+        // A buffer per packet: a socket sends a Buffer some time after send() returns, so frames
+        // sent in one burst (after a stall of this loop) from one reused buffer would all go out
+        // as the last of them.
+        const packet = Buffer.alloc(172);
+        const callerPacket = Buffer.alloc(172);
         writeRtpHeader(packet, {
           payloadType: 0,
           sequence: f,
