@@ -68,21 +68,29 @@ function lookHolds(pcm: Int16Array, threshold: number, weights?: ModelWeights): 
   return firstHoldMs(pcm, threshold, WARMUP_FRAMES, weights) === (WARMUP_FRAMES - 1) * 20;
 }
 
+/** The thresholds at which the look holds a start: THRESHOLDS and the detector's default. */
+type Verdicts = ReadonlySet<number>;
+
+/** At which thresholds (THRESHOLDS and the default) the look holds `pcm`, each tried once. */
+function lookVerdicts(pcm: Int16Array, weights?: ModelWeights): Verdicts {
+  const tried = new Set([...THRESHOLDS, DEFAULT_STREAM_START_SCORE]);
+  return new Set([...tried].filter((t) => lookHolds(pcm, t, weights)));
+}
+
 /** Starts held by the look, per threshold. */
-function held(starts: readonly Start[], weights?: ModelWeights): Record<string, number> {
+function held(starts: readonly Start[], verdicts: ReadonlyMap<Start, Verdicts>) {
   return Object.fromEntries(
-    THRESHOLDS.map((t) => [t, starts.filter((s) => lookHolds(s.pcm, t, weights)).length]),
+    THRESHOLDS.map((t) => [t, starts.filter((s) => verdicts.get(s)!.has(t)).length]),
   );
 }
 
 /**
- * Prompt starts held at `threshold`, per voice (the prompt's directory under Asterisk's sounds),
- * as recorded and pitched down: which talkers the look takes for music.
+ * Prompt starts held at the default threshold, per voice (the prompt's directory under Asterisk's
+ * sounds), as recorded and pitched down: which talkers the look takes for music.
  */
 function heldByVoice(
   starts: readonly Start[],
-  threshold: number,
-  weights?: ModelWeights,
+  verdicts: ReadonlyMap<Start, Verdicts>,
 ): Record<string, { starts: number; held: number }> {
   const out: Record<string, { starts: number; held: number }> = {};
   for (const s of starts) {
@@ -90,7 +98,7 @@ function heldByVoice(
     const voice = `${s.name.slice(0, s.name.indexOf('/'))}${s.kind === 'speech-low' ? ' low' : ''}`;
     const v = (out[voice] ??= { starts: 0, held: 0 });
     v.starts++;
-    if (lookHolds(s.pcm, threshold, weights)) v.held++;
+    if (verdicts.get(s)!.has(DEFAULT_STREAM_START_SCORE)) v.held++;
   }
   return out;
 }
@@ -114,6 +122,7 @@ export default async function run(args: string[]): Promise<unknown> {
     throw new Error(
       'no prompts or no music: run scripts/setup.sh and scripts/make-corpus.sh first',
     );
+  const verdicts = new Map(starts.map((s) => [s, lookVerdicts(s.pcm, weights)]));
   const needed: { start: Start; firstHoldS: number | null }[] = [];
   for (const s of music) {
     const t = firstHoldMs(s.pcm, LOOK_OFF, (START_S * 1000) / 20, weights);
@@ -128,23 +137,23 @@ export default async function run(args: string[]): Promise<unknown> {
     delayMs,
     defaultThreshold: DEFAULT_STREAM_START_SCORE,
     /** Starts held by the look, per threshold, of `starts`. */
-    speech: { starts: of('speech').length, held: held(of('speech'), weights) },
-    speechPitchedDown: { starts: of('speech-low').length, held: held(of('speech-low'), weights) },
+    speech: { starts: of('speech').length, held: held(of('speech'), verdicts) },
+    speechPitchedDown: { starts: of('speech-low').length, held: held(of('speech-low'), verdicts) },
     /** Both, per voice, at the default threshold (`low`: pitched down). */
-    speechByVoice: heldByVoice(starts, DEFAULT_STREAM_START_SCORE, weights),
-    music: { starts: music.length, held: held(music, weights) },
+    speechByVoice: heldByVoice(starts, verdicts),
+    music: { starts: music.length, held: held(music, verdicts) },
     /** Music starts the running score alone holds too late or not at all: what the look is for. */
     musicNeeded: {
       starts: needed.length,
       held: held(
         needed.map((n) => n.start),
-        weights,
+        verdicts,
       ),
       /** Which (track@offset#render), the running score's first hold (s), and the look's verdict. */
       files: needed.map((n) => ({
         start: n.start.name,
         firstHoldS: n.firstHoldS,
-        look: lookHolds(n.start.pcm, DEFAULT_STREAM_START_SCORE, weights),
+        look: verdicts.get(n.start)!.has(DEFAULT_STREAM_START_SCORE),
       })),
     },
     runSeconds: Math.round((Date.now() - started) / 100) / 10,
