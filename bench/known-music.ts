@@ -10,10 +10,29 @@
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
  * audio leaked). Runtime: about 10 s.
+ * `bitFlipRate`: per sub-fingerprint bit (0: the lowest band pair), the share of frames from
+ * 200 ms after the onset on whose bit the live audio and the track at the true alignment differ:
+ * what the codec chain does to each band.
+ *
+ * `--negatives DIR[:DIR...]` (corpora of scripts/make-corpus.sh or make-unseen-corpus.sh): how
+ * near other audio comes to a match. Every file whose source is not one of the library's tracks
+ * (speech, IVRs, tones, noise and other music, hours of it) is run through the detector with the
+ * bar lowered (`minScore`), and the holds it decides are counted per hour at each bar up to the
+ * committed one and past it (`negatives.holdsPerHour`): a false match at the committed bar is a
+ * pause of an agent, and the rate's fall towards it shows the margin. Runtime: a few minutes.
  */
-import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
+import {
+  DEFAULT_MIN_SCORE,
+  KnownMusicDetector,
+} from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
-import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
+import { listCorpus } from '../scripts/train-classifier.js';
+import {
+  FP_BITS,
+  FRAME_SAMPLES,
+  NO_BITS,
+  SubFingerprinter,
+} from '../src/detect/known-music/sub-fingerprinter.js';
 import {
   KNOWN_TRACKS,
   channel,
@@ -27,6 +46,80 @@ import {
 
 const CHAINS = ['g711', 'gsm', 'amr-nb'] as const;
 
+/**
+ * Adds to `flips` (per bit) and returns how many frames of `pcm` from `fromFrame` on were compared
+ * with the library's frames at `offset` (global frame = live frame + offset); frames without bits
+ * on either side are skipped.
+ */
+function countFlips(
+  library: KnownMusicLibrary,
+  pcm: Int16Array,
+  offset: number,
+  fromFrame: number,
+  flips: Float64Array,
+): number {
+  const fper = new SubFingerprinter();
+  let compared = 0;
+  for (let n = 0; (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
+    const fp = fper.next(pcm, n * FRAME_SAMPLES);
+    const ref = library.refs[n + offset];
+    if (n < fromFrame || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
+    const x = fp ^ ref;
+    for (let b = 0; b < FP_BITS; b++) if (x & (1 << b)) flips[b]!++;
+    compared++;
+  }
+  return compared;
+}
+
+/** The run of `track` whose phase is nearest `sample`'s place in its 160-sample frame. */
+function nearestRun(library: KnownMusicLibrary, track: string, sample: number) {
+  const rel = ((sample % FRAME_SAMPLES) + FRAME_SAMPLES) % FRAME_SAMPLES;
+  const distance = (phase: number) => {
+    const d = Math.abs(rel - phase);
+    return Math.min(d, FRAME_SAMPLES - d);
+  };
+  const runs = library.runs.filter((r) => r.track === track);
+  return runs.reduce((a, b) => (distance(b.phase) < distance(a.phase) ? b : a));
+}
+
+/** Bars of `--negatives`: every fourth score from 20 to 16 past the committed one. */
+const NEGATIVE_BARS = Array.from(
+  { length: Math.floor((DEFAULT_MIN_SCORE + 16 - 20) / 4) + 1 },
+  (_, i) => 20 + 4 * i,
+);
+
+/** Holds per hour of other audio at each bar (see the file comment). */
+async function negatives(library: KnownMusicLibrary, dirs: readonly string[]) {
+  const holds = NEGATIVE_BARS.map(() => 0);
+  let frames = 0;
+  let files = 0;
+  for (const dir of dirs) {
+    for (const file of await listCorpus(dir)) {
+      if (KNOWN_TRACKS.some((t) => file.source.includes(t))) continue;
+      const pcm = readWav8k(file.path);
+      files++;
+      frames += Math.floor(pcm.length / FRAME_SAMPLES);
+      NEGATIVE_BARS.forEach((minScore, i) => {
+        const detector = new KnownMusicDetector(library, { minScore });
+        for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
+          if (detector.push(pcm.subarray(s, s + FRAME_SAMPLES), s / 8)?.state === 'hold') {
+            holds[i]!++;
+          }
+        }
+      });
+    }
+  }
+  const hours = frames / 50 / 3600;
+  return {
+    files,
+    hours: Math.round(hours * 100) / 100,
+    committedBar: DEFAULT_MIN_SCORE,
+    holdsPerHour: Object.fromEntries(
+      NEGATIVE_BARS.map((bar, i) => [bar, Math.round((holds[i]! / hours) * 100) / 100]),
+    ),
+  };
+}
+
 function quantile(sorted: readonly number[], q: number): number | null {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : null;
 }
@@ -37,14 +130,20 @@ export default async function run(args: string[]): Promise<unknown> {
   if (!Number.isInteger(onsets) || onsets < 1) throw new RangeError('--onsets: a positive integer');
   const library = await KnownMusicLibrary.fromFiles(KNOWN_TRACKS.map(mohPath));
   const tracks = KNOWN_TRACKS.map((t) => readWav8k(mohPath(t)));
+  const n = args.indexOf('--negatives');
+  const negativeDirs = n >= 0 ? (args[n + 1] ?? '').split(':').filter((d) => d !== '') : [];
+  if (n >= 0 && negativeDirs.length === 0) throw new RangeError('--negatives: DIR[:DIR...]');
   const out: Record<string, unknown> = {};
   for (const chain of CHAINS) {
     const latencies: number[] = [];
     const onsetErrors: number[] = [];
     let misses = 0;
+    const flips = new Float64Array(FP_BITS);
+    let compared = 0;
     for (let seed = 1; seed <= onsets; seed++) {
       const rand = seededRandom(seed);
       const track = tracks[seed % tracks.length]!;
+      const trackPath = mohPath(KNOWN_TRACKS[seed % tracks.length]!);
       const at = Math.floor(rand() * (track.length - 80_000));
       const clean = concat([noise(8000, rand), track.subarray(at, at + 80_000)]);
       const coded = chain === 'g711' ? clean : codecChain(clean, chain);
@@ -59,6 +158,10 @@ export default async function run(args: string[]): Promise<unknown> {
         found = true;
       }
       if (!found) misses++;
+      // Live sample s is the track's sample at + s − 8000 (after 1 s of line noise).
+      const run = nearestRun(library, trackPath, at - 8000);
+      const offset = run.start + Math.round((at - 8000 - run.phase) / FRAME_SAMPLES);
+      compared += countFlips(library, pcm, offset, 60, flips);
     }
     latencies.sort((a, b) => a - b);
     onsetErrors.sort((a, b) => a - b);
@@ -77,7 +180,9 @@ export default async function run(args: string[]): Promise<unknown> {
         max: quantile(onsetErrors, 1),
         late: onsetErrors.filter((e) => e > 0).length,
       },
+      bitFlipRate: Array.from(flips, (f) => Math.round((f / compared) * 1000) / 1000),
     };
   }
+  if (negativeDirs.length > 0) out.negatives = await negatives(library, negativeDirs);
   return out;
 }

@@ -129,14 +129,25 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     },
   );
 
-  it('rejects a negative hold-over', () => {
+  it('rejects a negative hold-over and a bar that is not positive', () => {
     expect(() => new KnownMusicDetector(library, { holdOverMs: -1 })).toThrow(RangeError);
+    expect(() => new KnownMusicDetector(library, { minScore: 0 })).toThrow(RangeError);
+    expect(() => new KnownMusicDetector(library, { minScore: Number.NaN })).toThrow(RangeError);
   });
 
   it('(c) 60 s of speech never matches', () => {
     const rand = seededRandom(11);
     const pcm = channel(speech(60, rand), -12, 0.02, rand);
     expect(run(new KnownMusicDetector(library), pcm)).toEqual([]);
+  });
+
+  it('matches only what reaches the bar (minScore)', () => {
+    const rand = seededRandom(1);
+    const music = excerpt(tracks.get(KNOWN_TRACKS[1]!)!, rand);
+    const pcm = channel(concat([noise(8000, rand), music]), -12, 0.02, rand);
+    expect(run(new KnownMusicDetector(library), pcm)).toHaveLength(1);
+    // A candidate is scored over the 2.56 s ring, at most 5 a frame: 2500 is out of reach.
+    expect(run(new KnownMusicDetector(library, { minScore: 2500 }), pcm)).toEqual([]);
   });
 
   it.each(OTHER_TRACKS)('(d) other music (%s, whole track) never matches', (name) => {

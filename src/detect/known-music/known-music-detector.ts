@@ -51,11 +51,12 @@ const TAU_TRACK = 6;
 const TAU_ONSET = 7;
 /**
  * A candidate needs this many non-silent matching frames, a BER below BER_MAX over them and a
- * score of MIN_SCORE (e.g. 15 frames at BER 0.16): chance alignments of other audio stay far below.
+ * score of DEFAULT_MIN_SCORE (e.g. 15 frames at BER 0.16): chance alignments of other audio stay
+ * far below.
  */
 const MIN_MATCH_FRAMES = 15;
 const BER_MAX = 0.3;
-const MIN_SCORE = 36;
+export const DEFAULT_MIN_SCORE = 36;
 /** Lost after 75 non-silent frames (1.5 s) without improving the match, or 5 s of anything. */
 const LOST_FRAMES = 75;
 const LOST_TOTAL_FRAMES = 250;
@@ -92,6 +93,12 @@ export interface KnownMusicOptions {
    * lost (up to 1.5 s, or 5 s of silence), which records the caller during every announcement.
    */
   readonly holdOverMs?: number;
+  /**
+   * The score a candidate alignment needs to be a match (default {@link DEFAULT_MIN_SCORE}). Lower
+   * it only to measure how near other audio comes to matching (`npm run bench -- known-music
+   * --negatives`).
+   */
+  readonly minScore?: number;
 }
 
 /**
@@ -133,6 +140,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private matchStartMs = 0;
   private matchScore = 0;
   private readonly holdOverMs: number;
+  private readonly minScore: number;
   /**
    * Match lost, hold kept: the release is due `holdOverMs` after `bestEndMs` (the music's end,
    * unchanged until a new match) unless music is matched again.
@@ -147,6 +155,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
     if (!(holdOverMs >= 0)) throw new RangeError(`holdOverMs must be ≥ 0, not ${holdOverMs}`);
     this.library = library;
     this.holdOverMs = holdOverMs;
+    this.minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+    if (!(this.minScore > 0)) throw new RangeError(`minScore must be > 0, not ${this.minScore}`);
     this.reset();
   }
 
@@ -372,6 +382,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     let onsetBest = 0;
     let onsetStart = -1;
     const oldest = Math.max(0, n - RING + 1);
+    const minScore = this.minScore;
     // errorsAt, inlined with the arrays in locals: this loop runs about twice per frame over
     // the whole ring while no match is locked (most of a call), for offsets that fail.
     const ringFp = this.ringFp;
@@ -390,8 +401,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
       }
       sum += TAU - e;
       // No frame adds more than TAU: once even the best case of the older ones cannot bring
-      // the score to MIN_SCORE, the rest of the ring cannot make this offset pass.
-      if (best < MIN_SCORE && sum + TAU * (m - oldest) < MIN_SCORE) return false;
+      // the score to minScore, the rest of the ring cannot make this offset pass.
+      if (best < minScore && sum + TAU * (m - oldest) < minScore) return false;
       onsetSum += TAU_ONSET - e;
       frames++;
       errors += e;
@@ -406,7 +417,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
         onsetStart = m;
       }
     }
-    if (bestStart < 0 || bestFrames < MIN_MATCH_FRAMES || best < MIN_SCORE) return false;
+    if (bestStart < 0 || bestFrames < MIN_MATCH_FRAMES || best < minScore) return false;
     if (bestErrors / (bestFrames * FP_BITS) >= BER_MAX) return false;
     const start = Math.min(bestStart, onsetStart);
     this.matchStartFrame = start;
