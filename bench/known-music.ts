@@ -12,7 +12,8 @@
  * audio leaked). Runtime: about 10 s.
  * `bitFlipRate`: per sub-fingerprint bit (0: the lowest band pair), the share of frames from
  * 200 ms after the onset on whose bit the live audio and the track at the true alignment differ:
- * what the codec chain does to each band.
+ * what the codec chain does to each band. The detector's bit weights (`CODEC_BIT_FLIP_RATE`) are
+ * the mean of the GSM and AMR-NB rows at 300 onsets.
  *
  * `--negatives DIR[:DIR...]` (corpora of scripts/make-corpus.sh or make-unseen-corpus.sh): how
  * near other audio comes to a match. Every file whose source is not one of the library's tracks

@@ -6,7 +6,9 @@ import {
   NO_BITS,
   SubFingerprinter,
   bandEdges,
+  CODEC_BIT_FLIP_RATE,
   bitErrors,
+  weightedBitErrors,
 } from './sub-fingerprinter.js';
 import { seededRandom } from './test-signals.js';
 
@@ -63,5 +65,22 @@ describe('SubFingerprinter', () => {
     expect(bitErrors(0, 0xffff)).toBe(16);
     expect(bitErrors(0b1011, 0b0001)).toBe(2);
     expect(bitErrors(0x1ffff, 0xffff)).toBe(0);
+  });
+
+  it('weighs each bit error by ln((1 − p) / p) of its codec flip rate, with a mean weight of 1', () => {
+    expect(weightedBitErrors(0x1234, 0x1234)).toBe(0);
+    expect(weightedBitErrors(0, 0xffff)).toBeCloseTo(16, 9);
+    expect(weightedBitErrors(0x10000, 0)).toBe(0);
+    const w = CODEC_BIT_FLIP_RATE.map((p) => Math.log((1 - p) / p));
+    const mean = w.reduce((a, b) => a + b, 0) / 16;
+    for (let b = 0; b < 16; b++) expect(weightedBitErrors(1 << b, 0)).toBeCloseTo(w[b]! / mean, 9);
+    // Additive over the bits, whichever byte they are in.
+    expect(weightedBitErrors(0b1000_0000_1000_0001, 0)).toBeCloseTo(
+      weightedBitErrors(1, 0) + weightedBitErrors(0x80, 0) + weightedBitErrors(0x8000, 0),
+      9,
+    );
+    // A flip in a band GSM and AMR-NB keep well (bit 0) is more than twice the evidence of one in
+    // the band they garble most (bit 13).
+    expect(weightedBitErrors(1, 0) / weightedBitErrors(1 << 13, 0)).toBeGreaterThan(2);
   });
 });
