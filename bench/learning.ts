@@ -17,7 +17,10 @@
  * detection latency, how many episodes leaked hold audio with the delay line
  * (pause start = max(onset, decision − D) after the music's start; a hold that began during the
  * agent and still runs when the music starts leaks nothing), and in how many calls a hold began
- * during the agent's part (`agentPaused`: false pauses of the agent). Runtime: about 15 s.
+ * during the agent's part (`agentPaused`: false pauses of the agent), and how much of what came
+ * before the music the first hold paused, on average (`pausedBeforeMusicMeanS`: an onset placed
+ * early leaks nothing but costs the agent's last words; a hold that began during the agent is
+ * counted in `agentPaused` instead). Runtime: about 15 s.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,6 +48,8 @@ interface CallResult {
   readonly leakS: number;
   /** A hold began during the agent's part (a false pause of the agent). */
   readonly agentPaused: boolean;
+  /** Seconds before the music that the first hold paused (the agent's last words), if decided in the music. */
+  readonly pausedBeforeS: number;
 }
 
 function opt(args: string[], name: string, dflt: number): number {
@@ -88,12 +93,15 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
     }
   }
   learner.close();
-  if (first === undefined) return { cause: null, latencyS: null, leakS: MUSIC_S, agentPaused };
+  if (first === undefined) {
+    return { cause: null, latencyS: null, leakS: MUSIC_S, agentPaused, pausedBeforeS: 0 };
+  }
   return {
     cause: first.cause,
     latencyS: (first.atMs - musicMs) / 1000,
     leakS: Math.max(0, first.fromMs - musicMs) / 1000,
     agentPaused,
+    pausedBeforeS: first.atMs >= musicMs ? Math.max(0, musicMs - first.fromMs) / 1000 : 0,
   };
 }
 
@@ -150,6 +158,9 @@ export default async function run(args: string[]): Promise<unknown> {
           .length,
         leakedSecondsMax: Math.round(Math.max(...results.map((r) => r.leakS)) * 100) / 100,
         agentPaused: results.filter((r) => r.agentPaused).length,
+        pausedBeforeMusicMeanS:
+          Math.round((results.reduce((s, r) => s + r.pausedBeforeS, 0) / results.length) * 1000) /
+          1000,
       };
     }),
   };
