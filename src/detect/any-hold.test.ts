@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AnyHold } from './any-hold.js';
+import { AnyHold, OPEN_ONSET_BACKDATE_MS } from './any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
 
 /** A detector that decides nothing itself (the tests feed `decide` by hand). */
@@ -52,22 +52,27 @@ describe('AnyHold', () => {
     expect(any.decide(1, end)).toBe(end);
   });
 
-  it('an open onset starts the episode at the earliest onset another detector is gathering', () => {
+  it('an open onset starts the episode a little earlier, or at an earlier onset another detector is gathering', () => {
     // The classifier has been gathering evidence since 6 s (backdated); known music matched
-    // learned audio from where that audio begins, 9 s.
+    // learned audio from 9 s on.
     const any = new AnyHold([quiet(), quiet(6_000)]);
     const open: HoldDecision = { ...decision('hold', 9_000, 'known-music'), onsetOpen: true };
     expect(any.decide(0, open)).toEqual({ ...open, onsetMs: 6_000 });
     // A later hold in the same episode goes out as it is.
     const classifier = decision('hold', 5_000, 'music-classifier');
     expect(any.decide(1, classifier)).toBe(classifier);
-    // Not open, or nothing earlier pending: the onset stands.
+    // Not open: the onset stands.
     const plain = decision('hold', 9_000, 'known-music');
     expect(new AnyHold([quiet(), quiet(6_000)]).decide(0, plain)).toBe(plain);
-    expect(new AnyHold([quiet(), quiet(9_500)]).decide(0, open)).toBe(open);
-    expect(new AnyHold([quiet(), quiet()]).decide(0, open)).toBe(open);
+    // Open with nothing pending, or pending later than the backdate: OPEN_ONSET_BACKDATE_MS earlier.
+    const early = { ...open, onsetMs: 9_000 - OPEN_ONSET_BACKDATE_MS };
+    expect(new AnyHold([quiet(), quiet()]).decide(0, open)).toEqual(early);
+    expect(new AnyHold([quiet(), quiet(8_800)]).decide(0, open)).toEqual(early);
     // The detector's own pending onset does not count.
-    expect(new AnyHold([quiet(1_000), quiet()]).decide(0, open)).toBe(open);
+    expect(new AnyHold([quiet(1_000), quiet()]).decide(0, open)).toEqual(early);
+    // Never before the call.
+    const atStart = { ...open, onsetMs: 200 };
+    expect(new AnyHold([quiet(), quiet()]).decide(0, atStart)).toEqual({ ...open, onsetMs: 0 });
   });
 
   it('reset forgets who holds', () => {

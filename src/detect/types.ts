@@ -20,10 +20,10 @@ export interface HoldDecision {
    */
   readonly musicEndMs?: number;
   /**
-   * A hold only: the music may have begun before `onsetMs`. A match against learned audio that
-   * begins where that audio begins (it was learned from where the classifier decided a hold,
-   * mid-music) does not show when the music started; an earlier onset another detector is
-   * gathering evidence for then counts (see `AnyHold`).
+   * A hold only: the music may have begun before `onsetMs`. A match against learned audio (a
+   * fragment of a track, learned from where the classifier decided a hold, mid-music) does not
+   * show when the music started: the episode then starts a little earlier, or at an earlier onset
+   * another detector is gathering evidence for (see `AnyHold`).
    */
   readonly onsetOpen?: boolean;
 }

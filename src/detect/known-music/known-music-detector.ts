@@ -81,12 +81,6 @@ const FRAME_MS = 20;
  */
 const ONSET_LEAD_MS = 180;
 
-/**
- * A match that begins within this many frames of the start of learned audio (whose first four
- * frames carry no bits yet) may have missed the music before it: its onset is reported open.
- */
-const OPEN_FRAMES = 10;
-
 const CAUSE = 'known-music';
 
 /**
@@ -279,13 +273,16 @@ export class KnownMusicDetector implements HoldMusicDetector {
   }
 
   /**
-   * Whether the match just found begins at the start of learned audio, so that the music may
-   * have played before it (see `HoldDecision.onsetOpen`). Once per hold decision.
+   * Whether the match just found lies on learned audio, so that the music may have played before
+   * it (see `HoldDecision.onsetOpen`). Learned audio is a fragment of a track, cut where the
+   * classifier decided a hold: a later call matches it only from where the fragment begins if it
+   * joined the music earlier, and only from a repeated phrase on if the fragment holds the phrase
+   * but not what led into it on this call. A configured file holds its whole track: where its
+   * match begins, the music began. Once per hold decision.
    */
   private onsetOpen(): boolean {
-    const g = this.matchStartFrame + this.lockOffset;
-    const run = this.library.runAt(g);
-    return run !== undefined && run.learned && g - run.start <= OPEN_FRAMES;
+    const run = this.library.runAt(this.matchStartFrame + this.lockOffset);
+    return run !== undefined && run.learned;
   }
 
   /** Bit errors of live frame `m` against reference `m + offset`; −1 if either has no bits. */
