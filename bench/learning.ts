@@ -48,7 +48,10 @@ interface CallResult {
   readonly leakS: number;
   /** A hold began during the agent's part (a false pause of the agent). */
   readonly agentPaused: boolean;
-  /** Seconds before the music that the first hold paused (the agent's last words), if decided in the music. */
+  /**
+   * Seconds before the music that the first hold paused (the agent's last words); 0 for a hold
+   * that began during the agent (counted in `agentPaused`).
+   */
   readonly pausedBeforeS: number;
 }
 

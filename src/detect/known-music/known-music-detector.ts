@@ -56,7 +56,7 @@ const TAU_TRACK = 6;
 const TAU_ONSET = 7;
 /**
  * A candidate needs this many non-silent matching frames, a (weighted) BER below BER_MAX over them
- * and a score of DEFAULT_MIN_SCORE (e.g. 16 frames at BER 0.13).
+ * and a score of DEFAULT_MIN_SCORE (e.g. 17 frames at BER 0.13).
  */
 const MIN_MATCH_FRAMES = 15;
 const BER_MAX = 0.3;
@@ -285,7 +285,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     return run !== undefined && run.learned;
   }
 
-  /** Bit errors of live frame `m` against reference `m + offset`; −1 if either has no bits. */
+  /** Weighted bit errors of live frame `m` against reference `m + offset`; −1: either lacks bits. */
   private errorsAt(m: number, offset: number): number {
     const fp = this.ringFp[m & RING_MASK]!;
     if (fp === NO_BITS) return -1;
