@@ -167,7 +167,10 @@ export class SubFingerprinter {
   }
 }
 
-/** Number of differing bits between two sub-fingerprints (popcount of the xor). */
+/**
+ * Number of differing bits between two sub-fingerprints (popcount of the xor): the plain distance,
+ * for tests of the fingerprint itself; the detector weighs each bit ({@link weightedBitErrors}).
+ */
 export function bitErrors(a: number, b: number): number {
   let v = (a ^ b) & 0xffff;
   v = v - ((v >> 1) & 0x5555);
@@ -211,7 +214,8 @@ const WEIGHT_HIGH = new Float64Array(256);
 
 /**
  * Differing bits between two sub-fingerprints, each weighted by how rarely a codec flips it (see
- * WEIGHT_LOW): 0 for equal fingerprints, 16 on average for a random pair, as {@link bitErrors}.
+ * WEIGHT_LOW): 0 for equal fingerprints, 8 on average for an unrelated pair and 16 when every bit
+ * differs, as {@link bitErrors}. What the detector scores a frame by.
  */
 export function weightedBitErrors(a: number, b: number): number {
   const x = (a ^ b) & 0xffff;
