@@ -6,10 +6,11 @@
  *
  * Library: the three Asterisk `macroform-*` hold tracks. Each onset is 1 s of line noise, then a
  * 10 s excerpt of one of them from a random sample offset; the whole passes the codec (none, GSM
- * 06.10 or AMR-NB 12.2 by sox), a gain of −12…−30 dB, G.711 µ-law and 1 % lost frames (seeded).
+ * 06.10 or AMR-NB 12.2 by sox, Opus narrowband at 12 kbit/s by ffmpeg), a gain of −12…−30 dB,
+ * G.711 µ-law and 1 % lost frames (seeded).
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
- * audio leaked). Runtime: about 10 s.
+ * audio leaked). Runtime: about 20 s.
  * `bitFlipRate`: per sub-fingerprint bit (0: the lowest band pair), the share of frames from
  * 200 ms after the onset on whose bit the live audio and the track at the true alignment differ:
  * what the codec chain does to each band. The detector's bit weights (`CODEC_BIT_FLIP_RATE`) are
@@ -45,7 +46,7 @@ import {
   seededRandom,
 } from '../src/detect/known-music/test-signals.js';
 
-const CHAINS = ['g711', 'gsm', 'amr-nb'] as const;
+const CHAINS = ['g711', 'gsm', 'amr-nb', 'opus-nb'] as const;
 
 /**
  * Adds to `flips` (per bit) and returns how many frames of `pcm` from `fromFrame` on were compared

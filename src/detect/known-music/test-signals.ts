@@ -91,16 +91,43 @@ export function channel(
   return out;
 }
 
-/** `pcm` encoded to `type` (sox: `gsm`, `amr-nb`) and decoded again: a codec before G.711. */
-export function codecChain(pcm: Int16Array, type: 'gsm' | 'amr-nb'): Int16Array {
+/** Codecs a call may pass before G.711 (issue 5: "GSM, AMR-NB or Opus-narrowband before G.711"). */
+export type CodecBeforeG711 = 'gsm' | 'amr-nb' | 'opus-nb';
+
+/**
+ * `pcm` encoded to `type` and decoded again: a codec before G.711. GSM 06.10 and AMR-NB by sox;
+ * Opus by ffmpeg's libopus at 12 kbit/s in its VoIP mode, narrowband because the input is 8 kHz
+ * (RFC 6716 §2: NB is the 4 kHz audio bandwidth; the decoder's pre-skip is trimmed, RFC 7845 §4.2,
+ * so the output lines up with the input).
+ */
+export function codecChain(pcm: Int16Array, type: CodecBeforeG711): Int16Array {
   const dir = mkdtempSync(join(tmpdir(), 'holdgate-codec-'));
   try {
-    const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
     writeFileSync(join(dir, 'in.raw'), pcm);
-    // AMR-NB at mode 7 (12.2 kbit/s, the mode AMR calls default to); GSM has only 13 kbit/s.
-    const mode = type === 'amr-nb' ? ['-C', '7'] : [];
-    execFileSync('sox', [...raw, join(dir, 'in.raw'), '-t', type, ...mode, join(dir, 'coded')]);
-    execFileSync('sox', ['-t', type, join(dir, 'coded'), ...raw, join(dir, 'out.raw')]);
+    if (type === 'opus-nb') {
+      const raw = ['-f', 's16le', '-ar', '8000', '-ac', '1'];
+      const ff = ['-v', 'error', '-y'];
+      execFileSync('ffmpeg', [
+        ...ff,
+        ...raw,
+        '-i',
+        join(dir, 'in.raw'),
+        '-c:a',
+        'libopus',
+        '-b:a',
+        '12k',
+        '-application',
+        'voip',
+        join(dir, 'coded.ogg'),
+      ]);
+      execFileSync('ffmpeg', [...ff, '-i', join(dir, 'coded.ogg'), ...raw, join(dir, 'out.raw')]);
+    } else {
+      const raw = ['-t', 'raw', '-r', '8000', '-c', '1', '-e', 'signed', '-b', '16'];
+      // AMR-NB at mode 7 (12.2 kbit/s, the mode AMR calls default to); GSM has only 13 kbit/s.
+      const mode = type === 'amr-nb' ? ['-C', '7'] : [];
+      execFileSync('sox', [...raw, join(dir, 'in.raw'), '-t', type, ...mode, join(dir, 'coded')]);
+      execFileSync('sox', ['-t', type, join(dir, 'coded'), ...raw, join(dir, 'out.raw')]);
+    }
     const out = readFileSync(join(dir, 'out.raw'));
     return new Int16Array(out.buffer, out.byteOffset, out.byteLength >> 1).slice();
   } finally {
