@@ -3,7 +3,8 @@
  * scripts/make-corpus.sh and writes src/detect/classifier/weights.json.
  *
  *   node --import tsx scripts/train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600]
- *        [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--out path]
+ *        [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--codecs]
+ *        [--out path]
  *
  * Features are extracted by the very WindowFeatures class the detector runs, over the corpus's
  * "train" split only (the "test" split is left to `npm run bench -- moh`), with 1 % lost frames.
@@ -18,7 +19,8 @@
  * a radio 16–26 dB under the voice (0), voice-over 2–10 dB under (1), speech → music → speech
  * (onsets), music fading in from 15–35 dB down (1), music struck on a beat, decaying to 25–45 dB
  * down between the strokes (1), and drum hits on a beat over quiet music (1), each at −50…−12 dBFS
- * with a noise floor and µ-law.
+ * with a noise floor and µ-law; with `--codecs`, a quarter of them each through GSM, AMR-NB and
+ * Opus narrowband before it (SYNTHETIC_CODECS).
  * Frames up to 3 s after a change of label (or the stream's start) weigh ONSET_BOOST times (the
  * onset path). Agent speech with a radio weighs as much as plain agent speech (CLASS_WEIGHT).
  * The model is a tiny tanh MLP (6 units by default; `--hidden 0`: logistic regression) fitted by
@@ -38,6 +40,7 @@ import {
 import { CLIP, type ModelWeights } from '../src/detect/classifier/score-model.js';
 import { decodeAudioFile, readWav8k } from '../src/detect/known-music/index.js';
 import { mulawRoundTrip } from '../src/detect/known-music/mulaw-round-trip.js';
+import { type CodecBeforeG711, codecChain } from '../src/detect/known-music/test-signals.js';
 
 export interface CorpusFile {
   readonly path: string;
@@ -501,13 +504,15 @@ function biquad(x: Float64Array, fc: number, highPass: boolean): void {
 
 /**
  * The telephone channel of scripts/make-corpus.sh, approximately: 300–3400 Hz (4th order each
- * side), active level `levelDb` dBFS, a white noise floor at `noiseDb` dBFS, G.711 µ-law.
+ * side), active level `levelDb` dBFS, a white noise floor at `noiseDb` dBFS, `codec` if given
+ * (scripts/corpus-lib.sh's chains), G.711 µ-law.
  */
 export function telephone(
   x: Float64Array,
   levelDb: number,
   noiseDb: number,
   rand: () => number,
+  codec?: CodecBeforeG711,
 ): Int16Array {
   biquad(x, 300, true);
   biquad(x, 300, true);
@@ -520,7 +525,7 @@ export function telephone(
     const v = x[i]! * g + nAmp * (2 * rand() - 1);
     out[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
   }
-  return mulawRoundTrip(out, true);
+  return mulawRoundTrip(codec !== undefined ? codecChain(out, codec) : out, true);
 }
 
 /** A synthetic training clip: telephone-channel PCM, its hold intervals and its class. */
@@ -552,6 +557,7 @@ export function synthesize(
   music: readonly Int16Array[],
   seconds: number,
   rand: () => number,
+  codec?: CodecBeforeG711,
 ): SyntheticClip {
   const n = seconds * 8000;
   const v = monologue(speech, n, rand);
@@ -608,7 +614,7 @@ export function synthesize(
     for (let i = 0; i < n; i++) v[i] = v[i]! + g * m[i]!;
     if (kind === 'voice-over') hold = [[0, seconds]];
   }
-  const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand);
+  const pcm = telephone(v, -50 + 38 * rand(), -78 + 16 * rand(), rand, codec);
   return { pcm, hold, cls: musicAlone ? 'hold' : kind };
 }
 
@@ -626,6 +632,17 @@ function beat(
   return { period, phase, decay: (decayS + decaySpanS * rand()) * 8000 };
 }
 
+/**
+ * With `--codecs`, the synthetic clips take turns through these before G.711 (none: G.711
+ * alone): the issue's chains, Opus among them, which the corpus's rotation does not render.
+ */
+const SYNTHETIC_CODECS: readonly (CodecBeforeG711 | undefined)[] = [
+  undefined,
+  'gsm',
+  'amr-nb',
+  'opus-nb',
+];
+
 /** A model written by `--out` (or weights.json), for the benches' `--weights`. */
 export function readWeights(path: string): ModelWeights {
   return JSON.parse(readFileSync(path, 'utf8')) as ModelWeights;
@@ -635,7 +652,7 @@ async function main(argv: string[]): Promise<void> {
   const dir = argv[0];
   if (dir === undefined)
     throw new Error(
-      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--out path]',
+      'usage: train-classifier.ts <corpus-dir> [--hidden 6] [--l2 3e-3] [--epochs 600] [--synthetic 120] [--seed 23] [--no-extra-music] [--extra-music dir:dir] [--codecs] [--out path]',
     );
   const opt = (name: string, dflt: string): string => {
     const i = argv.indexOf(name);
@@ -652,6 +669,7 @@ async function main(argv: string[]): Promise<void> {
   const samples = extract(files);
   const synthetic = Number(opt('--synthetic', '120'));
   const seed = Number(opt('--seed', '23'));
+  const codecs = argv.includes('--codecs');
   if (synthetic > 0) {
     const speech = [...(await promptPool()), ...espeakPool(seededRandom(5))];
     const music = files
@@ -682,8 +700,9 @@ async function main(argv: string[]): Promise<void> {
       `synthesising ${synthetic} × ${kinds.length} clips (${speech.length} prompts)\n`,
     );
     for (let j = 0; j < synthetic; j++) {
+      const codec = codecs ? SYNTHETIC_CODECS[j % SYNTHETIC_CODECS.length] : undefined;
       for (const kind of kinds) {
-        const c = synthesize(kind, speech, music, 30, rand);
+        const c = synthesize(kind, speech, music, 30, rand, codec);
         extractPcm(dropFrames(c.pcm, 0.01, rand), c.hold, c.cls, samples);
       }
     }
@@ -692,7 +711,7 @@ async function main(argv: string[]): Promise<void> {
   const weights = train(samples, hidden, epochs, l2);
   await writeFile(
     out,
-    `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length, synthetic, seed } }, null, 1)}\n`,
+    `${JSON.stringify({ ...weights, trainedOn: { ...(weights.trainedOn as object), files: files.length, synthetic, seed, ...(codecs ? { codecs } : {}) } }, null, 1)}\n`,
   );
   process.stderr.write(`wrote ${out}\n`);
 }
