@@ -31,6 +31,9 @@
  * The corpus is the same on every build. Another render of the same sources (other levels, gaps,
  * pitch shifts and noise floors) shows which figures hang on single events:
  *   CORPUS_SEED=7 scripts/make-corpus.sh /tmp/cs7 && npm run bench -- moh --corpus /tmp/cs7
+ * A render through one codec chain (scripts/corpus-lib.sh: Opus narrowband, say) shows what that
+ * codec costs: CORPUS_CODEC=opus-nb scripts/make-unseen-corpus.sh /tmp/us-opus &&
+ * npm run bench -- moh --unseen --corpus /tmp/us-opus (reported as `codec`).
  * `--unseen` measures on audio from none of the corpus's sources (other music, other voices;
  * scripts/make-unseen-corpus.sh, built on first use in 3-5 minutes): how general the
  * classifier is. Its files are all "test"; nothing in the classifier is fitted to them. Its
@@ -121,6 +124,12 @@ const UNSEEN: CorpusKind = {
   defaultDir: join(tmpdir(), 'holdgate-moh-unseen'),
 };
 
+/** The codec every file of the corpus in `dir` passed before G.711 (its CODEC file), if one did. */
+function corpusCodec(dir: string): string | undefined {
+  const file = join(dir, 'CODEC');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+}
+
 /**
  * Builds the corpus unless `dir` already holds one of the kind's version. An older one is rebuilt
  * in place, with the seed it was rendered with (its SEED file; corpora built before there was one
@@ -138,10 +147,16 @@ async function ensureCorpus(kind: CorpusKind, dir: string): Promise<void> {
   // The render it holds (CORPUS_SEED): an outdated CORPUS_SEED=7 render is rebuilt as that render.
   const seedFile = join(dir, 'SEED');
   const seed = existsSync(seedFile) ? readFileSync(seedFile, 'utf8').trim() : undefined;
+  // And the codec it was rendered through (CORPUS_CODEC), if one for every file.
+  const codec = corpusCodec(dir);
   await promisify(execFile)('bash', [join(ROOT, kind.script), dir], {
     maxBuffer: 1 << 24,
     timeout: 900_000,
-    env: seed !== undefined ? { ...process.env, CORPUS_SEED: seed } : process.env,
+    env: {
+      ...process.env,
+      ...(seed !== undefined ? { CORPUS_SEED: seed } : {}),
+      ...(codec !== undefined ? { CORPUS_CODEC: codec } : {}),
+    },
   });
 }
 
@@ -501,6 +516,8 @@ export default async function run(args: string[]): Promise<unknown> {
   return {
     corpus: dir,
     corpusVersion,
+    /** The codec before G.711 of every file (CORPUS_CODEC), or `rotation`: each file's own. */
+    codec: corpusCodec(dir) ?? 'rotation',
     delayMs,
     frameLoss: loss,
     /** The classifier alone: hold music it has never heard. */

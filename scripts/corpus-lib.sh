@@ -8,6 +8,16 @@ rnd() { # rnd MIN MAX: R <- integer in [MIN, MAX]. Sets R instead of printing: b
   R=$(($1 + RANDOM % ($2 - $1 + 1)))
 }
 
+case ${CORPUS_CODEC:-} in
+  '' | g711u | gsm | amrnb | opus-nb) ;;
+  *) echo "CORPUS_CODEC must be g711u, gsm, amrnb or opus-nb, not $CORPUS_CODEC" >&2; exit 2 ;;
+esac
+
+# corpus_codec_file: records CORPUS_CODEC in OUT (the benchmark rebuilds the render with it)
+corpus_codec_file() {
+  if [[ -n ${CORPUS_CODEC:-} ]]; then echo "$CORPUS_CODEC" >"$OUT/CODEC"; else rm -f "$OUT/CODEC"; fi
+}
+
 # decode SRC OFFSET DUR DST: any audio -> 8 kHz mono PCM16 (DUR 0 = whole file). An offset that
 # would run past the end of a short track wraps around (manolo_camp-morning_coffee is 73 s long:
 # without this its voice-over file held no music at all and later segments came out empty).
@@ -65,9 +75,12 @@ announced() {
   sox "${parts[@]}" "$6"
 }
 
-# tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar
+# tel IN OUT CLASS SPLIT SOURCE HOLDJSON: telephone channel + sidecar. The codec before G.711
+# takes turns (G.711 alone, GSM, G.711 alone, AMR-NB); CORPUS_CODEC (g711u, gsm, amrnb, opus-nb)
+# puts every file through one instead: a render of the whole corpus through that chain. Opus is
+# narrowband (8 kHz in) at 12 kbit/s in libopus's VoIP mode, by ffmpeg.
 tel() {
-  local in=$1 out=$2 peak noise codec dur
+  local in=$1 out=$2 peak noise codec dur pick
   N=$((N + 1))
   rnd -23 -1; peak=$R
   rnd -66 -54; noise=$R
@@ -75,7 +88,19 @@ tel() {
   sox -D "$in" -r 8000 -c 1 -b 16 "$TMP/a.wav" sinc 300-3400 gain -n "$peak"
   sox -n -r 8000 -c 1 -b 16 "$TMP/n.wav" synth "$dur" $([[ $((N % 2)) == 0 ]] && echo pinknoise || echo whitenoise) gain -n "$noise"
   sox -m -v 1 "$TMP/a.wav" -v 1 "$TMP/n.wav" "$TMP/b.wav"
-  case $((N % 4)) in
+  pick=$((N % 4))
+  case ${CORPUS_CODEC:-} in
+    g711u) pick=0 ;;
+    gsm) pick=1 ;;
+    amrnb) pick=3 ;;
+    opus-nb) pick=opus ;;
+  esac
+  case $pick in
+    opus) codec=opus-nb+g711u
+      ffmpeg -v error -nostdin -i "$TMP/b.wav" -c:a libopus -b:a 12k -application voip -y "$TMP/c.ogg"
+      # fatal: the Ogg demuxer reports the pre-skip's negative start as an error on every file
+      ffmpeg -v fatal -nostdin -i "$TMP/c.ogg" -ar 8000 -ac 1 -c:a pcm_s16le -y "$TMP/c.wav"
+      mv "$TMP/c.wav" "$TMP/b.wav" ;;
     1) codec=gsm+g711u
       sox "$TMP/b.wav" -t gsm "$TMP/c.gsm" && sox -t gsm "$TMP/c.gsm" -b 16 "$TMP/b.wav" ;;
     3) codec=amrnb+g711u

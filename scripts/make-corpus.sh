@@ -3,6 +3,8 @@
 # packages, at run time. Audio is never committed.
 #
 #   scripts/make-corpus.sh <outdir>       (CORPUS_SEED=N for another render of the same sources)
+#                                         (CORPUS_CODEC=opus-nb: every file through that codec;
+#                                          scripts/corpus-lib.sh's tel)
 #
 # Every scenario file is rendered to the telephone channel: 8 kHz mono, band-limited 300-3400 Hz,
 # peak level -23...-1 dBFS (speech/music RMS about -35...-12 dBFS), a pink/white noise floor at
@@ -202,4 +204,5 @@ done
 echo 4 >"$OUT/VERSION"
 # The render's seed, so that the benchmark rebuilds an outdated corpus as the same render.
 echo "$SEED" >"$OUT/SEED"
+corpus_codec_file
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2

@@ -3,6 +3,8 @@
 # (issue 5: "holdgate is also measured on audio it has never seen, so tune for generality").
 #
 #   scripts/make-unseen-corpus.sh <outdir>   then: npm run bench -- moh --unseen --corpus <outdir>
+#   (CORPUS_SEED=N: another render; CORPUS_CODEC=opus-nb: every file through that codec, see
+#   scripts/corpus-lib.sh's tel)
 #
 # No source here is in scripts/make-corpus.sh's corpus, on which the classifier is trained and its
 # thresholds are set:
@@ -213,4 +215,5 @@ done
 echo unseen-3 >"$OUT/VERSION"
 # The render's seed, so that the benchmark rebuilds an outdated corpus as the same render.
 echo "$SEED" >"$OUT/SEED"
+corpus_codec_file
 echo "done: $N files, $(du -sh "$OUT" | cut -f1)" >&2
