@@ -184,6 +184,7 @@ describe('MusicClassifierDetector stream-start look', () => {
       at: 1480,
     });
   });
+
   /**
    * 0.6 s of a steady 400 Hz hum peaking at `humDb` dBFS over white noise at −66 dBFS RMS (the
    * look's 0.2–0.5 s, too short for the running score), then Allison's prompts peaking at
