@@ -19,7 +19,7 @@
  * - per hold episode: detection latency (first hold decision − episode start; median, p95), leaked
  *   hold audio (every frame of the episode the gate wrote: before the first pause, and in false
  *   releases inside it, such as during a voice-over) and the share of episodes with 0 s leaked,
- *   overall and per class;
+ *   overall, per class and per codec chain;
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
  * - false pauses (hold decisions) per hour of each negative class;
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
@@ -281,15 +281,23 @@ function summarize(results: readonly FileResult[]) {
   }
   const eps = results.flatMap((r) => r.episodes);
   // Zero-leak share per class: which kind of music start the misses come from.
-  const zeroLeakByClass: Record<string, { episodes: number; zeroLeak: number | null }> = {};
-  for (const c of classes) {
-    const ce = results.filter((r) => r.file.cls === c).flatMap((r) => r.episodes);
-    if (ce.length === 0) continue;
-    zeroLeakByClass[c] = {
-      episodes: ce.length,
-      zeroLeak: round(ce.filter((e) => e.leakS <= 0).length / ce.length),
-    };
-  }
+  const zeroLeakBy = (
+    key: (f: CorpusFile) => string,
+  ): Record<string, { episodes: number; zeroLeak: number | null }> => {
+    const out: Record<string, { episodes: number; zeroLeak: number | null }> = {};
+    for (const k of [...new Set(results.map((r) => key(r.file)))].sort()) {
+      const ke = results.filter((r) => key(r.file) === k).flatMap((r) => r.episodes);
+      if (ke.length === 0) continue;
+      out[k] = {
+        episodes: ke.length,
+        zeroLeak: round(ke.filter((e) => e.leakS <= 0).length / ke.length),
+      };
+    }
+    return out;
+  };
+  const zeroLeakByClass = zeroLeakBy((f) => f.cls);
+  // And per codec chain (the sidecar's `codec`): what a codec before G.711 costs, on one render.
+  const zeroLeakByCodec = zeroLeakBy((f) => f.codec);
   // Which episodes leaked (file, leak, latency), worst first: where the misses are.
   const leaking = results
     .flatMap((r) =>
@@ -328,6 +336,7 @@ function summarize(results: readonly FileResult[]) {
       },
       zeroLeakShare: round(eps.length ? leaks.filter((l) => l <= 0).length / eps.length : null),
       zeroLeakByClass,
+      zeroLeakByCodec,
       leaking,
     },
     releases: {
