@@ -156,20 +156,20 @@ describe('MusicClassifierDetector stream-start look', () => {
     expect(decisions(pcm, {})).toEqual([]);
   });
 
+  /** `x` over white noise of `noiseDb` dBFS RMS (seeded by `seed`), through G.711. */
+  function overNoise(x: Float64Array, noiseDb: number, seed: number): Int16Array {
+    const amplitude = 32767 * 10 ** (noiseDb / 20) * Math.sqrt(3);
+    const out = new Int16Array(x.length);
+    const rand = seededRandom(seed);
+    for (let i = 0; i < x.length; i++) out[i] = Math.round(x[i]! + (2 * rand() - 1) * amplitude);
+    return mulawRoundTrip(out, true);
+  }
+
   /**
    * `file` peaking at −20 dBFS over a white noise floor of −54 dBFS RMS (a noisy line: the
    * corpora's noisiest floor under a quiet talker), through G.711; the noise seeded.
    */
-  function overLineNoise(file: string): Int16Array {
-    const voice = atPeak(['-i', file], -20);
-    const amplitude = 32767 * 10 ** (-54 / 20) * Math.sqrt(3);
-    const out = new Int16Array(voice.length);
-    const rand = seededRandom(1);
-    for (let i = 0; i < voice.length; i++) {
-      out[i] = Math.round(voice[i]! + (2 * rand() - 1) * amplitude);
-    }
-    return mulawRoundTrip(out, true);
-  }
+  const overLineNoise = (file: string): Int16Array => overNoise(atPeak(['-i', file], -20), -54, 1);
 
   // Noise that fills the pauses before and between the first words reads, in the half-filled
   // windows, like music filling them: this prompt's start scores 0.71, which the look held at
@@ -193,14 +193,10 @@ describe('MusicClassifierDetector stream-start look', () => {
   function humThenAgent(humDb: number): Int16Array {
     const voice = atPeak([...allisonMonologue(0, 6), '-t', '6'], -20);
     const hum = 32767 * 10 ** (humDb / 20);
-    const noise = 32767 * 10 ** (-66 / 20) * Math.sqrt(3);
-    const rand = seededRandom(2);
-    const out = new Int16Array(4800 + voice.length);
-    for (let i = 0; i < out.length; i++) {
-      const x = i < 4800 ? hum * Math.sin((2 * Math.PI * 400 * i) / 8000) : voice[i - 4800]!;
-      out[i] = Math.round(x + (2 * rand() - 1) * noise);
-    }
-    return mulawRoundTrip(out, true);
+    const x = new Float64Array(4800 + voice.length);
+    for (let i = 0; i < 4800; i++) x[i] = hum * Math.sin((2 * Math.PI * 400 * i) / 8000);
+    x.set(voice, 4800);
+    return overNoise(x, -66, 2);
   }
 
   // A steady component reads as a held note whatever its level; a line's faint hum before the
