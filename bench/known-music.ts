@@ -16,8 +16,9 @@
  * what the codec chain does to each band. The detector's bit weights (`CODEC_BIT_FLIP_RATE`) are
  * the mean of the GSM and AMR-NB rows at 300 onsets.
  * `slow`: every onset matched later than 1 s or missed, with what its first second of music gave
- * the fingerprinter: the frames that carried bits (of 50; the rest were below the silence floor)
- * and their median bit errors against the track at the true alignment (0–16; unrelated audio: 8).
+ * the fingerprinter: the frames that carried bits (of 50; the rest were silent, live or in the
+ * track) and their median bit errors against the track at the true alignment (0–16; unrelated
+ * audio: 8).
  * It tells a detector that is slow on audible music from music that was not there to be heard
  * (an excerpt starting in a pause, or a quiet passage under the line's noise after a −30 dB gain).
  *
@@ -55,10 +56,31 @@ import {
 const CHAINS = ['g711', 'gsm', 'amr-nb', 'opus-nb'] as const;
 
 /**
- * Adds to `flips` (per bit) and returns how many frames of `pcm` from `fromFrame` on were compared
- * with the library's frames at `offset` (global frame = live frame + offset); frames without bits
- * on either side are skipped.
+ * Calls `visit` with `live ^ reference` for every frame of `pcm` in `[from, to)` that carries bits
+ * on both sides, the reference being the library's frame at `offset` (global frame = live frame +
+ * offset); returns how many it visited.
  */
+function alignedFrames(
+  library: KnownMusicLibrary,
+  pcm: Int16Array,
+  offset: number,
+  from: number,
+  to: number,
+  visit: (xor: number) => void,
+): number {
+  const fper = new SubFingerprinter();
+  let visited = 0;
+  for (let n = 0; n < to && (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
+    const fp = fper.next(pcm, n * FRAME_SAMPLES);
+    const ref = library.refs[n + offset];
+    if (n < from || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
+    visit(fp ^ ref);
+    visited++;
+  }
+  return visited;
+}
+
+/** Adds to `flips` (per bit) over the frames of `pcm` from `fromFrame` on; returns how many. */
 function countFlips(
   library: KnownMusicLibrary,
   pcm: Int16Array,
@@ -66,32 +88,18 @@ function countFlips(
   fromFrame: number,
   flips: Float64Array,
 ): number {
-  const fper = new SubFingerprinter();
-  let compared = 0;
-  for (let n = 0; (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
-    const fp = fper.next(pcm, n * FRAME_SAMPLES);
-    const ref = library.refs[n + offset];
-    if (n < fromFrame || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
-    const x = fp ^ ref;
+  return alignedFrames(library, pcm, offset, fromFrame, Infinity, (x) => {
     for (let b = 0; b < FP_BITS; b++) if (x & (1 << b)) flips[b]!++;
-    compared++;
-  }
-  return compared;
+  });
 }
 
 /**
- * Frames `from .. from+50` of `pcm` (its first second of music): how many carried bits and the
- * median of their plain bit errors against the library at `offset`.
+ * Frames `from .. from+50` of `pcm` (its first second of music): how many carried bits on both
+ * sides and the median of their bit errors against the library at `offset`.
  */
 function firstSecond(library: KnownMusicLibrary, pcm: Int16Array, offset: number, from: number) {
-  const fper = new SubFingerprinter();
   const errors: number[] = [];
-  for (let n = 0; n < from + 50 && (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
-    const fp = fper.next(pcm, n * FRAME_SAMPLES);
-    const ref = library.refs[n + offset];
-    if (n < from || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
-    errors.push(bitErrors(fp, ref));
-  }
+  alignedFrames(library, pcm, offset, from, from + 50, (x) => errors.push(bitErrors(x, 0)));
   errors.sort((a, b) => a - b);
   return { framesWithBits: errors.length, medianBitErrors: quantile(errors, 0.5) };
 }
