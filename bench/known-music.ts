@@ -55,53 +55,36 @@ import {
 
 const CHAINS = ['g711', 'gsm', 'amr-nb', 'opus-nb'] as const;
 
+/** The music starts at live frame 50, after 1 s of line noise; flips count from 200 ms into it. */
+const MUSIC_FRAME = 50;
+const FLIPS_FROM = MUSIC_FRAME + 10;
+
 /**
- * Calls `visit` with `live ^ reference` for every frame of `pcm` in `[from, to)` that carries bits
- * on both sides, the reference being the library's frame at `offset` (global frame = live frame +
- * offset); returns how many it visited.
+ * One pass over the frames of `pcm` that carry bits on both sides, against the library's frames
+ * at `offset` (global frame = live frame + offset): adds each differing bit from FLIPS_FROM on to
+ * `flips` and returns how many frames it compared there, and collects in `firstSecond` the bit
+ * errors of the music's first second (its 50 frames from MUSIC_FRAME).
  */
-function alignedFrames(
+function compareAligned(
   library: KnownMusicLibrary,
   pcm: Int16Array,
   offset: number,
-  from: number,
-  to: number,
-  visit: (xor: number) => void,
+  flips: Float64Array,
+  firstSecond: number[],
 ): number {
   const fper = new SubFingerprinter();
-  let visited = 0;
-  for (let n = 0; n < to && (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
+  let compared = 0;
+  for (let n = 0; (n + 1) * FRAME_SAMPLES <= pcm.length; n++) {
     const fp = fper.next(pcm, n * FRAME_SAMPLES);
     const ref = library.refs[n + offset];
-    if (n < from || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
-    visit(fp ^ ref);
-    visited++;
-  }
-  return visited;
-}
-
-/** Adds to `flips` (per bit) over the frames of `pcm` from `fromFrame` on; returns how many. */
-function countFlips(
-  library: KnownMusicLibrary,
-  pcm: Int16Array,
-  offset: number,
-  fromFrame: number,
-  flips: Float64Array,
-): number {
-  return alignedFrames(library, pcm, offset, fromFrame, Infinity, (x) => {
+    if (n < MUSIC_FRAME || fp === NO_BITS || ref === undefined || ref === NO_BITS) continue;
+    const x = fp ^ ref;
+    if (n < MUSIC_FRAME + 50) firstSecond.push(bitErrors(x, 0));
+    if (n < FLIPS_FROM) continue;
     for (let b = 0; b < FP_BITS; b++) if (x & (1 << b)) flips[b]!++;
-  });
-}
-
-/**
- * Frames `from .. from+50` of `pcm` (its first second of music): how many carried bits on both
- * sides and the median of their bit errors against the library at `offset`.
- */
-function firstSecond(library: KnownMusicLibrary, pcm: Int16Array, offset: number, from: number) {
-  const errors: number[] = [];
-  alignedFrames(library, pcm, offset, from, from + 50, (x) => errors.push(bitErrors(x, 0)));
-  errors.sort((a, b) => a - b);
-  return { framesWithBits: errors.length, medianBitErrors: quantile(errors, 0.5) };
+    compared++;
+  }
+  return compared;
 }
 
 /** The run of `track` whose phase is nearest `sample`'s place in its 160-sample frame. */
@@ -196,14 +179,17 @@ export default async function run(args: string[]): Promise<unknown> {
       // Live sample s is the track's sample at + s − 8000 (after 1 s of line noise).
       const run = nearestRun(library, trackPath, at - 8000);
       const offset = run.start + Math.round((at - 8000 - run.phase) / FRAME_SAMPLES);
-      compared += countFlips(library, pcm, offset, 60, flips);
+      const firstSecond: number[] = [];
+      compared += compareAligned(library, pcm, offset, flips, firstSecond);
       if (latency === null || latency > 1000) {
+        firstSecond.sort((a, b) => a - b);
         slow.push({
           track: KNOWN_TRACKS[seed % tracks.length],
           atS: Math.round(at / 800) / 10,
           gainDb,
           latencyMs: latency,
-          ...firstSecond(library, pcm, offset, 50),
+          framesWithBits: firstSecond.length,
+          medianBitErrors: quantile(firstSecond, 0.5),
         });
       }
     }
