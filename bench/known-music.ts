@@ -10,7 +10,7 @@
  * G.711 µ-law and 1 % lost frames (seeded).
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
- * audio leaked). Runtime: about 20 s.
+ * audio leaked; `lateMs` lists each positive one). Runtime: about 20 s.
  * `bitFlipRate`: per sub-fingerprint bit (0: the lowest band pair), the share of frames from
  * 200 ms after the onset on whose bit the live audio and the track at the true alignment differ:
  * what the codec chain does to each band. The detector's bit weights (`CODEC_BIT_FLIP_RATE`) are
@@ -209,6 +209,7 @@ export default async function run(args: string[]): Promise<unknown> {
         median: quantile(onsetErrors, 0.5),
         max: quantile(onsetErrors, 1),
         late: onsetErrors.filter((e) => e > 0).length,
+        lateMs: onsetErrors.filter((e) => e > 0),
       },
       bitFlipRate: Array.from(flips, (f) => Math.round((f / compared) * 1000) / 1000),
       slow,
