@@ -2,8 +2,25 @@ import { decodeAudioFile } from './decode-audio.js';
 import { mulawRoundTrip } from './mulaw-round-trip.js';
 import { FP_BITS, FRAME_SAMPLES, NO_BITS, SubFingerprinter } from './sub-fingerprinter.js';
 
-/** Reference frame phases (samples): live audio at any sample offset is within 20 of one. */
-const PHASES = [0, 40, 80, 120] as const;
+/**
+ * Reference frame phases (samples): live audio at any sample offset is within 40 of one (a
+ * quarter frame, 5 ms, against the fingerprint's 64 ms window summed over 80 ms). Two, not the
+ * four (within 20) used until issue 5, stop 30: `npm run bench -- known-music --onsets 300`
+ * matches within 1 s as often (G.711 0.977 against 0.98, GSM 0.907 both, AMR-NB 0.90 against
+ * 0.903, Opus 0.94 against 0.93; late onsets 0, 2, 5, 0 against 0, 1, 6, 0), and other audio
+ * comes no nearer to a match (`--negatives` over the five renders, 10.66 h: none at the bar, one
+ * a step below, as before). A library then holds half the frames and each live frame casts half
+ * the votes (116 against 229 on the unseen corpus with Asterisk's five tracks), which spares the
+ * cache more than the count suggests. The detector alone, both libraries in one process, fastest
+ * of 12 interleaved passes over 61,000 frames: 7.3 µs against 9.3 on the unseen corpus (none of
+ * it known), 6.3 against 7.1 on the development one; both detectors together, `npm run bench --
+ * moh --unseen` (`withKnownMusic`), 13.1 µs median against 15.8 (middle of three runs each).
+ * The cost is in the tail: the slowest matches come later (GSM 3.9 s after the music against
+ * 3.1, AMR-NB 5.5 against 4.0), and GSM's late onsets sum to 1.1 s of hold audio against 0.28
+ * (AMR-NB's 4.5 s against 4.6). One phase (within 80) is too few: AMR-NB within 1 s 0.883,
+ * 8 onsets late, Opus 2.
+ */
+const PHASES = [0, 80] as const;
 const KEYS = 1 << FP_BITS;
 
 /** One fingerprinted run: a track at one phase, frames [start, end) of `refs`. */
