@@ -13,8 +13,9 @@ const RING = 128;
 const RING_MASK = RING - 1;
 /**
  * Vote table slots (power of two; the hash keeps log2 of it) and probes per offset. Each frame
- * casts some 60 votes with one track, some 200 with Asterisk's five, so a smaller table evicts a
- * right offset before its second vote arrives. Two probes, not four: on 900 onsets
+ * cast some 60 votes with one track, some 200 with Asterisk's five (with four reference phases;
+ * with two, some 120 with the five), so a smaller table evicts a right offset before its second
+ * vote arrives. Two probes, not four: on 900 onsets
  * (`npm run bench -- known-music --onsets 300`, three codec chains) detection latency and onsets
  * stay within a frame or two of four probes' (amr-nb p95 1.52 s against 1.38 s, share within 1 s
  * 0.887 against 0.883), `bench learning --unseen` is unchanged, and the search costs 0.85 µs a

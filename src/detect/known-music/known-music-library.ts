@@ -5,10 +5,10 @@ import { FP_BITS, FRAME_SAMPLES, NO_BITS, SubFingerprinter } from './sub-fingerp
 /**
  * Reference frame phases (samples): live audio at any sample offset is within 40 of one (a
  * quarter frame, 5 ms, against the fingerprint's 64 ms window summed over 80 ms). Two, not the
- * four (within 20) used until issue 5, stop 30 (measured with the bands up to 3400 Hz then
- * used): `npm run bench -- known-music --onsets 300`
- * matches within 1 s as often (G.711 0.977 against 0.98, GSM 0.907 both, AMR-NB 0.90 against
- * 0.903, Opus 0.94 against 0.93; late onsets 0, 2, 5, 0 against 0, 1, 6, 0), and other audio
+ * four (within 20) used until issue 5, stop 30. Measured with the bands up to 3400 Hz then
+ * used, `npm run bench -- known-music --onsets 300` matches within 1 s as often (G.711 0.977
+ * against 0.98, GSM 0.907 both, AMR-NB 0.90 against 0.903, Opus 0.94 against 0.93; late onsets
+ * 0, 2, 5, 0 against 0, 1, 6, 0), and other audio
  * comes no nearer to a match (`--negatives` over the five renders, 10.66 h: none at the bar, one
  * a step below, as before). A library then holds half the frames and each live frame casts half
  * the votes (116 against 229 on the unseen corpus with Asterisk's five tracks), which spares the
