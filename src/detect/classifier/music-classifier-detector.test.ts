@@ -5,6 +5,7 @@ import { describe, it, expect } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
 import { seededRandom } from '../known-music/test-signals.js';
+import { DEFAULT_HOLD_STATE_OPTIONS } from './hold-state-machine.js';
 import { MusicClassifierDetector } from './music-classifier-detector.js';
 
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
@@ -198,6 +199,38 @@ describe('MusicClassifierDetector stream-start look', () => {
     x.set(voice, 4800);
     return overNoise(x, -66, 2);
   }
+
+  /**
+   * `seconds` of UK ringing (BT SIN 350: 400 + 450 Hz, 0.4 s on, 0.2 s off, 0.4 s on, 2 s off)
+   * peaking at −17 dBFS over white noise at −66 dBFS RMS, through G.711; the noise seeded.
+   */
+  function ukRinging(seconds: number): Int16Array {
+    const x = new Float64Array(seconds * 8000);
+    const a = (32767 * 10 ** (-17 / 20)) / 2;
+    for (let i = 0; i < x.length; i++) {
+      const t = (i % 24_000) / 8000;
+      if (t >= 1 || (t >= 0.4 && t < 0.6)) continue;
+      x[i] =
+        a * (Math.sin((2 * Math.PI * 400 * i) / 8000) + Math.sin((2 * Math.PI * 450 * i) / 8000));
+    }
+    return overNoise(x, -66, 3);
+  }
+
+  // Ringing at a stream start reads as a queue's music to the look (the safe side), and the
+  // running score never confirms it: the stream is held, unsure, until the exit evidence (at
+  // least `exitMs`, 9 s, of it; 14.2 s here, 9.8–11.5 s on the corpus's tone files) lets go,
+  // and then recorded (the README's `queueWait: until-new-source` is for queues that ring while
+  // they wait).
+  it('holds ringing at a stream start, unsure, then lets go of it for good', () => {
+    const d = decisions(ukRinging(40), {});
+    expect(d[0]).toMatchObject({ state: 'hold', onsetMs: 1000, confident: false, at: 1480 });
+    expect(d.some((x) => x.state === 'hold' && x.confident)).toBe(false);
+    const releases = d.filter((x) => x.state === 'no-hold');
+    expect(releases).toHaveLength(1);
+    expect(releases[0]!.at - 1000).toBeGreaterThanOrEqual(DEFAULT_HOLD_STATE_OPTIONS.exitMs);
+    expect(releases[0]!.at - 1000).toBeLessThan(30_000);
+    expect(d.at(-1)!.state).toBe('no-hold');
+  });
 
   // A steady component reads as a held note whatever its level; a line's faint hum before the
   // agent speaks is no hold music (issue 5: the unseen corpus's `agent-speech/es-2` was paused
