@@ -12,6 +12,8 @@ export interface RecordingMeta {
   from: string;
   to: string;
   pauseBehaviour: string;
+  /** When holdgate took the INVITE (ISO 8601): call time's zero. */
+  startedAt: string;
   audio: { file: string; bytes: number } | null;
   holdIntervals: { start: number; end: number; cause: string }[];
   /** Where each stretch of the file lies in call time (s). */

@@ -85,9 +85,11 @@ const FRAME_MS = 20;
  * (five of AMR-NB's by 0.4–1.9 s, in matches 1.2–4 s after the music whose first second or more
  * the codec garbled), for 120 ms more of what came before each hold. Early is the safe side: it
  * leaks nothing. (Measured with four reference phases and the bands up to 3400 Hz. With the two
- * phases and the bands up to 1700 Hz of stop 30, one onset is late: by 20 ms, through AMR-NB.)
+ * phases and the bands up to 1700 Hz of stop 30, one onset is late: by 20 ms, through AMR-NB. In
+ * `test/moh-detection.int.test.ts`, clean G.711, the first matching frame starts 60 ms after the
+ * music, so the pause starts 240 ms before it.)
  */
-const ONSET_LEAD_MS = 300;
+export const ONSET_LEAD_MS = 300;
 
 const CAUSE = 'known-music';
 
