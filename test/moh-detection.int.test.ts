@@ -88,12 +88,8 @@ describe('music on hold without signalling', () => {
 
       const tone = new CallerTone();
       const frames = pbxStream.length / 160;
-      // Where the music lies on the stream's own timeline, as holdgate places what it hears: a
-      // frame at the sampling instant its timestamp gives (RFC 3550 §5.1), f × 20 ms after the
-      // first. Not when a frame is sent: a stall of this test's event loop delays the sends (the
-      // frames owed then go out in a burst), not the music in the stream.
-      // Wall-clock ms here; call time (seconds since holdgate took the INVITE, `meta.startedAt`)
-      // once the recording is finished.
+      // Wall-clock ms here; turned into call time (seconds since holdgate took the INVITE,
+      // `meta.startedAt`) once the recording is finished.
       const firstFrameWallMs = Date.now();
       // An agent on a new source has no timeline in common with the old one: holdgate places its
       // first frame at its arrival.
@@ -135,6 +131,10 @@ describe('music on hold without signalling', () => {
       const { meta } = await finishedRecording(dir);
       const callZeroMs = Date.parse(meta.startedAt);
       const firstFrameAt = (firstFrameWallMs - callZeroMs) / 1000;
+      // Where the music lies on the stream's own timeline, as holdgate places what it hears: a
+      // frame at the sampling instant its timestamp gives (RFC 3550 §5.1), f × 20 ms after the
+      // first. Not when a frame is sent: a stall of this test's event loop delays the sends (the
+      // frames owed then go out in a burst), not the music in the stream.
       const musicStartedAt = firstFrameAt + musicStartFrame * 0.02;
       const musicEndedAt = firstFrameAt + musicEndFrame * 0.02;
       const bridgedAt = (bridgedWallMs - callZeroMs) / 1000;

@@ -4,22 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { KnownMusicDetector } from '../../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../../src/detect/known-music/known-music-library.js';
-
-/** The metadata fields the end-to-end tests look at. */
-export interface RecordingMeta {
-  id: string;
-  status: string;
-  from: string;
-  to: string;
-  pauseBehaviour: string;
-  /** When holdgate took the INVITE (ISO 8601): call time's zero. */
-  startedAt: string;
-  audio: { file: string; bytes: number } | null;
-  holdIntervals: { start: number; end: number; cause: string }[];
-  /** Where each stretch of the file lies in call time (s). */
-  segments: { fileStart: number; callStart: number; duration: number }[];
-  frames: { caller: number; agent: number };
-}
+import type { RecordingMetadata } from '../../src/recorder/index.js';
 
 /**
  * Wait until the one recording in `dir` reaches a final status matching `status` (finalizing runs
@@ -29,7 +14,7 @@ export async function finishedRecording(
   dir: string,
   status: RegExp = /^complete$/,
   timeout = 15_000,
-): Promise<{ meta: RecordingMeta; path: string }> {
+): Promise<{ meta: RecordingMetadata; path: string }> {
   let path = '';
   await expect
     .poll(
@@ -37,12 +22,12 @@ export async function finishedRecording(
         const f = readdirSync(dir).find((n) => n.endsWith('.json'));
         if (!f) return 'none';
         path = join(dir, f);
-        return (JSON.parse(readFileSync(path, 'utf8')) as RecordingMeta).status;
+        return (JSON.parse(readFileSync(path, 'utf8')) as RecordingMetadata).status;
       },
       { timeout },
     )
     .toMatch(status);
-  return { meta: JSON.parse(readFileSync(path, 'utf8')) as RecordingMeta, path };
+  return { meta: JSON.parse(readFileSync(path, 'utf8')) as RecordingMetadata, path };
 }
 
 /** Decode any audio file with ffmpeg to 8 kHz PCM16, `channels` interleaved. */
@@ -119,7 +104,7 @@ export function blockTimes(
   samples: Int16Array,
   freq: number,
   share: number,
-  segments: RecordingMeta['segments'],
+  segments: RecordingMetadata['segments'],
 ): number[] {
   return toneBlocks(samples, freq, share).map((off) => {
     const fileT = off / 8000;
