@@ -239,3 +239,63 @@ describe('HoldStateMachine (two CUSUMs)', () => {
     expect(released).toBe(plain + 3000);
   });
 });
+
+describe('HoldStateMachine: provisional pauses against the delay line', () => {
+  // Defaults: enterScore 0.4, enterMs 500 → entry evidence 25 × 0.6 = 15, half of it 7.5;
+  // enterBackdateMs 2000, so with D = 2500 a pending onset reaches the delay line's exit once the
+  // evidence has been rising for 500 ms.
+  const d = { delayLineMs: 2500 };
+  /** 5 s of speech (0.1), then 52 frames of grey evidence (0.55: +0.15 a frame, 7.8 in all). */
+  const rising: [number, number][] = [
+    [0.1, 5000],
+    [0.55, 52 * 20],
+  ];
+
+  it('pauses on a confident frame once the onset has reached the exit with half the evidence', () => {
+    const tr = feed(new HoldStateMachine(d), [...rising, [0.85, 20], [0, 1000]]);
+    // The 0.85 frame at 6040 ms: evidence rose from 5000 ms, onset 3000 ≤ 6040 − 2500.
+    expect(tr[0]).toEqual({
+      state: 'hold',
+      onsetMs: 3000,
+      confident: false,
+      provisional: true,
+      at: 6040,
+    });
+    // Scores of 0 spend the 8.25 of evidence in 21 frames: the pause ends at its own onset.
+    expect(tr[1]).toMatchObject({ state: 'no-hold', onsetMs: 3000, provisional: true });
+    expect(tr[1]!.at).toBe(6060 + 20 * 20);
+    expect(tr).toHaveLength(2);
+  });
+
+  it('becomes the hold when the evidence completes, with the same onset', () => {
+    const tr = feed(new HoldStateMachine(d), [...rising, [0.85, 20], [0.9, 1000]]);
+    expect(tr[0]).toMatchObject({ state: 'hold', confident: false, provisional: true, at: 6040 });
+    // 15 − 8.25 = 6.75 more at +0.5 a frame: the 14th frame of 0.9 decides.
+    expect(tr[1]).toEqual({ state: 'hold', onsetMs: 3000, confident: true, at: 6060 + 13 * 20 });
+    expect(tr).toHaveLength(2);
+  });
+
+  it('does not pause before the onset reaches the exit, below half the evidence, or with D unset', () => {
+    // Confident frames with over half the evidence (8.25 after 300 ms of 0.95) while the onset
+    // (3000) is still ahead of the exit (5300 − 2500); by the time it is not, none is confident.
+    expect(
+      feed(new HoldStateMachine(d), [
+        [0.1, 5000],
+        [0.95, 300],
+        [0.45, 700],
+        [0, 1000],
+      ]),
+    ).toEqual([]);
+    // Confident frames after 500 ms, but with a quarter of the evidence.
+    expect(
+      feed(new HoldStateMachine(d), [
+        [0.1, 5000],
+        [0.45, 600],
+        [0.85, 40],
+        [0, 1000],
+      ]),
+    ).toEqual([]);
+    // Everything a pause needs, but no delay line given: the machine's own judgement only.
+    expect(feed(new HoldStateMachine(), [...rising, [0.85, 20], [0, 1000]])).toEqual([]);
+  });
+});
