@@ -26,6 +26,13 @@ export interface HoldDecision {
    * another detector is gathering evidence for (see `AnyHold`).
    */
   readonly onsetOpen?: boolean;
+  /**
+   * A provisional pause, or its end: the detector's evidence for a hold reached the delay line's
+   * exit before it could decide (the classifier's `delayLineMs`). Its hold is `confident: false`
+   * (paused as `unknown`); a no-hold follows at the pause's own onset unless the hold is decided.
+   * Not a detection: nothing is learned from it and it is not counted as one.
+   */
+  readonly provisional?: boolean;
 }
 
 export interface HoldMusicDetector {

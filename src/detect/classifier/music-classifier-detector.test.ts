@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
-import { seededRandom } from '../known-music/test-signals.js';
+import { readWav8k } from '../known-music/decode-audio.js';
+import { channel, concat, seededRandom, speech } from '../known-music/test-signals.js';
 import { DEFAULT_HOLD_STATE_OPTIONS } from './hold-state-machine.js';
 import { MusicClassifierDetector } from './music-classifier-detector.js';
 
@@ -360,4 +361,47 @@ describe('MusicClassifierDetector: a voice over the hold music', () => {
       // covered on generated signals (hold-music-floor.test.ts, hold-state-machine.test.ts).
     },
   );
+});
+
+describe('MusicClassifierDetector: provisional pauses against the delay line', () => {
+  /**
+   * 4 s of an agent (Asterisk prompts), then 20 s of `macroform-the_simplicity` from where seed 19
+   * joins it, 36 dB down, through G.711 with 1 % of frames lost: the running score hears this
+   * music late, and its hold would come after the delay line let the music's start out.
+   */
+  function agentThenQuietMusic(): Int16Array {
+    const track = readWav8k('/usr/share/asterisk/moh/macroform-the_simplicity.wav');
+    const rand = seededRandom(19);
+    const at = Math.floor(rand() * (track.length - 30 * 8000));
+    return channel(
+      concat([speech(4, rand), track.subarray(at, at + 20 * 8000)]),
+      -36,
+      0.01,
+      seededRandom(19),
+    );
+  }
+  const D = 2500;
+  const MUSIC_MS = 4000;
+  /** Where the gate's pause takes effect: the onset, unless the delay line let it out already. */
+  const pauseFrom = (d: Timed): number => Math.max(d.onsetMs, d.at - D);
+
+  it('pauses from before the music where the hold alone would write its start', () => {
+    const alone = runDetector(agentThenQuietMusic());
+    expect(alone[0]).toMatchObject({ state: 'hold', confident: true });
+    expect(pauseFrom(alone[0]!), 'the hold alone: music written').toBeGreaterThan(MUSIC_MS);
+
+    const live = runDetector(agentThenQuietMusic(), { delayLineMs: D });
+    expect(live[0]).toMatchObject({ state: 'hold', confident: false, provisional: true });
+    expect(live[0]!.at).toBeLessThan(alone[0]!.at);
+    expect(pauseFrom(live[0]!), 'nothing of the music written').toBeLessThanOrEqual(MUSIC_MS);
+    // The hold itself follows, with the same onset; the provisional pause is not ended first.
+    expect(live[1]).toMatchObject({ state: 'hold', confident: true, onsetMs: alone[0]!.onsetMs });
+    expect(live[1]!.provisional).toBeUndefined();
+    expect(live[1]!.at).toBe(alone[0]!.at);
+  });
+
+  it('never pauses 30 s of Allison speech', () => {
+    const pcm = decode([...allisonMonologue(0, 40), '-t', '30']);
+    expect(runDetector(pcm, { delayLineMs: D })).toEqual([]);
+  });
 });
