@@ -64,7 +64,10 @@ function opt(args: string[], name: string, dflt: number): number {
 
 /** One call on the queue whose library is `library`. */
 function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): CallResult {
-  const detectors = [new KnownMusicDetector(library), new MusicClassifierDetector()];
+  const detectors = [
+    new KnownMusicDetector(library),
+    new MusicClassifierDetector({ delayLineMs: delayMs }),
+  ];
   const any = new AnyHold(detectors);
   const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));
   const musicMs = AGENT_S * 1000;

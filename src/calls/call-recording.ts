@@ -77,6 +77,8 @@ export class CallRecording {
   readonly #detectors: readonly HoldMusicDetector[];
   /** The detectors as one: the gate hears "music" while any says hold. */
   readonly #anyHold: AnyHold;
+  /** The hold in effect is a provisional pause only (no detector has decided it yet). */
+  #provisionalOnly = false;
   readonly #learner: HoldAudioLearner | undefined;
   /** SSRC of what the caller hears, and the one before it (a straggler of it is no new source). */
   #agentSsrc: number | undefined;
@@ -260,6 +262,7 @@ export class CallRecording {
     this.#learner?.sourceChanged(t - SOURCE_CHANGE_LEARN_MARGIN_MS);
     const holding = this.#anyHold.holding;
     this.#anyHold.reset();
+    this.#provisionalOnly = false;
     if (holding) this.gate.musicEnded(t);
   }
 
@@ -268,10 +271,15 @@ export class CallRecording {
     const d = this.#anyHold.decide(index, decision);
     if (d === undefined) return;
     if (d.state === 'hold') {
-      if (!wasHolding) this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
+      // A provisional pause is not a detection: the episode's first decided hold is.
+      if (!d.provisional && (!wasHolding || this.#provisionalOnly)) {
+        this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
+      }
+      this.#provisionalOnly = d.provisional === true && (!wasHolding || this.#provisionalOnly);
       const onsetMs = Math.max(0, d.onsetMs - MUSIC_GUARD_BEFORE_MS);
       this.gate.musicDetected({ onsetMs, confident: d.confident }, now);
     } else {
+      this.#provisionalOnly = false;
       this.gate.musicEnded(Math.min(now, d.onsetMs + MUSIC_GUARD_AFTER_MS));
     }
   }

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
 import { silentLogger } from '../shared/logger.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
+import { readWav8k } from '../detect/known-music/decode-audio.js';
+import { channel, concat, seededRandom, speech } from '../detect/known-music/test-signals.js';
 import { setUpHoldDetection, type QueueDetection } from './hold-detection-setup.js';
 
 const MOH = '/usr/share/asterisk/moh';
@@ -256,4 +258,33 @@ describe('hold detection set-up', () => {
     expect(holdback(0)).toBe(26);
     expect(holdback(1)).toBe(12);
   }, 30_000);
+
+  it('gives a call’s classifier its delay line, against which it pauses provisionally', async () => {
+    const config = validateConfig({
+      detection: { classifier: true },
+      queues: [{ name: 'q', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }],
+    });
+    const queue = (await setUpHoldDetection(config, silentLogger())).forQueue(config.queues[0]!)!;
+    // An agent, then quiet music that the running score hears late (as in the detector's test).
+    const track = readWav8k(join(MOH, 'macroform-the_simplicity.wav'));
+    const rand = seededRandom(19);
+    const at = Math.floor(rand() * (track.length - 30 * 8000));
+    const pcm = channel(
+      concat([speech(4, rand), track.subarray(at, at + 20 * 8000)]),
+      -36,
+      0.01,
+      seededRandom(19),
+    );
+    const first = (detectors: HoldMusicDetector[]): HoldDecision | undefined => {
+      const classifier = detectors[1]!;
+      for (let off = 0; off + 160 <= pcm.length; off += 160) {
+        const d = classifier.push(pcm.subarray(off, off + 160), off / 8);
+        if (d) return d;
+      }
+      return undefined;
+    };
+    expect(first(queue.detectors(2500))).toMatchObject({ state: 'hold', provisional: true });
+    expect(first(queue.detectors())).toMatchObject({ state: 'hold', confident: true });
+    expect(first(queue.detectors())?.provisional).toBeUndefined();
+  });
 });

@@ -12,7 +12,11 @@ import {
 
 /** A queue's hold detection: fresh detectors per call, and where learned hold music goes. */
 export interface QueueDetection {
-  readonly detectors: () => HoldMusicDetector[];
+  /**
+   * Fresh detectors for one call. `delayLineMs`: the call's delay line D, which the classifier
+   * pauses provisionally against (`MusicClassifierOptions.delayLineMs`); absent: it does not.
+   */
+  readonly detectors: (delayLineMs?: number) => HoldMusicDetector[];
   /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
   readonly learn?: (name: string, pcm: Int16Array) => void;
 }
@@ -70,9 +74,16 @@ export async function setUpHoldDetection(
         queue.detection?.announcementSeconds ?? config.detection.announcementSeconds,
       );
       return {
-        detectors: () => [
+        detectors: (delayLineMs?: number) => [
           new KnownMusicDetector(lib, holdOn.knownMusic),
-          ...(classifier ? [new MusicClassifierDetector(holdOn.classifier)] : []),
+          ...(classifier
+            ? [
+                new MusicClassifierDetector({
+                  ...holdOn.classifier,
+                  ...(delayLineMs !== undefined ? { delayLineMs } : {}),
+                }),
+              ]
+            : []),
         ],
         ...(classifier
           ? {

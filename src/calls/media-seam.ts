@@ -47,8 +47,11 @@ export interface SeamRecording {
   readonly to: string;
   /** Epoch ms of call time 0. */
   readonly startedAtMs: number;
-  /** Fresh hold-music detectors for this call (issue 5); none: SDP hold only. */
-  readonly detectors?: () => HoldMusicDetector[];
+  /**
+   * Fresh hold-music detectors for this call (issue 5), given its delay line D (ms); none: SDP
+   * hold only.
+   */
+  readonly detectors?: (delayLineMs: number) => HoldMusicDetector[];
   /** Where this queue learns hold music the classifier found. */
   readonly learn?: (name: string, pcm: Int16Array) => void;
   /** Detection latency of hold music (for metrics). */
@@ -304,7 +307,9 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
         to: rec.to,
         startedAtMs: rec.startedAtMs,
         config: rec.config,
-        ...(rec.detectors ? { detectors: rec.detectors() } : {}),
+        ...(rec.detectors
+          ? { detectors: rec.detectors(Math.round(rec.config.delaySeconds * 1000)) }
+          : {}),
         ...(rec.learn ? { learn: rec.learn } : {}),
         ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
         ...(rec.consentPolicy !== undefined ? { consentPolicy: rec.consentPolicy } : {}),
