@@ -6,6 +6,7 @@
  *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]
  *                        [--voice-over-ms 0] [--floor-margin-db 3]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
+ *                        [--no-provisional]   (no provisional pauses against the delay line)
  *                        [--stream-start-score 0.75]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
@@ -21,7 +22,8 @@
  *   releases inside it, such as during a voice-over) and the share of episodes with 0 s leaked,
  *   overall, per class and per codec chain;
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
- * - false pauses (hold decisions) per hour of each negative class;
+ * - false pauses (hold decisions) per hour of each negative class, and how many of them began as
+ *   a provisional pause (the classifier runs as in a live call: `delayLineMs` = D);
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
  * If src/detect/known-music/index.ts exports KnownMusicDetector and KnownMusicLibrary, the
  * known-music detector (library = the Asterisk MOH directory) is run on the hold tracks too
@@ -78,6 +80,8 @@ interface FileResult {
   readonly fp: number;
   readonly fn: number;
   readonly holdDecisions: number;
+  /** Of those, the ones that began as a provisional pause (`HoldDecision.provisional`). */
+  readonly provisionalPauses: number;
   readonly episodes: {
     latencyS: number | null;
     /** Hold audio written before the first pause (the detection latency past the delay line). */
@@ -188,6 +192,7 @@ function evaluate(
   const eff = new Uint8Array(n);
   const decisions: { t: number; state: 'hold' | 'no-hold'; from: number }[] = [];
   let holdDecisions = 0;
+  let provisionalPauses = 0;
   let state: 'hold' | 'no-hold' = 'no-hold';
   for (let k = 0; k < n; k++) {
     frame.set(pcm.subarray(k * 160, k * 160 + 160));
@@ -197,7 +202,10 @@ function evaluate(
     if (timings) timings.push(Number(process.hrtime.bigint() - t0) / 1000);
     if (d === undefined || d.state === state) continue;
     state = d.state;
-    if (d.state === 'hold') holdDecisions++;
+    if (d.state === 'hold') {
+      holdDecisions++;
+      if (d.provisional === true) provisionalPauses++;
+    }
     decisions.push({ t, state: d.state, from: Math.max(d.onsetMs, t - delayMs) });
   }
   // Apply each decision from its effective time on (later decisions override).
@@ -238,7 +246,7 @@ function evaluate(
           return { lostS: k >= n ? null : ((k - kb) * 20) / 1000 };
         })
       : [];
-  return { file, frames: n, tp, fp, fn, holdDecisions, episodes, releases };
+  return { file, frames: n, tp, fp, fn, holdDecisions, provisionalPauses, episodes, releases };
 }
 
 function summarize(results: readonly FileResult[]) {
@@ -259,7 +267,7 @@ function summarize(results: readonly FileResult[]) {
   const recallByClass: Record<string, number | null> = {};
   const falsePausesPerHour: Record<
     string,
-    { pauses: number; hours: number; perHour: number | null }
+    { pauses: number; provisional: number; hours: number; perHour: number | null }
   > = {};
   const classes = [...new Set(results.map((r) => r.file.cls))];
   for (const c of classes) {
@@ -274,6 +282,7 @@ function summarize(results: readonly FileResult[]) {
       const hours = rs.reduce((s, r) => s + r.file.durationS, 0) / 3600;
       falsePausesPerHour[c] = {
         pauses,
+        provisional: rs.reduce((s, r) => s + r.provisionalPauses, 0),
         hours: round(hours, 4)!,
         perHour: round(hours > 0 ? pauses / hours : null, 2),
       };
@@ -476,6 +485,8 @@ export default async function run(args: string[]): Promise<unknown> {
   const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
   const detectorOptions = {
     state: stateOptions,
+    // As a live call runs it: provisional pauses against the delay line (`--no-provisional`: none).
+    ...(args.includes('--no-provisional') ? {} : { delayLineMs: delayMs }),
     ...(weightsFile !== undefined ? { weights: readWeights(weightsFile) } : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
