@@ -7,8 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
 import { silentLogger } from '../shared/logger.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
-import { readWav8k } from '../detect/known-music/decode-audio.js';
-import { channel, concat, seededRandom, speech } from '../detect/known-music/test-signals.js';
+import { agentThenMohTrack } from '../detect/known-music/test-signals.js';
 import { setUpHoldDetection, type QueueDetection } from './hold-detection-setup.js';
 
 const MOH = '/usr/share/asterisk/moh';
@@ -266,15 +265,7 @@ describe('hold detection set-up', () => {
     });
     const queue = (await setUpHoldDetection(config, silentLogger())).forQueue(config.queues[0]!)!;
     // An agent, then quiet music that the running score hears late (as in the detector's test).
-    const track = readWav8k(join(MOH, 'macroform-the_simplicity.wav'));
-    const rand = seededRandom(19);
-    const at = Math.floor(rand() * (track.length - 30 * 8000));
-    const pcm = channel(
-      concat([speech(4, rand), track.subarray(at, at + 20 * 8000)]),
-      -36,
-      0.01,
-      seededRandom(19),
-    );
+    const pcm = agentThenMohTrack('macroform-the_simplicity', 19, -36);
     const first = (detectors: HoldMusicDetector[]): HoldDecision | undefined => {
       const classifier = detectors[1]!;
       for (let off = 0; off + 160 <= pcm.length; off += 160) {

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
-import { readWav8k } from '../known-music/decode-audio.js';
-import { channel, concat, seededRandom, speech } from '../known-music/test-signals.js';
+import { agentThenMohTrack, seededRandom } from '../known-music/test-signals.js';
 import { DEFAULT_HOLD_STATE_OPTIONS } from './hold-state-machine.js';
 import { MusicClassifierDetector } from './music-classifier-detector.js';
 
@@ -365,21 +364,12 @@ describe('MusicClassifierDetector: a voice over the hold music', () => {
 
 describe('MusicClassifierDetector: provisional pauses against the delay line', () => {
   /**
-   * 4 s of an agent (Asterisk prompts), then 20 s of `macroform-the_simplicity` from where seed 19
-   * joins it, 36 dB down, through G.711 with 1 % of frames lost: the running score hears this
-   * music late, and its hold would come after the delay line let the music's start out.
+   * An agent, then `macroform-the_simplicity` 36 dB down from where seed 19 joins it: the running
+   * score hears this music late, and its hold would come after the delay line let the music's
+   * start out.
    */
-  function agentThenQuietMusic(): Int16Array {
-    const track = readWav8k('/usr/share/asterisk/moh/macroform-the_simplicity.wav');
-    const rand = seededRandom(19);
-    const at = Math.floor(rand() * (track.length - 30 * 8000));
-    return channel(
-      concat([speech(4, rand), track.subarray(at, at + 20 * 8000)]),
-      -36,
-      0.01,
-      seededRandom(19),
-    );
-  }
+  const agentThenQuietMusic = (): Int16Array =>
+    agentThenMohTrack('macroform-the_simplicity', 19, -36);
   const D = 2500;
   const MUSIC_MS = 4000;
   /** Where the gate's pause takes effect: the onset, unless the delay line let it out already. */

@@ -91,6 +91,23 @@ export function channel(
   return out;
 }
 
+/**
+ * 4 s of an agent ({@link speech}), then 20 s of the Asterisk hold track `track` from where `seed`
+ * joins it (as a PBX's shared hold stream is joined anywhere), `gainDb` down, through G.711 with
+ * 1 % of frames lost. The music starts at 4000 ms.
+ */
+export function agentThenMohTrack(track: string, seed: number, gainDb: number): Int16Array {
+  const pcm = readWav8k(mohPath(track));
+  const rand = seededRandom(seed);
+  const at = Math.floor(rand() * (pcm.length - 30 * 8000));
+  return channel(
+    concat([speech(4, rand), pcm.subarray(at, at + 20 * 8000)]),
+    gainDb,
+    0.01,
+    seededRandom(seed),
+  );
+}
+
 /** Codecs a call may pass before G.711 (issue 5: "GSM, AMR-NB or Opus-narrowband before G.711"). */
 export type CodecBeforeG711 = 'gsm' | 'amr-nb' | 'opus-nb';
 
