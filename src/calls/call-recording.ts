@@ -37,8 +37,11 @@ export interface CallRecordingInit {
   /** Epoch ms of call time 0 (the caller's INVITE arrived). */
   startedAtMs: number;
   config: Readonly<RecordingConfig>;
-  /** Hold-music detectors run on what the caller hears (issue 5); empty: SDP hold only. */
-  detectors?: readonly HoldMusicDetector[];
+  /**
+   * Fresh hold-music detectors for this call, given its delay line D (ms), run on what the caller
+   * hears (issue 5); absent: SDP hold only.
+   */
+  detectors?: (delayLineMs: number) => readonly HoldMusicDetector[];
   /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
   learn?: (name: string, pcm: Int16Array) => void;
   /** Told how long after the music's onset each detection came (for the latency metric). */
@@ -101,7 +104,7 @@ export class CallRecording {
     });
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
-    this.#detectors = init.detectors ?? [];
+    this.#detectors = init.detectors?.(delayMs) ?? [];
     this.#anyHold = new AnyHold(this.#detectors);
     // Learning holds back as much as the slowest detector's release can reach into the past.
     const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
@@ -272,10 +275,10 @@ export class CallRecording {
     if (d === undefined) return;
     if (d.state === 'hold') {
       // A provisional pause is not a detection: the episode's first decided hold is.
-      if (!d.provisional && (!wasHolding || this.#provisionalOnly)) {
+      const undecided = !wasHolding || this.#provisionalOnly;
+      if (undecided && !d.provisional)
         this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
-      }
-      this.#provisionalOnly = d.provisional === true && (!wasHolding || this.#provisionalOnly);
+      this.#provisionalOnly = undecided && d.provisional === true;
       const onsetMs = Math.max(0, d.onsetMs - MUSIC_GUARD_BEFORE_MS);
       this.gate.musicDetected({ onsetMs, confident: d.confident }, now);
     } else {

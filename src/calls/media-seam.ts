@@ -307,9 +307,7 @@ export class MediaSeam implements SessionDescriptionSeam, CallerEndpoint {
         to: rec.to,
         startedAtMs: rec.startedAtMs,
         config: rec.config,
-        ...(rec.detectors
-          ? { detectors: rec.detectors(Math.round(rec.config.delaySeconds * 1000)) }
-          : {}),
+        ...(rec.detectors ? { detectors: rec.detectors } : {}),
         ...(rec.learn ? { learn: rec.learn } : {}),
         ...(rec.onHoldDetected ? { onHoldDetected: rec.onHoldDetected } : {}),
         ...(rec.consentPolicy !== undefined ? { consentPolicy: rec.consentPolicy } : {}),

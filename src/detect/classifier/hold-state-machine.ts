@@ -188,6 +188,11 @@ export class HoldStateMachine {
    */
   get pendingOnsetMs(): number | undefined {
     if (this.holding || this.sum <= 0) return undefined;
+    return this.entryOnsetMs();
+  }
+
+  /** The onset of the entry evidence gathering now: where its sum left zero, backdated. */
+  private entryOnsetMs(): number {
     return Math.max(0, this.riseMs - this.o.enterBackdateMs);
   }
 
@@ -232,11 +237,7 @@ export class HoldStateMachine {
       this.sum = 0;
       this.confidentRun = 0;
       this.voiceOverRun = 0;
-      return {
-        state: 'hold',
-        onsetMs: Math.max(0, this.riseMs - o.enterBackdateMs),
-        confident: this.confident,
-      };
+      return { state: 'hold', onsetMs: this.entryOnsetMs(), confident: this.confident };
     }
     this.confidentRun = s >= o.confidentScore ? this.confidentRun + 1 : 0;
     if (this.affirmFrames > 0 && this.confidentRun >= this.affirmFrames) this.sum = 0;
@@ -275,7 +276,7 @@ export class HoldStateMachine {
   private provisionalPause(s: number, timeMs: number): HoldTransition | undefined {
     const o = this.o;
     if (o.delayLineMs <= 0 || this.provisionalOnsetMs >= 0) return undefined;
-    const onsetMs = Math.max(0, this.riseMs - o.enterBackdateMs);
+    const onsetMs = this.entryOnsetMs();
     if (onsetMs > timeMs - o.delayLineMs) return undefined;
     if (s < o.confidentScore || this.sum < PROVISIONAL_EVIDENCE * this.enterEvidence)
       return undefined;
