@@ -307,17 +307,27 @@ export class WindowFeatures {
     const ring = this.ring;
     const lag = this.lagSum;
     const pos = this.pos;
+    // The partner's slot steps through the ring with a wrap, not a `%` per lag (an integer
+    // division each: they were most of this method's cost).
     if (full3) {
       // The frame leaving pairs with the L frames after it.
       const leaving = ring[pos * CHANNELS + CH_RISE]!;
       lag[0] = lag[0]! - leaving * leaving;
-      for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++)
-        lag[L] = lag[L]! - leaving * ring[((pos + L) % LONG_FRAMES) * CHANNELS + CH_RISE]!;
+      let slot = pos + BEAT_LAG_MIN;
+      if (slot >= LONG_FRAMES) slot -= LONG_FRAMES;
+      for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX; L++) {
+        lag[L] = lag[L]! - leaving * ring[slot * CHANNELS + CH_RISE]!;
+        if (++slot === LONG_FRAMES) slot = 0;
+      }
     }
     lag[0] = lag[0]! + r * r;
     const have = this.count; // frames before this one
-    for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX && L <= have; L++)
-      lag[L] = lag[L]! + r * ring[((pos - L + LONG_FRAMES) % LONG_FRAMES) * CHANNELS + CH_RISE]!;
+    let slot = pos - BEAT_LAG_MIN;
+    if (slot < 0) slot += LONG_FRAMES;
+    for (let L = BEAT_LAG_MIN; L <= BEAT_LAG_MAX && L <= have; L++) {
+      lag[L] = lag[L]! + r * ring[slot * CHANNELS + CH_RISE]!;
+      if (--slot < 0) slot = LONG_FRAMES - 1;
+    }
   }
 
   /**
