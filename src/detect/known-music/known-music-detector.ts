@@ -12,10 +12,10 @@ import {
 const RING = 128;
 const RING_MASK = RING - 1;
 /**
- * Vote table slots (power of two; the hash keeps log2 of it) and probes per offset. Each frame
- * cast some 60 votes with one track, some 200 with Asterisk's five (with four reference phases;
- * with two, some 120 with the five), so a smaller table evicts a right offset before its second
- * vote arrives. Two probes, not four: on 900 onsets
+ * Vote table slots (power of two; the hash keeps log2 of it); two probes per offset (`addVote`).
+ * Each frame cast some 60 votes with one track, some 200 with Asterisk's five (with four
+ * reference phases; with two, some 120 with the five), so a smaller table evicts a right offset
+ * before its second vote arrives. Two probes, not four: on 900 onsets
  * (`npm run bench -- known-music --onsets 300`, three codec chains) detection latency and onsets
  * stay within a frame or two of four probes' (amr-nb p95 1.52 s against 1.38 s, share within 1 s
  * 0.887 against 0.883), `bench learning --unseen` is unchanged, and the search costs 0.85 µs a
@@ -24,7 +24,6 @@ const RING_MASK = RING - 1;
  */
 const VOTE_BITS = 8;
 const VOTE_SLOTS = 1 << VOTE_BITS;
-const VOTE_PROBES = 2;
 /**
  * Besides the one-bit neighbours, every combination of two or more of this many least reliable
  * bits is looked up: a codec's flips gather in the bits whose band differences were nearly equal.
@@ -331,7 +330,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
     if (to - from > MAX_BUCKET) return found;
     const entries = this.library.entries;
     for (let j = from; j < to; j++) {
-      const offset = entries[j]! - n;
+      // `| 0`: a Uint32Array element (global frames < 2^31) kept in an int32 register.
+      const offset = (entries[j]! | 0) - n;
       const count = this.addVote(offset, n);
       if (count >= VOTE_MIN && found === undefined && this.verify(offset, n)) found = offset;
     }
@@ -359,26 +359,30 @@ export class KnownMusicDetector implements HoldMusicDetector {
     return weak;
   }
 
+  /**
+   * One vote for `offset` in the table's two slots from its hash (the probes, unrolled): its
+   * count so far, or 1 when it takes the slot of the stalest or least voted offset there (the
+   * first slot on a tie).
+   */
   private addVote(offset: number, n: number): number {
-    const h = Math.imul(offset, 0x9e3779b1) >>> (32 - VOTE_BITS);
     const voteOffset = this.voteOffset;
     const voteCount = this.voteCount;
     const voteLast = this.voteLast;
-    let victim = h;
-    let victimCount = 0x7fffffff;
-    for (let p = 0; p < VOTE_PROBES; p++) {
-      const s = (h + p) & (VOTE_SLOTS - 1);
-      const fresh = n - voteLast[s]! <= VOTE_WINDOW;
-      if (fresh && voteOffset[s] === offset) {
-        voteLast[s] = n;
-        return ++voteCount[s]!;
-      }
-      const c = fresh ? voteCount[s]! : 0;
-      if (c < victimCount) {
-        victimCount = c;
-        victim = s;
-      }
+    const s0 = Math.imul(offset, 0x9e3779b1) >>> (32 - VOTE_BITS);
+    const s1 = (s0 + 1) & (VOTE_SLOTS - 1);
+    const fresh0 = n - voteLast[s0]! <= VOTE_WINDOW;
+    if (fresh0 && voteOffset[s0] === offset) {
+      voteLast[s0] = n;
+      return ++voteCount[s0]!;
     }
+    const fresh1 = n - voteLast[s1]! <= VOTE_WINDOW;
+    if (fresh1 && voteOffset[s1] === offset) {
+      voteLast[s1] = n;
+      return ++voteCount[s1]!;
+    }
+    const c0 = fresh0 ? voteCount[s0]! : 0;
+    const c1 = fresh1 ? voteCount[s1]! : 0;
+    const victim = c1 < c0 ? s1 : s0;
     voteOffset[victim] = offset;
     voteCount[victim] = 1;
     voteLast[victim] = n;
