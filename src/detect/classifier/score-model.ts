@@ -67,19 +67,24 @@ export class ScoreModel {
   /** P(music) ∈ (0, 1) for the feature vector `features` (FEATURE_NAMES order). */
   score(features: Float64Array): number {
     const x = this.x;
+    const mean = this.mean;
+    const invStd = this.invStd;
     for (let i = 0; i < FEATURE_COUNT; i++) {
-      const v = (features[i]! - this.mean[i]!) * this.invStd[i]!;
+      const v = (features[i]! - mean[i]!) * invStd[i]!;
       x[i] = v > CLIP ? CLIP : v < -CLIP ? -CLIP : v;
     }
     let z = this.b2;
+    const w2 = this.w2;
     if (this.nHidden === 0) {
-      for (let i = 0; i < FEATURE_COUNT; i++) z += this.w2[i]! * x[i]!;
+      for (let i = 0; i < FEATURE_COUNT; i++) z += w2[i]! * x[i]!;
     } else {
+      const w1 = this.w1;
+      const b1 = this.b1;
       for (let j = 0; j < this.nHidden; j++) {
-        let a = this.b1[j]!;
+        let a = b1[j]!;
         const row = j * FEATURE_COUNT;
-        for (let i = 0; i < FEATURE_COUNT; i++) a += this.w1[row + i]! * x[i]!;
-        z += this.w2[j]! * Math.tanh(a);
+        for (let i = 0; i < FEATURE_COUNT; i++) a += w1[row + i]! * x[i]!;
+        z += w2[j]! * Math.tanh(a);
       }
     }
     return 1 / (1 + Math.exp(-z));
