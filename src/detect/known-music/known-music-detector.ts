@@ -390,24 +390,24 @@ export class KnownMusicDetector implements HoldMusicDetector {
   }
 
   /**
-   * Verifies `offset` over the live ring: the maximum-score suffix ending at frame `n` must hold
-   * at least MIN_MATCH_FRAMES non-silent frames with a BER below BER_MAX. Sets matchStartMs.
+   * Verifies `offset` over the live ring: the maximum-score suffix ending at frame `n` must reach
+   * the bar and hold at least MIN_MATCH_FRAMES non-silent frames with a BER below BER_MAX. Sets
+   * matchStartMs.
    */
   private verify(offset: number, n: number): boolean {
+    return this.reachesBar(offset, n) && this.matchFrom(offset, n);
+  }
+
+  /**
+   * Whether the maximum-score suffix ending at frame `n` reaches the bar at `offset`: the first
+   * half of {@link verify}, its score alone. Nearly every offset checked fails here (some 2–3 a
+   * frame, most of them chance pairs of votes), over about 75 of the ring's frames each, so this
+   * loop keeps only the running sum and its bound; `matchFrom` rescans the few that pass.
+   */
+  private reachesBar(offset: number, n: number): boolean {
     let sum = 0;
-    let best = 0;
-    let bestStart = -1;
-    let bestFrames = 0;
-    let bestErrors = 0;
-    let frames = 0;
-    let errors = 0;
-    let onsetSum = 0;
-    let onsetBest = 0;
-    let onsetStart = -1;
     const oldest = Math.max(0, n - RING + 1);
     const minScore = this.minScore;
-    // errorsAt, inlined with the arrays in locals: this loop runs about twice per frame over
-    // the whole ring while no match is locked (most of a call), for offsets that fail.
     const ringFp = this.ringFp;
     const refs = this.library.refs;
     const refFrames = this.library.frames;
@@ -423,9 +423,48 @@ export class KnownMusicDetector implements HoldMusicDetector {
         e = weightedBitErrors(fp, ref);
       }
       sum += TAU - e;
+      if (sum >= minScore) return true;
       // No frame adds more than TAU: once even the best case of the older ones cannot bring
       // the score to minScore, the rest of the ring cannot make this offset pass.
-      if (best < minScore && sum + TAU * (m - oldest) < minScore) return false;
+      if (sum + TAU * (m - oldest) < minScore) return false;
+    }
+    return false;
+  }
+
+  /**
+   * The second half of {@link verify}, for an offset whose score reaches the bar: the
+   * maximum-score suffix must also hold MIN_MATCH_FRAMES non-silent frames with a BER below
+   * BER_MAX. Sets matchStartMs.
+   */
+  private matchFrom(offset: number, n: number): boolean {
+    let sum = 0;
+    let best = 0;
+    let bestStart = -1;
+    let bestFrames = 0;
+    let bestErrors = 0;
+    let frames = 0;
+    let errors = 0;
+    let onsetSum = 0;
+    let onsetBest = 0;
+    let onsetStart = -1;
+    const oldest = Math.max(0, n - RING + 1);
+    const minScore = this.minScore;
+    // errorsAt, inlined with the arrays in locals.
+    const ringFp = this.ringFp;
+    const refs = this.library.refs;
+    const refFrames = this.library.frames;
+    for (let m = n; m >= oldest; m--) {
+      const fp = ringFp[m & RING_MASK]!;
+      if (fp === NO_BITS) continue;
+      const g = m + offset;
+      let e: number;
+      if (g < 0 || g >= refFrames) e = FP_BITS >> 1;
+      else {
+        const ref = refs[g]!;
+        if (ref === NO_BITS) continue;
+        e = weightedBitErrors(fp, ref);
+      }
+      sum += TAU - e;
       onsetSum += TAU_ONSET - e;
       frames++;
       errors += e;
