@@ -147,7 +147,7 @@ export class FrameFeatures {
       const l = Math.log(v);
       logNow[k] = l;
       sumLog += l;
-      if (v > max) max = v;
+      max = Math.max(max, v);
     }
     // Two guard bins each side for the prominence test at the band edges.
     logNow[BIN_LO - 1] = Math.log(p[BIN_LO - 1]! + FLOOR);
@@ -170,12 +170,14 @@ export class FrameFeatures {
     ageNow[BIN_HI] = 0;
     for (let k = BIN_LO + 1; k < BIN_HI; k++) {
       const v = p[k]!;
+      // The four tests are all evaluated and combined into one branch: each alone is taken
+      // at random from bin to bin, and short-circuit `&&` would mispredict on each of them.
       const isPeak =
-        v > p[k - 1]! &&
-        v >= p[k + 1]! &&
-        v > minPeak &&
-        logNow[k]! - 0.5 * (logNow[k - 2]! + logNow[k + 2]!) > LN_PROMINENCE;
-      if (!isPeak) {
+        Number(v > p[k - 1]!) &
+        Number(v >= p[k + 1]!) &
+        Number(v > minPeak) &
+        Number(logNow[k]! - 0.5 * (logNow[k - 2]! + logNow[k + 2]!) > LN_PROMINENCE);
+      if (isPeak === 0) {
         ageNow[k] = 0;
         continue;
       }
@@ -216,10 +218,11 @@ export class FrameFeatures {
     if (this.frames > 0) {
       const lmin = Math.log(max) - LN_DYNAMIC;
       let f = 0;
+      // Math.max and Math.abs compile without branches: the comparisons they replace were
+      // taken at random from bin to bin, and their mispredictions were most of this loop's cost.
+      // (The same values: the logs are finite, and a − b and b − a differ only in sign.)
       for (let k = BIN_LO; k <= BIN_HI; k++) {
-        const a = logNow[k]! > lmin ? logNow[k]! : lmin;
-        const b = logPrev[k]! > lmin ? logPrev[k]! : lmin;
-        f += a > b ? a - b : b - a;
+        f += Math.abs(Math.max(logNow[k]!, lmin) - Math.max(logPrev[k]!, lmin));
       }
       this.flux = f / bins;
     } else {
