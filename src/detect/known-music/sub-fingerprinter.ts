@@ -166,8 +166,9 @@ export class SubFingerprinter {
       const margins = this.margins;
       for (let b = 0; b < FP_BITS; b++) {
         const d = diff[b]! - history[base + b]!;
-        if (d > 0) fp |= 1 << b;
-        margins[b] = d < 0 ? -d : d;
+        // Without branches: the sign of a band difference is a coin toss to the predictor.
+        fp |= Number(d > 0) << b;
+        margins[b] = Math.abs(d);
       }
     }
     for (let b = 0; b < FP_BITS; b++) history[base + b] = diff[b]!;
