@@ -138,6 +138,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private readonly voteLast = new Int32Array(VOTE_SLOTS);
   private readonly pending = new Int16Array(FRAME_SAMPLES);
   private readonly weak = new Uint8Array(WEAK_BITS);
+  /** The keys a frame looks up: its sub-fingerprint, its one-bit neighbours, its weak flips. */
+  private readonly keys = new Int32Array(1 + FP_BITS + WEAK_MASKS.length);
   private readonly weakMargin = new Float64Array(WEAK_BITS);
   private pendingLength = 0;
   private pendingTime = 0;
@@ -163,7 +165,12 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private holdingOver = false;
 
   readonly stateBytes: number =
-    SubFingerprinter.stateBytes + RING * (4 + 8) + VOTE_SLOTS * 12 + FRAME_SAMPLES * 2 + 13 * 8;
+    SubFingerprinter.stateBytes +
+    RING * (4 + 8) +
+    VOTE_SLOTS * 12 +
+    FRAME_SAMPLES * 2 +
+    (1 + FP_BITS + WEAK_MASKS.length) * 4 +
+    13 * 8;
 
   constructor(library: KnownMusicLibrary, options: KnownMusicOptions = {}) {
     const holdOverMs = options.holdOverMs ?? DEFAULT_HOLD_OVER_MS;
@@ -310,32 +317,38 @@ export class KnownMusicDetector implements HoldMusicDetector {
    * reliable bits flipped (Haitsma & Kalker §4.3); returns an offset that verified, if any.
    */
   private vote(fp: number, n: number): number | undefined {
-    let found: number | undefined;
-    for (let b = -1; b < FP_BITS; b++) {
-      found = this.lookup(b < 0 ? fp : fp ^ (1 << b), n, found);
-    }
+    const keys = this.keys;
+    keys[0] = fp;
+    for (let b = 0; b < FP_BITS; b++) keys[b + 1] = fp ^ (1 << b);
     const weak = this.weakestBits();
-    for (const mask of WEAK_MASKS) {
+    for (let k = 0; k < WEAK_MASKS.length; k++) {
+      const mask = WEAK_MASKS[k]!;
       let flip = 0;
       for (let i = 0; i < WEAK_BITS; i++) if (mask & (1 << i)) flip |= 1 << weak[i]!;
-      found = this.lookup(fp ^ flip, n, found);
+      keys[FP_BITS + 1 + k] = fp ^ flip;
     }
-    return found;
-  }
-
-  /** Votes for every reference frame whose sub-fingerprint is `key`; verifies at VOTE_MIN. */
-  private lookup(key: number, n: number, found: number | undefined): number | undefined {
-    const from = this.library.heads[key]!;
-    const to = this.library.heads[key + 1]!;
-    if (to - from > MAX_BUCKET) return found;
+    // Every reference frame under each key votes for its offset; an offset at VOTE_MIN votes
+    // is verified, and the first that verifies is the match.
+    const heads = this.library.heads;
     const entries = this.library.entries;
-    for (let j = from; j < to; j++) {
-      // `| 0`: a Uint32Array element (global frames < 2^31) kept in an int32 register.
-      const offset = (entries[j]! | 0) - n;
-      const count = this.addVote(offset, n);
-      if (count >= VOTE_MIN && found === undefined && this.verify(offset, n)) found = offset;
+    let found = 0;
+    let matched = false;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      const from = heads[key]!;
+      const to = heads[key + 1]!;
+      if (to - from > MAX_BUCKET) continue;
+      for (let j = from; j < to; j++) {
+        // `| 0`: a Uint32Array element (global frames < 2^31) kept in an int32 register.
+        const offset = (entries[j]! | 0) - n;
+        const count = this.addVote(offset, n);
+        if (count >= VOTE_MIN && !matched && this.verify(offset, n)) {
+          found = offset;
+          matched = true;
+        }
+      }
     }
-    return found;
+    return matched ? found : undefined;
   }
 
   /** The WEAK_BITS bits of the last fingerprint with the smallest margins, in `this.weak`. */
