@@ -92,6 +92,37 @@ describe('FrameFeatures golden values', () => {
     expect(f.pitchDrift).toBe(DRIFT_CAP);
   });
 
+  it('gives a 160-sample frame (copied whole) the features of the same samples in a longer one', () => {
+    const rand = lcg(3);
+    const whole = new FrameFeatures();
+    const longer = new FrameFeatures();
+    const frame = new Int16Array(160);
+    const padded = new Int16Array(200);
+    const fields = (f: FrameFeatures) => [
+      f.energyDb,
+      f.flatness,
+      f.persistence,
+      f.peakAge,
+      f.pitchDrift,
+      f.peakCount,
+      f.flux,
+      f.centroid,
+    ];
+    for (let k = 0; k < 20; k++) {
+      for (let i = 0; i < 160; i++) {
+        const n = k * 160 + i;
+        frame[i] = Math.round(
+          9000 * Math.sin((2 * Math.PI * 440 * n) / 8000) + 4000 * (rand() - 0.5),
+        );
+      }
+      padded.set(frame);
+      padded.fill(12345, 160);
+      whole.push(frame);
+      longer.push(padded);
+      expect(fields(whole)).toEqual(fields(longer));
+    }
+  });
+
   it('reset forgets history (peak age restarts)', () => {
     const f = run((n) => 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 8000), 30);
     f.reset();

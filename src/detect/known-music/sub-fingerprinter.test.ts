@@ -61,6 +61,23 @@ describe('SubFingerprinter', () => {
     expect(silent.next(new Int16Array(FRAME_SAMPLES), 0)).toBe(NO_BITS);
   });
 
+  it('fingerprints a 160-sample frame (copied whole) as the same frame inside a longer buffer', () => {
+    const rand = seededRandom(9);
+    const pcm = Int16Array.from({ length: FRAME_SAMPLES * 30 }, (_, i) =>
+      Math.round(6000 * Math.sin(i * 0.03 * (1 + (i % 1500) / 3000)) + 3000 * (rand() - 0.5)),
+    );
+    const inBuffer = new SubFingerprinter();
+    const whole = new SubFingerprinter();
+    const frame = new Int16Array(FRAME_SAMPLES);
+    for (let k = 0; k < 30; k++) {
+      frame.set(pcm.subarray(k * FRAME_SAMPLES, (k + 1) * FRAME_SAMPLES));
+      const a = inBuffer.next(pcm, k * FRAME_SAMPLES);
+      const b = whole.next(frame, 0);
+      expect(b).toBe(a);
+      if (a !== NO_BITS) expect(Array.from(whole.margins)).toEqual(Array.from(inBuffer.margins));
+    }
+  });
+
   it('counts bit errors on 16 bits', () => {
     expect(bitErrors(0, 0xffff)).toBe(16);
     expect(bitErrors(0b1011, 0b0001)).toBe(2);
