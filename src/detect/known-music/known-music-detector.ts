@@ -44,7 +44,7 @@ const MAX_BUCKET = 256;
  * an error in a band a codec keeps counts more than one in a band it garbles: that is the frame's
  * log-likelihood ratio, whose offset TAU = 5 is for the flip rates of `CODEC_BIT_FLIP_RATE`.
  */
-const TAU = 5;
+export const TAU = 5;
 /** While locked the bar is one bit lower: quiet or steady passages match at BER ≈ 0.3–0.35. */
 const TAU_TRACK = 6;
 /**
