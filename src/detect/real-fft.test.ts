@@ -2,8 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { RealFft } from './real-fft.js';
 
 describe('RealFft', () => {
-  // 8: the fused first pass alone; 32 and 128: radix-4 passes only; 16, 64, 256 and 512: with a
-  // last radix-2 stage.
+  // 8 and 16: the fused radix-4 and radix-8 first passes alone; 32, 128 and 512 begin with the
+  // radix-4 pass, 64 and 256 with the radix-8 one.
   it.each([8, 16, 32, 64, 128, 256, 512])(
     'matches a direct DFT on a random real signal of %i samples',
     (n) => {
