@@ -10,6 +10,7 @@
  *                        [--stream-start-score 0.75]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
+ *                        [--known-extra DIR [--known-extra-count N]]   (more library tracks)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
  * MusicClassifierDetector. The gate is modelled with the delay line: a decision taken at t with
@@ -404,6 +405,7 @@ async function withKnownMusic(
   delayMs: number,
   timings: number[] | null,
   make: (known: HoldMusicDetector) => HoldMusicDetector,
+  extraKnown: readonly string[] = [],
 ): Promise<FileResult[] | { skipped: string } | { error: string }> {
   const index = join(ROOT, 'src/detect/known-music/index.ts');
   if (!existsSync(index)) return { skipped: 'src/detect/known-music/index.ts does not exist yet' };
@@ -417,7 +419,7 @@ async function withKnownMusic(
     const moh = readdirSync('/usr/share/asterisk/moh')
       .filter((f) => f.endsWith('.wav'))
       .map((f) => join('/usr/share/asterisk/moh', f));
-    const lib = await Lib.fromFiles(moh);
+    const lib = await Lib.fromFiles([...moh, ...extraKnown]);
     const results: FileResult[] = [];
     for (const f of files) {
       const pcm = dropFrames(readWav8k(f.path), loss, seededRandom(lossSeed(f)));
@@ -496,6 +498,18 @@ export default async function run(args: string[]): Promise<unknown> {
       ? { floor: { marginDb: Number(opt(args, '--floor-margin-db', '')) } }
       : {}),
   };
+  // `--known-extra DIR [--known-extra-count N]`: the first N sound files of DIR (by name) join
+  // the library, to see what a queue with more hold tracks costs per frame (the search grows
+  // with the library); they should not be the corpus's own sources.
+  const extraDir = args.includes('--known-extra') ? opt(args, '--known-extra', '') : undefined;
+  const extraKnown =
+    extraDir === undefined
+      ? []
+      : readdirSync(extraDir)
+          .filter((f) => /\.(wav|ogg|mp3|flac)$/i.test(f))
+          .sort()
+          .slice(0, Number(opt(args, '--known-extra-count', '1000')))
+          .map((f) => join(extraDir, f));
   await ensureCorpus(kind, dir);
   const files = await listCorpus(dir);
   const timings: number[] = [];
@@ -522,6 +536,7 @@ export default async function run(args: string[]): Promise<unknown> {
     delayMs,
     knownTimings,
     (k) => k,
+    extraKnown,
   );
   const combinedTimings: number[] = [];
   const combined = await withKnownMusic(
@@ -530,6 +545,7 @@ export default async function run(args: string[]): Promise<unknown> {
     delayMs,
     combinedTimings,
     (k) => new Combined([k, new MusicClassifierDetector(detectorOptions)]),
+    extraKnown,
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();
   const combinedTest = Array.isArray(combined)
@@ -550,6 +566,8 @@ export default async function run(args: string[]): Promise<unknown> {
     stateBytesPerStream: stateBytes,
     knownMusic: Array.isArray(known)
       ? {
+          /** Library tracks beyond the Asterisk MOH directory's (`--known-extra`). */
+          extraTracks: extraKnown.length,
           ...summarize(known),
           /** The known-music detector alone (its share of `withKnownMusic`'s cost). */
           perFrameUs: {
