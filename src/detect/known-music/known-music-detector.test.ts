@@ -5,6 +5,7 @@ import {
   DEFAULT_MIN_SCORE,
   KnownMusicDetector,
   TAU,
+  defaultMinScore,
 } from './known-music-detector.js';
 import { KnownMusicLibrary } from './known-music-library.js';
 import {
@@ -180,6 +181,18 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     expect(() => new KnownMusicDetector(library, { holdOverMs: -1 })).toThrow(RangeError);
     expect(() => new KnownMusicDetector(library, { minScore: 0 })).toThrow(RangeError);
     expect(() => new KnownMusicDetector(library, { minScore: Number.NaN })).toThrow(RangeError);
+  });
+
+  it('sizes its vote table and bar to the library: as committed for Asterisk, larger ones more', () => {
+    expect(library.entries.length).toBeLessThanOrEqual(1 << 17);
+    expect(defaultMinScore(library.entries.length)).toBe(DEFAULT_MIN_SCORE);
+    // 2.5 points per doubling of the index past 2^17 entries.
+    expect(defaultMinScore(1 << 18)).toBeCloseTo(DEFAULT_MIN_SCORE + 2.5, 9);
+    expect(defaultMinScore(1 << 20)).toBeCloseTo(DEFAULT_MIN_SCORE + 7.5, 9);
+    // A library with 4 × 2^17 entries: a table of 4 × 256 slots (12 bytes each).
+    const big = { entries: new Uint32Array(4 << 17) } as unknown as KnownMusicLibrary;
+    const own = new KnownMusicDetector(library);
+    expect(new KnownMusicDetector(big).stateBytes - own.stateBytes).toBe(3 * 256 * 12);
   });
 
   it('(c) 60 s of speech never matches', () => {

@@ -23,7 +23,19 @@ const RING_MASK = RING - 1;
  * (amr-nb p95 1.34 s) for 0.55 µs more.
  */
 const VOTE_BITS = 8;
-const VOTE_SLOTS = 1 << VOTE_BITS;
+/**
+ * Index entries per 2^VOTE_BITS vote slots: a larger library casts proportionally more votes per
+ * frame, and the table doubles per doubling past this (up to 2^MAX_VOTE_BITS slots). With a fixed
+ * 256 slots and Wesnoth's 30 tracks added to Asterisk's 5 (668,000 entries), a right offset was
+ * evicted before its second vote so often that `bench known-music --onsets 300` (G.711 / GSM)
+ * matched within 1 s in 0.977 / 0.86 of onsets (p95 0.76 / 1.7 s, 1 / 5 onsets late: hold audio
+ * written) against 0.99 / 0.957 with Asterisk's alone; with 2048 slots and that library's bar
+ * (49.9, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 (p95 0.66 / 0.98 s, none late). The price: more
+ * chance pairs of votes to verify, 14.7 µs a frame for the search on the unseen corpus against
+ * 10.1 µs with 256 slots. Asterisk's five tracks (109,215 entries) keep 256 slots.
+ */
+const ENTRIES_PER_BASE_TABLE = 1 << 17;
+const MAX_VOTE_BITS = 14;
 /**
  * Besides the one-bit neighbours, every combination of two or more of this many least reliable
  * bits is looked up: a codec's flips gather in the bits whose band differences were nearly equal.
@@ -70,6 +82,24 @@ const BER_MAX = 0.3;
  * 2.8 s after the music.
  */
 export const DEFAULT_MIN_SCORE = 44;
+
+/**
+ * Bar points added per doubling of the library's index past ENTRIES_PER_BASE_TABLE: every
+ * reference frame is another chance for unrelated audio to line up, so the chance of a false
+ * match grows with the library, and the bar with its logarithm. Below the committed bar the false
+ * holds on other audio fell about 3.5-fold per 4 points (12, 5, 1 at 32, 36, 40 with Asterisk's
+ * five tracks), about 2.2 points per halving. With Wesnoth's 30 tracks added (668,000 entries,
+ * 2.35 doublings past the base) and the bar left at 44, the unseen renders' 7.92 h of other audio
+ * held once; none at 48. 2.5 points per doubling puts that library's bar at 49.9.
+ */
+const MIN_SCORE_PER_DOUBLING = 2.5;
+
+/** The bar for a library of `entries` index entries (see MIN_SCORE_PER_DOUBLING). */
+export function defaultMinScore(entries: number): number {
+  return entries <= ENTRIES_PER_BASE_TABLE
+    ? DEFAULT_MIN_SCORE
+    : DEFAULT_MIN_SCORE + MIN_SCORE_PER_DOUBLING * Math.log2(entries / ENTRIES_PER_BASE_TABLE);
+}
 /** Lost after 75 non-silent frames (1.5 s) without improving the match, or 5 s of anything. */
 const LOST_FRAMES = 75;
 const LOST_TOTAL_FRAMES = 250;
@@ -133,9 +163,12 @@ export class KnownMusicDetector implements HoldMusicDetector {
   private readonly fper = new SubFingerprinter();
   private readonly ringFp = new Int32Array(RING);
   private readonly ringTime = new Float64Array(RING);
-  private readonly voteOffset = new Int32Array(VOTE_SLOTS);
-  private readonly voteCount = new Int32Array(VOTE_SLOTS);
-  private readonly voteLast = new Int32Array(VOTE_SLOTS);
+  private readonly voteOffset: Int32Array;
+  private readonly voteCount: Int32Array;
+  private readonly voteLast: Int32Array;
+  /** 32 − log2 of the vote table's slots (the hash's shift), and slots − 1. */
+  private readonly voteShift: number;
+  private readonly voteMask: number;
   private readonly pending = new Int16Array(FRAME_SAMPLES);
   private readonly weak = new Uint8Array(WEAK_BITS);
   /** The keys a frame looks up: its sub-fingerprint, its one-bit neighbours, its weak flips. */
@@ -164,20 +197,36 @@ export class KnownMusicDetector implements HoldMusicDetector {
    */
   private holdingOver = false;
 
-  readonly stateBytes: number =
-    SubFingerprinter.stateBytes +
-    RING * (4 + 8) +
-    VOTE_SLOTS * 12 +
-    FRAME_SAMPLES * 2 +
-    (1 + FP_BITS + WEAK_MASKS.length) * 4 +
-    13 * 8;
+  readonly stateBytes: number;
 
   constructor(library: KnownMusicLibrary, options: KnownMusicOptions = {}) {
     const holdOverMs = options.holdOverMs ?? DEFAULT_HOLD_OVER_MS;
     if (!(holdOverMs >= 0)) throw new RangeError(`holdOverMs must be ≥ 0, not ${holdOverMs}`);
     this.library = library;
+    // The vote table is sized to the library when the detector is made (a call's detector keeps
+    // its table while the library learns).
+    let voteBits = VOTE_BITS;
+    while (
+      voteBits < MAX_VOTE_BITS &&
+      library.entries.length > ENTRIES_PER_BASE_TABLE << (voteBits - VOTE_BITS)
+    ) {
+      voteBits++;
+    }
+    const voteSlots = 1 << voteBits;
+    this.voteOffset = new Int32Array(voteSlots);
+    this.voteCount = new Int32Array(voteSlots);
+    this.voteLast = new Int32Array(voteSlots);
+    this.voteShift = 32 - voteBits;
+    this.voteMask = voteSlots - 1;
+    this.stateBytes =
+      SubFingerprinter.stateBytes +
+      RING * (4 + 8) +
+      voteSlots * 12 +
+      FRAME_SAMPLES * 2 +
+      (1 + FP_BITS + WEAK_MASKS.length) * 4 +
+      15 * 8;
     this.holdOverMs = holdOverMs;
-    this.minScore = options.minScore ?? DEFAULT_MIN_SCORE;
+    this.minScore = options.minScore ?? defaultMinScore(library.entries.length);
     if (!(this.minScore > 0)) throw new RangeError(`minScore must be > 0, not ${this.minScore}`);
     this.reset();
   }
@@ -381,8 +430,8 @@ export class KnownMusicDetector implements HoldMusicDetector {
     const voteOffset = this.voteOffset;
     const voteCount = this.voteCount;
     const voteLast = this.voteLast;
-    const s0 = Math.imul(offset, 0x9e3779b1) >>> (32 - VOTE_BITS);
-    const s1 = (s0 + 1) & (VOTE_SLOTS - 1);
+    const s0 = Math.imul(offset, 0x9e3779b1) >>> this.voteShift;
+    const s1 = (s0 + 1) & this.voteMask;
     const fresh0 = n - voteLast[s0]! <= VOTE_WINDOW;
     if (fresh0 && voteOffset[s0] === offset) {
       voteLast[s0] = n;
