@@ -2,7 +2,7 @@
  * `npm run bench -- known-music`: how fast and where the known-music detector (issue 5, Build
  * item 1: "match within 1 s of hold-music start") places a known track's onset, per codec chain.
  *
- *   npm run bench -- known-music [--onsets 30]
+ *   npm run bench -- known-music [--onsets 30] [--known-extra DIR [--known-extra-count N]]
  *
  * Library: the three Asterisk `macroform-*` hold tracks. Each onset is 1 s of line noise, then a
  * 10 s excerpt of one of them from a random sample offset; the whole passes the codec (none, GSM
@@ -29,9 +29,12 @@
  * committed one and past it (`negatives.holdsPerHour`): a false match at the committed bar is a
  * pause of an agent, and the rate's fall towards it shows the margin. Runtime: a few minutes.
  */
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import {
   DEFAULT_MIN_SCORE,
   KnownMusicDetector,
+  defaultMinScore,
 } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
 import { listCorpus } from '../scripts/train-classifier.js';
@@ -105,13 +108,19 @@ const NEGATIVE_BARS = Array.from(
 );
 
 /** Holds per hour of other audio at each bar (see the file comment). */
-async function negatives(library: KnownMusicLibrary, dirs: readonly string[]) {
+async function negatives(
+  library: KnownMusicLibrary,
+  dirs: readonly string[],
+  extraTracks: readonly string[],
+) {
+  // A corpus file made from a library track is not other audio (names without the extension).
+  const inLibrary = [...KNOWN_TRACKS, ...extraTracks.map((f) => basename(f).replace(/\.\w+$/, ''))];
   const holds = NEGATIVE_BARS.map(() => 0);
   let frames = 0;
   let files = 0;
   for (const dir of dirs) {
     for (const file of await listCorpus(dir)) {
-      if (KNOWN_TRACKS.some((t) => file.source.includes(t))) continue;
+      if (inLibrary.some((t) => file.source.includes(t))) continue;
       const pcm = readWav8k(file.path);
       files++;
       frames += Math.floor(pcm.length / FRAME_SAMPLES);
@@ -129,7 +138,7 @@ async function negatives(library: KnownMusicLibrary, dirs: readonly string[]) {
   return {
     files,
     hours: Math.round(hours * 100) / 100,
-    committedBar: DEFAULT_MIN_SCORE,
+    committedBar: defaultMinScore(library.entries.length),
     holdsPerHour: Object.fromEntries(
       NEGATIVE_BARS.map((bar, i) => [bar, Math.round((holds[i]! / hours) * 100) / 100]),
     ),
@@ -144,7 +153,20 @@ export default async function run(args: string[]): Promise<unknown> {
   const i = args.indexOf('--onsets');
   const onsets = i >= 0 ? Number(args[i + 1]) : 30;
   if (!Number.isInteger(onsets) || onsets < 1) throw new RangeError('--onsets: a positive integer');
-  const library = await KnownMusicLibrary.fromFiles(KNOWN_TRACKS.map(mohPath));
+  // `--known-extra DIR [--known-extra-count N]`: the first N sound files of DIR (by name) join the
+  // library (not as onsets): how a larger library matches (vote table and bar sized to it).
+  const x = args.indexOf('--known-extra');
+  const extraDir = x >= 0 ? args[x + 1] : undefined;
+  if (x >= 0 && !extraDir) throw new RangeError('--known-extra: a directory');
+  const c = args.indexOf('--known-extra-count');
+  const extra = extraDir
+    ? readdirSync(extraDir)
+        .filter((f) => /\.(wav|ogg|mp3|flac)$/i.test(f))
+        .sort()
+        .slice(0, c >= 0 ? Number(args[c + 1]) : undefined)
+        .map((f) => join(extraDir, f))
+    : [];
+  const library = await KnownMusicLibrary.fromFiles([...KNOWN_TRACKS.map(mohPath), ...extra]);
   const tracks = KNOWN_TRACKS.map((t) => readWav8k(mohPath(t)));
   const n = args.indexOf('--negatives');
   const negativeDirs = n >= 0 ? (args[n + 1] ?? '').split(':').filter((d) => d !== '') : [];
@@ -215,6 +237,7 @@ export default async function run(args: string[]): Promise<unknown> {
       slow,
     };
   }
-  if (negativeDirs.length > 0) out.negatives = await negatives(library, negativeDirs);
+  if (negativeDirs.length > 0) out.negatives = await negatives(library, negativeDirs, extra);
+  if (extra.length > 0) out.extraTracks = extra.length;
   return out;
 }

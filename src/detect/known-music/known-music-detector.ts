@@ -27,12 +27,14 @@ const VOTE_BITS = 8;
  * Index entries per 2^VOTE_BITS vote slots: a larger library casts proportionally more votes per
  * frame, and the table doubles per doubling past this (up to 2^MAX_VOTE_BITS slots). With a fixed
  * 256 slots and Wesnoth's 30 tracks added to Asterisk's 5 (668,000 entries), a right offset was
- * evicted before its second vote so often that `bench known-music --onsets 300` (G.711 / GSM)
- * matched within 1 s in 0.977 / 0.86 of onsets (p95 0.76 / 1.7 s, 1 / 5 onsets late: hold audio
- * written) against 0.99 / 0.957 with Asterisk's alone; with 2048 slots and that library's bar
- * (49.9, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 (p95 0.66 / 0.98 s, none late). The price: more
- * chance pairs of votes to verify, 14.7 µs a frame for the search on the unseen corpus against
- * 10.1 µs with 256 slots. Asterisk's five tracks (109,215 entries) keep 256 slots.
+ * evicted before its second vote so often that `bench known-music --onsets 300 --known-extra
+ * /usr/share/games/wesnoth/1.16/data/core/music --known-extra-count 30` matched within 1 s in
+ * 0.977 / 0.86 / 0.857 / 0.903 of onsets (G.711 / GSM / AMR-NB / Opus), 1 / 5 / 6 / 3 of them late
+ * (hold audio written, up to 3 s), against 0.99 / 0.957 / 0.953 / 0.963 with Asterisk's alone; with
+ * 2048 slots and that library's bar (49.9, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 / 0.933 /
+ * 0.947, 0 / 0 / 2 / 1 late. The price: more chance pairs of votes to verify, 14.7 µs a frame for
+ * the search on the unseen corpus against 10.1 µs with 256 slots. Asterisk's five tracks (109,215
+ * entries) keep 256 slots.
  */
 const ENTRIES_PER_BASE_TABLE = 1 << 17;
 const MAX_VOTE_BITS = 14;
