@@ -31,7 +31,7 @@ const VOTE_BITS = 8;
  * /usr/share/games/wesnoth/1.16/data/core/music --known-extra-count 30` matched within 1 s in
  * 0.977 / 0.86 / 0.857 / 0.903 of onsets (G.711 / GSM / AMR-NB / Opus), 1 / 5 / 6 / 3 of them late
  * (hold audio written, up to 3 s), against 0.99 / 0.957 / 0.953 / 0.963 with Asterisk's alone; with
- * 2048 slots and that library's bar (49.9, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 / 0.933 /
+ * 2048 slots and that library's bar (49.7, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 / 0.933 /
  * 0.947, 0 / 0 / 2 / 1 late. The price: more chance pairs of votes to verify, 14.7 µs a frame for
  * the search on the unseen corpus against 10.1 µs with 256 slots. Asterisk's five tracks (109,215
  * entries) keep 256 slots.
@@ -92,7 +92,7 @@ export const DEFAULT_MIN_SCORE = 44;
  * holds on other audio fell about 3.5-fold per 4 points (12, 5, 1 at 32, 36, 40 with Asterisk's
  * five tracks), about 2.2 points per halving. With Wesnoth's 30 tracks added (668,000 entries,
  * 2.35 doublings past the base) and the bar left at 44, the unseen renders' 7.92 h of other audio
- * held once; none at 48. 2.5 points per doubling puts that library's bar at 49.9.
+ * held once; none at 48. 2.5 points per doubling puts that library's bar at 49.7.
  */
 const MIN_SCORE_PER_DOUBLING = 2.5;
 
