@@ -26,15 +26,15 @@ const VOTE_BITS = 8;
 /**
  * Index entries per 2^VOTE_BITS vote slots: a larger library casts proportionally more votes per
  * frame, and the table doubles per doubling past this (up to 2^MAX_VOTE_BITS slots). With a fixed
- * 256 slots and Wesnoth's 30 tracks added to Asterisk's 5 (668,000 entries), a right offset was
- * evicted before its second vote so often that `bench known-music --onsets 300 --known-extra
- * /usr/share/games/wesnoth/1.16/data/core/music --known-extra-count 30` matched within 1 s in
- * 0.977 / 0.86 / 0.857 / 0.903 of onsets (G.711 / GSM / AMR-NB / Opus), 1 / 5 / 6 / 3 of them late
- * (hold audio written, up to 3 s), against 0.99 / 0.957 / 0.953 / 0.963 with Asterisk's alone; with
- * 2048 slots and that library's bar (49.7, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 / 0.933 /
- * 0.947, 0 / 0 / 2 / 1 late. The price: more chance pairs of votes to verify, 14.7 µs a frame for
- * the search on the unseen corpus against 10.1 µs with 256 slots. Asterisk's five tracks (109,215
- * entries) keep 256 slots.
+ * 256 slots and Wesnoth's 30 tracks added to the bench's 3 Asterisk tracks (631,147 entries), a
+ * right offset was evicted before its second vote so often that `bench known-music --onsets 300
+ * --known-extra /usr/share/games/wesnoth/1.16/data/core/music --known-extra-count 30` matched
+ * within 1 s in 0.977 / 0.86 / 0.857 / 0.903 of onsets (G.711 / GSM / AMR-NB / Opus), 1 / 5 / 6 / 3
+ * of them late (hold audio written, up to 3 s), against 0.99 / 0.957 / 0.953 / 0.963 with the 3
+ * alone; with 2048 slots and that library's bar (49.7, see MIN_SCORE_PER_DOUBLING), 0.99 / 0.95 /
+ * 0.933 / 0.947, 0 / 0 / 2 / 1 late. The price: more chance pairs of votes to verify, 14.7 µs a
+ * frame for the search on the unseen corpus against 10.1 µs with 256 slots (Asterisk's 5 and the
+ * 30, `bench moh --known-extra`). Asterisk's five tracks (109,215 entries) keep 256 slots.
  */
 const ENTRIES_PER_BASE_TABLE = 1 << 17;
 const MAX_VOTE_BITS = 14;
@@ -90,9 +90,10 @@ export const DEFAULT_MIN_SCORE = 44;
  * reference frame is another chance for unrelated audio to line up, so the chance of a false
  * match grows with the library, and the bar with its logarithm. Below the committed bar the false
  * holds on other audio fell about 3.5-fold per 4 points (12, 5, 1 at 32, 36, 40 with Asterisk's
- * five tracks), about 2.2 points per halving. With Wesnoth's 30 tracks added (668,000 entries,
- * 2.35 doublings past the base) and the bar left at 44, the unseen renders' 7.92 h of other audio
- * held once; none at 48. 2.5 points per doubling puts that library's bar at 49.7.
+ * five tracks), about 2.2 points per halving. With Wesnoth's 30 tracks added to the bench's 3
+ * (631,147 entries, 2.27 doublings past the base) and the bar left at 44, the unseen renders'
+ * 7.92 h of other audio held once; none at 48 (`bench known-music --known-extra … --negatives
+ * /tmp/unseen:/tmp/us7`). 2.5 points per doubling puts that library's bar at 49.7.
  */
 const MIN_SCORE_PER_DOUBLING = 2.5;
 
