@@ -473,6 +473,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     let sum = 0;
     const oldest = Math.max(0, n - RING + 1);
     const minScore = this.minScore;
+    // errorsAt, inlined with the arrays in locals: this loop runs for every verified offset.
     const ringFp = this.ringFp;
     const refs = this.library.refs;
     const refFrames = this.library.frames;
@@ -514,21 +515,10 @@ export class KnownMusicDetector implements HoldMusicDetector {
     let onsetStart = -1;
     const oldest = Math.max(0, n - RING + 1);
     const minScore = this.minScore;
-    // errorsAt, inlined with the arrays in locals.
-    const ringFp = this.ringFp;
-    const refs = this.library.refs;
-    const refFrames = this.library.frames;
+    // Rare (an offset that reached the bar): errorsAt as called, not inlined as in reachesBar.
     for (let m = n; m >= oldest; m--) {
-      const fp = ringFp[m & RING_MASK]!;
-      if (fp === NO_BITS) continue;
-      const g = m + offset;
-      let e: number;
-      if (g < 0 || g >= refFrames) e = FP_BITS >> 1;
-      else {
-        const ref = refs[g]!;
-        if (ref === NO_BITS) continue;
-        e = weightedBitErrors(fp, ref);
-      }
+      const e = this.errorsAt(m, offset);
+      if (e < 0) continue;
       sum += TAU - e;
       onsetSum += TAU_ONSET - e;
       frames++;
