@@ -65,6 +65,24 @@ describe('holdgate classify', () => {
     expect(r.err).toMatch(/^holdgate classify: /);
   });
 
+  it.each([
+    ['a path that does not exist', 'missing', /no such file or directory/],
+    ['a directory with no sound file', 'empty', /no sound files in it/],
+  ])('--known %s: the reason on stderr, exit 1, no run', async (_what, kind, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-classify-'));
+    const known = join(dir, kind);
+    if (kind === 'empty') {
+      execFileSync('mkdir', ['-p', known]);
+      writeFileSync(join(known, 'README'), 'the care queue has no hold music yet');
+    }
+    const r = await run([MOH, '--known', known, '--no-classifier']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^holdgate classify: Known hold music source is unusable: /);
+    expect(r.err).toContain(known);
+    expect(r.err).toMatch(message);
+    expect(r.out).toBe('');
+  });
+
   it('known music then an agent: --announcement-seconds sets where the hold ends', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-classify-'));
     const known = join(dir, 'moh');

@@ -1,3 +1,4 @@
+import { HoldgateError } from '../errors/registry.js';
 import { AnyHold } from './any-hold.js';
 import { announcementHoldOn } from './announcement-hold-on.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
@@ -51,7 +52,7 @@ export async function* classifyFile(
 ): AsyncGenerator<ClassifyLine> {
   const detectors: HoldMusicDetector[] = [...(options.detectors ?? [])];
   if (options.known !== undefined) {
-    const library = await KnownMusicLibrary.fromFiles(await knownMusicFiles(options.known));
+    const library = await KnownMusicLibrary.fromFiles(await knownSource(options.known));
     detectors.unshift(
       new KnownMusicDetector(
         library,
@@ -121,4 +122,33 @@ export async function* classifyFile(
       episodes,
     },
   };
+}
+
+/**
+ * The files of `--known` (see `knownMusicFiles`). A path that cannot be read, or a directory with
+ * no sound file, is an error here, where a live call's setup only warns: someone who asks
+ * `classify` about known music and gets no library would read "no hold" as "not that music".
+ */
+async function knownSource(source: string): Promise<string[]> {
+  let files: string[];
+  try {
+    files = await knownMusicFiles(source);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file or directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : err instanceof Error
+            ? err.message
+            : String(err);
+    throw new HoldgateError('HG_ERR_KNOWN_MUSIC_SOURCE', `${source}: ${reason}`, { source }, err);
+  }
+  if (files.length === 0) {
+    throw new HoldgateError('HG_ERR_KNOWN_MUSIC_SOURCE', `${source}: no sound files in it`, {
+      source,
+    });
+  }
+  return files;
 }

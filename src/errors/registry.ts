@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   HG_ERR_RECORDING_FINALIZE: { status: 500, message: 'Recording could not be finalized' },
   HG_ERR_RECORDING_SPOOL: { status: 500, message: 'Recording spool is not durable' },
   HG_ERR_AUDIO_DECODE: { status: 500, message: 'Audio file could not be decoded' },
+  HG_ERR_KNOWN_MUSIC_SOURCE: { status: 500, message: 'Known hold music source is unusable' },
   HG_ERR_NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
   HG_ERR_API_VALIDATION: { status: 400, message: 'Request failed validation' },
   HG_ERR_API_UNAUTHORIZED: { status: 401, message: 'Missing or unknown API key' },
