@@ -93,7 +93,10 @@ export const DEFAULT_MIN_SCORE = 44;
  * five tracks), about 2.2 points per halving. With Wesnoth's 30 tracks added to the bench's 3
  * (631,147 entries, 2.27 doublings past the base) and the bar left at 44, the unseen renders'
  * 7.92 h of other audio held once; none at 48 (`bench known-music --known-extra … --negatives
- * /tmp/unseen:/tmp/us7`). 2.5 points per doubling puts that library's bar at 49.7.
+ * /tmp/unseen:/tmp/us7`). 2.5 points per doubling puts that library's bar at 49.7. Between the two
+ * (stop 33): with 10 and 20 of Wesnoth's tracks (bars 45.7, 48.4) other audio held none at 44 and
+ * 2 and 4 times at 40 (`--negatives /tmp/unseen:<development corpus>`, 4.81 h, and
+ * `/tmp/unseen:/tmp/us7`, 7.92 h).
  */
 const MIN_SCORE_PER_DOUBLING = 2.5;
 
