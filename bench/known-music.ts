@@ -10,7 +10,8 @@
  * G.711 µ-law and 1 % lost frames (seeded).
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
- * audio leaked; `lateMs` lists each positive one). Runtime: about 20 s.
+ * audio leaked; `lateMs` lists each positive one, and `late` each such onset: its seed, track,
+ * position, gain, latency and error, to rerun it alone). Runtime: about 20 s.
  * `bitFlipRate`: per sub-fingerprint bit (0: the lowest band pair), the share of frames from
  * 200 ms after the onset on whose bit the live audio and the track at the true alignment differ:
  * what the codec chain does to each band. The detector's bit weights (`CODEC_BIT_FLIP_RATE`) are
@@ -179,6 +180,7 @@ export default async function run(args: string[]): Promise<unknown> {
     const flips = new Float64Array(FP_BITS);
     let compared = 0;
     const slow: Record<string, unknown>[] = [];
+    const late: Record<string, unknown>[] = [];
     for (let seed = 1; seed <= onsets; seed++) {
       const rand = seededRandom(seed);
       const track = tracks[seed % tracks.length]!;
@@ -196,6 +198,16 @@ export default async function run(args: string[]): Promise<unknown> {
         latency = s / 8 - 1000;
         latencies.push(latency);
         onsetErrors.push(d.onsetMs - 1000);
+        if (d.onsetMs > 1000) {
+          late.push({
+            seed,
+            track: KNOWN_TRACKS[seed % tracks.length],
+            atS: Math.round(at / 800) / 10,
+            gainDb,
+            latencyMs: latency,
+            onsetErrorMs: d.onsetMs - 1000,
+          });
+        }
       }
       if (latency === null) misses++;
       // Live sample s is the track's sample at + s − 8000 (after 1 s of line noise).
@@ -233,6 +245,7 @@ export default async function run(args: string[]): Promise<unknown> {
         late: onsetErrors.filter((e) => e > 0).length,
         lateMs: onsetErrors.filter((e) => e > 0),
       },
+      late,
       bitFlipRate: Array.from(flips, (f) => Math.round((f / compared) * 1000) / 1000),
       slow,
     };
