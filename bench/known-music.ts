@@ -30,14 +30,14 @@
  * committed one and past it (`negatives.holdsPerHour`): a false match at the committed bar is a
  * pause of an agent, and the rate's fall towards it shows the margin. Runtime: a few minutes.
  */
-import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import {
   DEFAULT_MIN_SCORE,
   KnownMusicDetector,
   defaultMinScore,
 } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
+import { knownMusicFiles } from '../src/detect/known-music/known-music-sources.js';
 import { listCorpus } from '../scripts/train-classifier.js';
 import {
   FP_BITS,
@@ -161,11 +161,7 @@ export default async function run(args: string[]): Promise<unknown> {
   if (x >= 0 && !extraDir) throw new RangeError('--known-extra: a directory');
   const c = args.indexOf('--known-extra-count');
   const extra = extraDir
-    ? readdirSync(extraDir)
-        .filter((f) => /\.(wav|ogg|mp3|flac)$/i.test(f))
-        .sort()
-        .slice(0, c >= 0 ? Number(args[c + 1]) : undefined)
-        .map((f) => join(extraDir, f))
+    ? (await knownMusicFiles(extraDir)).slice(0, c >= 0 ? Number(args[c + 1]) : undefined)
     : [];
   const library = await KnownMusicLibrary.fromFiles([...KNOWN_TRACKS.map(mohPath), ...extra]);
   const tracks = KNOWN_TRACKS.map((t) => readWav8k(mohPath(t)));
@@ -180,7 +176,7 @@ export default async function run(args: string[]): Promise<unknown> {
     const flips = new Float64Array(FP_BITS);
     let compared = 0;
     const slow: Record<string, unknown>[] = [];
-    const late: Record<string, unknown>[] = [];
+    const late: { onsetErrorMs: number; [field: string]: unknown }[] = [];
     for (let seed = 1; seed <= onsets; seed++) {
       const rand = seededRandom(seed);
       const track = tracks[seed % tracks.length]!;
@@ -242,8 +238,8 @@ export default async function run(args: string[]): Promise<unknown> {
         min: quantile(onsetErrors, 0),
         median: quantile(onsetErrors, 0.5),
         max: quantile(onsetErrors, 1),
-        late: onsetErrors.filter((e) => e > 0).length,
-        lateMs: onsetErrors.filter((e) => e > 0),
+        late: late.length,
+        lateMs: late.map((l) => l.onsetErrorMs),
       },
       late,
       bitFlipRate: Array.from(flips, (f) => Math.round((f / compared) * 1000) / 1000),

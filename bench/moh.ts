@@ -63,7 +63,7 @@ import {
   readWeights,
   seededRandom,
 } from '../scripts/train-classifier.js';
-import { readWav8k } from '../src/detect/known-music/index.js';
+import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
@@ -505,11 +505,10 @@ export default async function run(args: string[]): Promise<unknown> {
   const extraKnown =
     extraDir === undefined
       ? []
-      : readdirSync(extraDir)
-          .filter((f) => /\.(wav|ogg|mp3|flac)$/i.test(f))
-          .sort()
-          .slice(0, Number(opt(args, '--known-extra-count', '1000')))
-          .map((f) => join(extraDir, f));
+      : (await knownMusicFiles(extraDir)).slice(
+          0,
+          Number(opt(args, '--known-extra-count', '1000')),
+        );
   await ensureCorpus(kind, dir);
   const files = await listCorpus(dir);
   const timings: number[] = [];
