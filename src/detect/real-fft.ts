@@ -69,6 +69,8 @@ export class RealFft {
     if (this.radix8) {
       // Bit-reversed load fused with stages 1, 2 and 3 as one radix-8 pass: stages 1 and 2 on
       // each half as below, then stage 3's twiddles W_8^k = 1, (1 − i)·√½, −i, −(1 + i)·√½.
+      // Written out, not as the radix-4 load below called twice with stage 3 read back from the
+      // array: that gave the same spectra at 1.30 µs per 256-point FFT against 1.25 (stop 33).
       const c = Math.SQRT1_2;
       for (let a = 0; a < h; a += 8) {
         let p = 2 * rev[a]!;
