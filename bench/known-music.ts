@@ -55,6 +55,7 @@ import {
   noise,
   readWav8k,
   seededRandom,
+  trueAlignment,
 } from '../src/detect/known-music/test-signals.js';
 
 const CHAINS = ['g711', 'gsm', 'amr-nb', 'opus-nb'] as const;
@@ -89,17 +90,6 @@ function compareAligned(
     compared++;
   }
   return compared;
-}
-
-/** The run of `track` whose phase is nearest `sample`'s place in its 160-sample frame. */
-function nearestRun(library: KnownMusicLibrary, track: string, sample: number) {
-  const rel = ((sample % FRAME_SAMPLES) + FRAME_SAMPLES) % FRAME_SAMPLES;
-  const distance = (phase: number) => {
-    const d = Math.abs(rel - phase);
-    return Math.min(d, FRAME_SAMPLES - d);
-  };
-  const runs = library.runs.filter((r) => r.track === track);
-  return runs.reduce((a, b) => (distance(b.phase) < distance(a.phase) ? b : a));
 }
 
 /** Bars of `--negatives`: every fourth score from 20 to 16 past the committed one. */
@@ -207,8 +197,7 @@ export default async function run(args: string[]): Promise<unknown> {
       }
       if (latency === null) misses++;
       // Live sample s is the track's sample at + s − 8000 (after 1 s of line noise).
-      const run = nearestRun(library, trackPath, at - 8000);
-      const offset = run.start + Math.round((at - 8000 - run.phase) / FRAME_SAMPLES);
+      const offset = trueAlignment(library, trackPath, at - 8000);
       const firstSecond: number[] = [];
       compared += compareAligned(library, pcm, offset, flips, firstSecond);
       if (latency === null || latency > 1000) {

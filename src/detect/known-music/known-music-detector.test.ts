@@ -25,6 +25,7 @@ import {
   readWav8k,
   seededRandom,
   speech,
+  trueAlignment,
 } from './test-signals.js';
 
 interface Event {
@@ -107,11 +108,7 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
       const at = chain === 'g711' ? 123_457 : Math.floor(rand() * (track.length - 80_000));
       const clean = concat([noise(8000, rand), track.subarray(at, at + 80_000)]);
       const pcm = channel(chain === 'g711' ? clean : codecChain(clean, chain), gainDb, 0, rand);
-      const relative = (at - 8000) % FRAME_SAMPLES;
-      const run0 = library.runs
-        .filter((r) => r.track === mohPath(name))
-        .reduce((a, b) => (Math.abs(relative - b.phase) < Math.abs(relative - a.phase) ? b : a));
-      const offset = run0.start + Math.round((at - 8000 - run0.phase) / FRAME_SAMPLES);
+      const offset = trueAlignment(library, mohPath(name), at - 8000);
       const fper = new SubFingerprinter();
       const live: number[] = [];
       for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES)

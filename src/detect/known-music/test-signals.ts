@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { KnownMusicLibrary } from './known-music-library.js';
 import { mulawRoundTrip } from './mulaw-round-trip.js';
 import { FRAME_SAMPLES } from './sub-fingerprinter.js';
 
@@ -150,4 +151,22 @@ export function codecChain(pcm: Int16Array, type: CodecBeforeG711): Int16Array {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The true alignment of `track` (a library path) with a live stream whose frame m begins at the
+ * track's sample `sample + 160·m`: live frame m lies on reference frame m + the returned offset, in
+ * the track's run whose phase is nearest (across a frame boundary too). For the benches and tests
+ * that score a detector against the alignment it should find.
+ */
+export function trueAlignment(library: KnownMusicLibrary, track: string, sample: number): number {
+  const rel = ((sample % FRAME_SAMPLES) + FRAME_SAMPLES) % FRAME_SAMPLES;
+  const distance = (phase: number) => {
+    const d = Math.abs(rel - phase);
+    return Math.min(d, FRAME_SAMPLES - d);
+  };
+  const run = library.runs
+    .filter((r) => r.track === track)
+    .reduce((a, b) => (distance(b.phase) < distance(a.phase) ? b : a));
+  return run.start + Math.round((sample - run.phase) / FRAME_SAMPLES);
 }
