@@ -2,12 +2,20 @@
  * `npm run bench -- known-music`: how fast and where the known-music detector (issue 5, Build
  * item 1: "match within 1 s of hold-music start") places a known track's onset, per codec chain.
  *
- *   npm run bench -- known-music [--onsets 30] [--known-extra DIR [--known-extra-count N]]
+ *   npm run bench -- known-music [--onsets 30] [--corpus-levels]
+ *        [--known-extra DIR [--known-extra-count N]]
  *
  * Library: the three Asterisk `macroform-*` hold tracks. Each onset is 1 s of line noise, then a
  * 10 s excerpt of one of them from a random sample offset; the whole passes the codec (none, GSM
  * 06.10 or AMR-NB 12.2 by sox, Opus narrowband at 12 kbit/s by ffmpeg), a gain of −12…−30 dB,
  * G.711 µ-law and 1 % lost frames (seeded).
+ * The gains take the tracks (peaks −7…−13 dBFS, RMS −24…−32 dBFS as Asterisk ships them) to peaks
+ * of −19…−43 dBFS, so half the onsets lie below the levels issue 5's corpus is rendered at (the
+ * scenario's peak at −23…−1 dBFS, its RMS about −35…−12, by `tel` in scripts/corpus-lib.sh), and
+ * a quiet passage there (an intro or a fade 10–20 dB under the track) sinks to the µ-law floor.
+ * `--corpus-levels` places each onset's whole track as `tel` places a scenario: its peak at −1,
+ * −8.3, −15.7 or −23 dBFS (the same four steps by seed), its quiet passages as far under that as
+ * the track has them (the PBX plays the file as it is, not each excerpt normalised).
  * Reported per chain: misses, detection latency after the onset (median, p95, max, share within
  * 1 s) and the reported onset minus the true one (negative: early, the safe side; positive: hold
  * audio leaked; `lateMs` lists each positive one, and `late` each such onset: its seed, track,
@@ -59,6 +67,23 @@ import {
 } from '../src/detect/known-music/test-signals.js';
 
 const CHAINS = ['g711', 'gsm', 'amr-nb', 'opus-nb'] as const;
+
+/**
+ * The gain of onset `seed` on a track peaking at `trackPeakDb`, dB: by default −12, −18, −24 or
+ * −30; with `corpusLevels`, what places the track's peak at −1, −8.3, −15.7 or −23 dBFS (the
+ * corpus's −23…−1, in four steps).
+ */
+function onsetGainDb(seed: number, trackPeakDb: number, corpusLevels: boolean): number {
+  const step = seed % 4;
+  return corpusLevels ? -1 - (step * 22) / 3 - trackPeakDb : -12 - step * 6;
+}
+
+/** Peak level of `pcm`, dBFS. */
+function peakDbfs(pcm: Int16Array): number {
+  let peak = 0;
+  for (const v of pcm) peak = Math.max(peak, Math.abs(v));
+  return 20 * Math.log10(peak / 32768);
+}
 
 /** The music starts at live frame 50, after 1 s of line noise; flips count from 200 ms into it. */
 const MUSIC_FRAME = 50;
@@ -155,10 +180,14 @@ export default async function run(args: string[]): Promise<unknown> {
     : [];
   const library = await KnownMusicLibrary.fromFiles([...KNOWN_TRACKS.map(mohPath), ...extra]);
   const tracks = KNOWN_TRACKS.map((t) => readWav8k(mohPath(t)));
+  const trackPeakDb = tracks.map(peakDbfs);
+  const corpusLevels = args.includes('--corpus-levels');
   const n = args.indexOf('--negatives');
   const negativeDirs = n >= 0 ? (args[n + 1] ?? '').split(':').filter((d) => d !== '') : [];
   if (n >= 0 && negativeDirs.length === 0) throw new RangeError('--negatives: DIR[:DIR...]');
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {
+    levels: corpusLevels ? 'track peak -1, -8.3, -15.7, -23 dBFS' : 'gain -12, -18, -24, -30 dB',
+  };
   for (const chain of CHAINS) {
     const latencies: number[] = [];
     const onsetErrors: number[] = [];
@@ -174,7 +203,7 @@ export default async function run(args: string[]): Promise<unknown> {
       const at = Math.floor(rand() * (track.length - 80_000));
       const clean = concat([noise(8000, rand), track.subarray(at, at + 80_000)]);
       const coded = chain === 'g711' ? clean : codecChain(clean, chain);
-      const gainDb = -12 - (seed % 4) * 6;
+      const gainDb = onsetGainDb(seed, trackPeakDb[seed % tracks.length]!, corpusLevels);
       const pcm = channel(coded, gainDb, 0.01, rand);
       const detector = new KnownMusicDetector(library);
       let latency: number | null = null;
@@ -189,7 +218,7 @@ export default async function run(args: string[]): Promise<unknown> {
             seed,
             track: KNOWN_TRACKS[seed % tracks.length],
             atS: Math.round(at / 800) / 10,
-            gainDb,
+            gainDb: Math.round(gainDb * 10) / 10,
             latencyMs: latency,
             onsetErrorMs: d.onsetMs - 1000,
           });
@@ -205,7 +234,7 @@ export default async function run(args: string[]): Promise<unknown> {
         slow.push({
           track: KNOWN_TRACKS[seed % tracks.length],
           atS: Math.round(at / 800) / 10,
-          gainDb,
+          gainDb: Math.round(gainDb * 10) / 10,
           latencyMs: latency,
           framesWithBits: firstSecond.length,
           medianBitErrors: quantile(firstSecond, 0.5),
