@@ -194,6 +194,40 @@ describe('hold detection set-up', () => {
     expect(firstHold(care.detectors().slice(0, 1), decode(track, 28, 6))).toBe('known-music');
   }, 30_000);
 
+  it('keeps the newest learnedMinutes of learned music, forgetting the oldest; 0 learns nothing', async () => {
+    const queues = [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }];
+    const track = join(MOH, 'reno_project-system.wav');
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const config = validateConfig({ detection: { classifier: true, learnedMinutes: 1 }, queues });
+    const care = (await setUpHoldDetection(config, logger)).forQueue(config.queues[0]!)!;
+    // Three calls' 25 s of music that never repeats: the first is forgotten at the third.
+    care.learn!('care/call-1#1', decode(track, 20, 25));
+    care.learn!('care/call-2#1', decode(track, 100, 25));
+    care.learn!('care/call-3#1', decode(track, 200, 25));
+    const learned = lines.filter((l) => l.msg === 'hold music learned');
+    expect(learned.map((l) => [l.learnedSeconds, l.forgotten])).toEqual([
+      [25, undefined],
+      [50, undefined],
+      [50, ['care/call-1#1']],
+    ]);
+    const known = (from: number) => firstHold(care.detectors().slice(0, 1), decode(track, from, 6));
+    expect(known(28)).toBeUndefined();
+    expect(known(108)).toBe('known-music');
+    expect(known(208)).toBe('known-music');
+
+    const off = validateConfig({ detection: { classifier: true, learnedMinutes: 0 }, queues });
+    expect((await setUpHoldDetection(off, silentLogger())).forQueue(off.queues[0]!)!.learn).toBe(
+      undefined,
+    );
+    expect(() =>
+      validateConfig({ detection: { classifier: true, learnedMinutes: -5 }, queues }),
+    ).toThrow(/learnedMinutes/);
+  }, 30_000);
+
   it('a queue’s announcementSeconds sets how long both detectors hold on after the music stops', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
     execFileSync('cp', [join(MOH, 'manolo_camp-morning_coffee.wav'), dir]);

@@ -41,11 +41,12 @@ export async function setUpHoldDetection(
   const sourcesOf = (queue: QueueConfig): readonly string[] =>
     queue.detection?.knownMusic ?? config.detection.knownMusic;
   const keyOf = (sources: readonly string[]): string => [...sources].sort().join('\u0000');
+  const maxLearnedSeconds = config.detection.learnedMinutes * 60;
   const load = (sources: readonly string[]): Promise<void> => {
     const key = keyOf(sources);
     let p = loading.get(key);
     if (!p) {
-      p = loadLibrary(sources, logger).then((library) => {
+      p = loadLibrary(sources, maxLearnedSeconds, logger).then((library) => {
         libraries.set(key, library);
       });
       loading.set(key, p);
@@ -63,7 +64,7 @@ export async function setUpHoldDetection(
       const classifier = queue.detection?.classifier ?? config.detection.classifier;
       let library = libraries.get(key);
       if (!library && classifier) {
-        library = learned.get(queue.name) ?? new KnownMusicLibrary();
+        library = learned.get(queue.name) ?? new KnownMusicLibrary({ maxLearnedSeconds });
         learned.set(queue.name, library);
       }
       if (!library) return undefined;
@@ -85,12 +86,18 @@ export async function setUpHoldDetection(
               ]
             : []),
         ],
-        ...(classifier
+        ...(classifier && maxLearnedSeconds > 0
           ? {
               learn: (name: string, pcm: Int16Array) => {
-                lib.learn(name, pcm);
+                const forgotten = lib.learn(name, pcm);
                 logger.info(
-                  { queue: queue.name, name, seconds: pcm.length / 8000 },
+                  {
+                    queue: queue.name,
+                    name,
+                    seconds: pcm.length / 8000,
+                    learnedSeconds: Math.round(lib.learnedSeconds),
+                    ...(forgotten.length > 0 ? { forgotten } : {}),
+                  },
                   'hold music learned',
                 );
               },
@@ -103,6 +110,7 @@ export async function setUpHoldDetection(
 
 async function loadLibrary(
   sources: readonly string[],
+  maxLearnedSeconds: number,
   logger: Logger,
 ): Promise<KnownMusicLibrary | undefined> {
   if (sources.length === 0) return undefined;
@@ -118,7 +126,7 @@ async function loadLibrary(
   }
   if (files.length === 0) return undefined;
   const started = Date.now();
-  const library = new KnownMusicLibrary();
+  const library = new KnownMusicLibrary({ maxLearnedSeconds });
   for (const file of files) {
     try {
       library.addTrack(file, await decodeAudioFile(file));

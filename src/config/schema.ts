@@ -186,6 +186,13 @@ const DetectionSchema = Type.Object(
         'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold (the recording resumes this long after the music ended), and the classifier lets go of a hold only after about this long of a voice with no music under it. Default 10.',
     }),
     queueWait: QueueWaitSchema,
+    learnedMinutes: Type.Number({
+      minimum: 0,
+      maximum: 1440,
+      default: 60,
+      description:
+        'With the classifier: how much hold music it learned (audio it judged hold that no known track matched) each library keeps, so that later calls recognise it as known; past it the oldest learned is forgotten first. A queue whose hold music never repeats (a radio stream) would otherwise learn without end. 0: learn nothing. Default 60.',
+    }),
   },
   { additionalProperties: false, default: {} },
 );

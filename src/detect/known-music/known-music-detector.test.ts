@@ -243,6 +243,56 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     }
   });
 
+  it('forgets the oldest learned audio past maxLearnedSeconds; a match on audio that moves holds on', () => {
+    // A queue whose hold music never repeats learns 20 s chunks without end; the library keeps
+    // the newest 40 s. reno_project-system stands for that music, a configured file beside it.
+    const reno = tracks.get(OTHER_TRACKS[1]!)!;
+    const rand = seededRandom(31);
+    const lib = new KnownMusicLibrary({ maxLearnedSeconds: 40 });
+    lib.addTrack('robot_dity.wav', tracks.get(KNOWN_TRACKS[1]!)!);
+    const chunk = (fromS: number) =>
+      channel(reno.subarray(fromS * 8000, (fromS + 20) * 8000), -6, 0.01, rand);
+    expect(lib.learn('q/call-1#1', chunk(20))).toEqual([]);
+    expect(lib.learn('q/call-2#1', chunk(100))).toEqual([]);
+    expect(lib.learnedSeconds).toBeCloseTo(40, 0);
+    // A call hears call-2's music and is matched on it...
+    const live = channel(
+      concat([noise(8000, rand), reno.subarray(100 * 8000, 120 * 8000)]),
+      -18,
+      0.01,
+      rand,
+    );
+    const detector = new KnownMusicDetector(lib);
+    const states: string[] = [];
+    let forgotten: string[] = [];
+    for (let at = 0; at + FRAME_SAMPLES <= live.length; at += FRAME_SAMPLES) {
+      const d = detector.push(live.subarray(at, at + FRAME_SAMPLES), at / 8);
+      if (d) states.push(d.state);
+      // ...when, 8 s into it, a third chunk is learned: call-1's, the oldest, is forgotten and
+      // call-2's frames move down to where call-1's were.
+      if (at === 9 * 8000) forgotten = lib.learn('q/call-3#1', chunk(200));
+    }
+    expect(forgotten).toEqual(['q/call-1#1']);
+    // The match lost at the move is found again where the audio moved: one hold, no release.
+    expect(states).toEqual(['hold']);
+    expect(detector.matchedTrack).toBe('q/call-2#1');
+    expect(lib.learnedSeconds).toBeCloseTo(40, 0);
+    expect(lib.tracks).toEqual(['robot_dity.wav', 'q/call-2#1', 'q/call-3#1']);
+    // The runs still tile the frames in order (runAt's binary search relies on it).
+    lib.runs.forEach((r, i) => expect(r.start).toBe(i === 0 ? 0 : lib.runs[i - 1]!.end));
+    expect(lib.runs.at(-1)!.end).toBe(lib.frames);
+    // Later calls: the forgotten music is no longer known, the rest is, the file untouched.
+    const heard = (pcm: Int16Array) => {
+      const d = new KnownMusicDetector(lib);
+      run(d, channel(concat([noise(8000, rand), pcm]), -18, 0.01, rand));
+      return d.matchedTrack;
+    };
+    expect(heard(reno.subarray(25 * 8000, 35 * 8000))).toBeUndefined();
+    expect(heard(reno.subarray(205 * 8000, 215 * 8000))).toBe('q/call-3#1');
+    expect(heard(excerpt(tracks.get(KNOWN_TRACKS[1]!)!, rand))).toBe('robot_dity.wav');
+    expect(() => new KnownMusicLibrary({ maxLearnedSeconds: -1 })).toThrow(RangeError);
+  });
+
   it('a match on learned audio reports its onset open, a match on a file does not', () => {
     // Learned audio starts where the classifier decided a hold, mid-music; a later call that
     // joined the music earlier is matched only from there on, and the music began before it.

@@ -23,6 +23,24 @@ import { FP_BITS, FRAME_SAMPLES, NO_BITS, SubFingerprinter } from './sub-fingerp
  */
 const PHASES = [0, 80] as const;
 const KEYS = 1 << FP_BITS;
+const FRAMES_PER_SECOND = 8000 / FRAME_SAMPLES;
+
+/**
+ * The most learned audio a library keeps by default, seconds (`detection.learnedMinutes`: 60).
+ * A queue whose hold music never repeats (a radio stream, a playlist longer than a day) would
+ * otherwise learn without end: some 800 bytes and a re-index of everything learned per second of
+ * hold, calls on hold together adding up. An hour holds a looping hold playlist of an hour, or the
+ * latest hour of one that does not loop.
+ */
+export const DEFAULT_MAX_LEARNED_SECONDS = 3600;
+
+export interface KnownMusicLibraryOptions {
+  /**
+   * Learned audio kept, seconds (default {@link DEFAULT_MAX_LEARNED_SECONDS}): past it the oldest
+   * learned audio is forgotten, whole `learn` calls at a time. Files (`addTrack`) never are.
+   */
+  readonly maxLearnedSeconds?: number;
+}
 
 /** One fingerprinted run: a track at one phase, frames [start, end) of `refs`. */
 export interface KnownRun {
@@ -43,18 +61,32 @@ export interface KnownRun {
  * frame numbering (`refs`), so a live match is a single integer offset `global − liveFrame`.
  * The index is a CSR table: `heads[key] .. heads[key+1]` are the positions in `entries` of the
  * global frames whose sub-fingerprint is `key`. Appending (`learn`) rebuilds it; live detectors
- * read the current arrays on every frame and their offsets stay valid (runs are only appended).
+ * read the current arrays on every frame. Their offsets stay valid while runs are only appended;
+ * forgetting learned audio (`maxLearnedSeconds`) moves the runs after it down, and a detector
+ * locked on one of those loses that match and finds the run again where it moved, its hold kept
+ * by the hold-over meanwhile.
  */
 export class KnownMusicLibrary {
   private refsBuf = new Int32Array(1024);
   private length = 0;
-  private readonly runList: KnownRun[] = [];
+  private runList: KnownRun[] = [];
   private headsBuf = new Uint32Array(KEYS + 1);
   private entriesBuf = new Uint32Array(0);
+  private readonly maxLearnedFrames: number;
+  private learnedFrames = 0;
+
+  constructor(options: KnownMusicLibraryOptions = {}) {
+    const seconds = options.maxLearnedSeconds ?? DEFAULT_MAX_LEARNED_SECONDS;
+    if (!(seconds >= 0)) throw new RangeError(`maxLearnedSeconds must be ≥ 0, not ${seconds}`);
+    this.maxLearnedFrames = seconds * FRAMES_PER_SECOND * PHASES.length;
+  }
 
   /** Decodes every file with ffmpeg (8 kHz mono), through a µ-law round trip, and adds it. */
-  static async fromFiles(paths: readonly string[]): Promise<KnownMusicLibrary> {
-    const lib = new KnownMusicLibrary();
+  static async fromFiles(
+    paths: readonly string[],
+    options: KnownMusicLibraryOptions = {},
+  ): Promise<KnownMusicLibrary> {
+    const lib = new KnownMusicLibrary(options);
     for (const path of paths) {
       lib.addTrack(path, await decodeAudioFile(path));
     }
@@ -64,10 +96,17 @@ export class KnownMusicLibrary {
   /**
    * Adds audio judged hold on a queue (issue 5, Build item 3): fingerprinted and indexed so that
    * later calls recognise it. `pcm` is 8 kHz mono; it passes a µ-law round trip (idempotent on
-   * audio that already did).
+   * audio that already did). Past `maxLearnedSeconds` the oldest learned audio is forgotten
+   * first; the names of the `learn` calls forgotten are returned (empty: none).
    */
-  learn(name: string, pcm: Int16Array): void {
+  learn(name: string, pcm: Int16Array): string[] {
     this.add(name, pcm, true);
+    return this.forgetOldestLearned();
+  }
+
+  /** Seconds of learned audio kept (per phase, as the audio lasted). */
+  get learnedSeconds(): number {
+    return this.learnedFrames / PHASES.length / FRAMES_PER_SECOND;
   }
 
   /**
@@ -132,8 +171,42 @@ export class KnownMusicLibrary {
       }
       this.length += count;
       this.runList.push({ track: name, phase, start, end: this.length, learned });
+      if (learned) this.learnedFrames += count;
     }
     this.reindex();
+  }
+
+  /**
+   * While more than `maxLearnedFrames` are learned, drops the oldest learned `learn` call (all
+   * its phases), moving the frames after it down; re-indexes once if anything was dropped.
+   */
+  private forgetOldestLearned(): string[] {
+    const forgotten: string[] = [];
+    while (this.learnedFrames > this.maxLearnedFrames) {
+      const oldest = this.runList.find((r) => r.learned);
+      if (oldest === undefined) break;
+      forgotten.push(oldest.track);
+      const drop = this.runList.filter((r) => r.learned && r.track === oldest.track);
+      this.runList = this.compactWithout(new Set(drop));
+      for (const r of drop) this.learnedFrames -= r.end - r.start;
+    }
+    if (forgotten.length > 0) this.reindex();
+    return forgotten;
+  }
+
+  /** The runs but `drop`, their frames moved down over the dropped ones' in `refs`. */
+  private compactWithout(drop: ReadonlySet<KnownRun>): KnownRun[] {
+    const kept: KnownRun[] = [];
+    let to = 0;
+    for (const r of this.runList) {
+      if (drop.has(r)) continue;
+      const count = r.end - r.start;
+      if (r.start !== to) this.refsBuf.copyWithin(to, r.start, r.end);
+      kept.push({ ...r, start: to, end: to + count });
+      to += count;
+    }
+    this.length = to;
+    return kept;
   }
 
   private reserve(capacity: number): void {
