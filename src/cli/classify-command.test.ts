@@ -68,6 +68,7 @@ describe('holdgate classify', () => {
   it.each([
     ['a path that does not exist', 'missing', /no such file or directory/],
     ['a directory with no sound file', 'empty', /no sound files in it/],
+    ['a directory with a sound file ffmpeg cannot decode', 'broken', /could not be decoded: /],
   ])('--known %s: the reason on stderr, exit 1, no run', async (_what, kind, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'hg-classify-'));
     const known = join(dir, kind);
@@ -75,10 +76,15 @@ describe('holdgate classify', () => {
       execFileSync('mkdir', ['-p', known]);
       writeFileSync(join(known, 'README'), 'the care queue has no hold music yet');
     }
+    if (kind === 'broken') {
+      execFileSync('mkdir', ['-p', known]);
+      symlinkSync(MOH, join(known, 'coffee.wav'));
+      writeFileSync(join(known, 'truncated.wav'), 'RIFF');
+    }
     const r = await run([MOH, '--known', known, '--no-classifier']);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^holdgate classify: Known hold music source is unusable: /);
-    expect(r.err).toContain(known);
+    expect(r.err).toContain(kind === 'broken' ? join(known, 'truncated.wav') : known);
     expect(r.err).toMatch(message);
     expect(r.out).toBe('');
   });

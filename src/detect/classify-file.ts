@@ -2,7 +2,7 @@ import { HoldgateError } from '../errors/registry.js';
 import { AnyHold } from './any-hold.js';
 import { announcementHoldOn } from './announcement-hold-on.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
-import { decodeAudioChunks } from './known-music/decode-audio.js';
+import { decodeAudioChunks, decodeAudioFile } from './known-music/decode-audio.js';
 import { KnownMusicDetector } from './known-music/known-music-detector.js';
 import { KnownMusicLibrary } from './known-music/known-music-library.js';
 import { knownMusicFiles } from './known-music/known-music-sources.js';
@@ -52,7 +52,7 @@ export async function* classifyFile(
 ): AsyncGenerator<ClassifyLine> {
   const detectors: HoldMusicDetector[] = [...(options.detectors ?? [])];
   if (options.known !== undefined) {
-    const library = await KnownMusicLibrary.fromFiles(await knownSource(options.known));
+    const library = await knownLibrary(await knownSource(options.known));
     detectors.unshift(
       new KnownMusicDetector(
         library,
@@ -122,6 +122,34 @@ export async function* classifyFile(
       episodes,
     },
   };
+}
+
+/**
+ * The library of `--known`'s files. A sound file ffmpeg cannot decode is an error here too (a
+ * live call's setup skips it with a warning), named as known music: the file being classified
+ * is another.
+ */
+async function knownLibrary(files: readonly string[]): Promise<KnownMusicLibrary> {
+  const library = new KnownMusicLibrary();
+  for (const file of files) {
+    let pcm: Int16Array;
+    try {
+      pcm = await decodeAudioFile(file);
+    } catch (err) {
+      // ffmpeg's reason, without the paths the decode error and ffmpeg put before it.
+      const message = err instanceof Error ? err.message : String(err);
+      const at = message.lastIndexOf(`${file}: `);
+      const reason = at >= 0 ? message.slice(at + file.length + 2) : message;
+      throw new HoldgateError(
+        'HG_ERR_KNOWN_MUSIC_SOURCE',
+        `${file}: could not be decoded: ${reason}`,
+        { source: file },
+        err,
+      );
+    }
+    library.addTrack(file, pcm);
+  }
+  return library;
 }
 
 /**
