@@ -223,9 +223,11 @@ describe('hold detection set-up', () => {
     expect((await setUpHoldDetection(off, silentLogger())).forQueue(off.queues[0]!)!.learn).toBe(
       undefined,
     );
-    expect(() =>
-      validateConfig({ detection: { classifier: true, learnedMinutes: -5 }, queues }),
-    ).toThrow(/learnedMinutes/);
+    for (const learnedMinutes of [-5, 241]) {
+      expect(() =>
+        validateConfig({ detection: { classifier: true, learnedMinutes }, queues }),
+      ).toThrow(/learnedMinutes/);
+    }
   }, 30_000);
 
   it('a queue’s announcementSeconds sets how long both detectors hold on after the music stops', async () => {
