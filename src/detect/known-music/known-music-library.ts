@@ -27,10 +27,10 @@ const FRAMES_PER_SECOND = 8000 / FRAME_SAMPLES;
 
 /**
  * The most learned audio a library keeps by default, seconds (`detection.learnedMinutes`: 60).
- * A queue whose hold music never repeats (a radio stream, a playlist longer than a day) would
- * otherwise learn without end: some 800 bytes and a re-index of everything learned per second of
- * hold, calls on hold together adding up. An hour holds a looping hold playlist of an hour, or the
- * latest hour of one that does not loop.
+ * A queue whose hold music never repeats (a radio stream, a long playlist) would otherwise learn
+ * without end: some 800 bytes per second of hold, and every 20 s learned re-indexes all of it, with
+ * the calls on hold adding up. An hour holds a looping hold playlist of an hour, or the latest hour
+ * of one that does not loop.
  */
 export const DEFAULT_MAX_LEARNED_SECONDS = 3600;
 
@@ -101,7 +101,9 @@ export class KnownMusicLibrary {
    */
   learn(name: string, pcm: Int16Array): string[] {
     this.add(name, pcm, true);
-    return this.forgetOldestLearned();
+    const forgotten = this.forgetOldestLearned();
+    this.reindex();
+    return forgotten;
   }
 
   /** Seconds of learned audio kept (per phase, as the audio lasted). */
@@ -115,6 +117,7 @@ export class KnownMusicLibrary {
    */
   addTrack(name: string, pcm: Int16Array): void {
     this.add(name, pcm, false);
+    this.reindex();
   }
 
   /** Sub-fingerprints of every run, in global frame numbering (`NO_BITS` for silence). */
@@ -173,12 +176,11 @@ export class KnownMusicLibrary {
       this.runList.push({ track: name, phase, start, end: this.length, learned });
       if (learned) this.learnedFrames += count;
     }
-    this.reindex();
   }
 
   /**
    * While more than `maxLearnedFrames` are learned, drops the oldest learned `learn` call (all
-   * its phases), moving the frames after it down; re-indexes once if anything was dropped.
+   * its phases), moving the frames after it down. The caller re-indexes.
    */
   private forgetOldestLearned(): string[] {
     const forgotten: string[] = [];
@@ -190,7 +192,6 @@ export class KnownMusicLibrary {
       this.runList = this.compactWithout(new Set(drop));
       for (const r of drop) this.learnedFrames -= r.end - r.start;
     }
-    if (forgotten.length > 0) this.reindex();
     return forgotten;
   }
 
