@@ -191,7 +191,7 @@ const DetectionSchema = Type.Object(
       maximum: 240,
       default: 60,
       description:
-        'With the classifier: how much hold music it learned (audio it judged hold that no known track matched) each library keeps, so that later calls recognise it as known; past it the oldest learned is forgotten first. A queue whose hold music never repeats (a radio stream) would otherwise learn without end. Each 20 s learned re-indexes all of it on the main thread: about 15 ms at 60 minutes, 29 ms at 240 (the most allowed). 0: learn nothing. Default 60.',
+        'With the classifier: how much hold music it learned (audio it judged hold that no known track matched) each library keeps, so that later calls recognise it as known; past it the oldest learned is forgotten first. A queue whose hold music never repeats (a radio stream) would otherwise learn without end. Each 20 s learned re-indexes all of it on the main thread: about 7 ms at 60 minutes, 16 ms at 240 (the most allowed). 0: learn nothing. Default 60.',
     }),
   },
   { additionalProperties: false, default: {} },
