@@ -2,7 +2,7 @@ import { HoldgateError } from '../errors/registry.js';
 import { AnyHold } from './any-hold.js';
 import { announcementHoldOn } from './announcement-hold-on.js';
 import type { HoldDecision, HoldMusicDetector } from './types.js';
-import { decodeAudioChunks, decodeAudioFile } from './known-music/decode-audio.js';
+import { decodeAudioChunks } from './known-music/decode-audio.js';
 import { KnownMusicDetector } from './known-music/known-music-detector.js';
 import { KnownMusicLibrary } from './known-music/known-music-library.js';
 import { knownMusicFiles } from './known-music/known-music-sources.js';
@@ -130,26 +130,18 @@ export async function* classifyFile(
  * is another.
  */
 async function knownLibrary(files: readonly string[]): Promise<KnownMusicLibrary> {
-  const library = new KnownMusicLibrary();
-  for (const file of files) {
-    let pcm: Int16Array;
-    try {
-      pcm = await decodeAudioFile(file);
-    } catch (err) {
-      // ffmpeg's reason, without the paths the decode error and ffmpeg put before it.
-      const message = err instanceof Error ? err.message : String(err);
-      const at = message.lastIndexOf(`${file}: `);
-      const reason = at >= 0 ? message.slice(at + file.length + 2) : message;
-      throw new HoldgateError(
-        'HG_ERR_KNOWN_MUSIC_SOURCE',
-        `${file}: could not be decoded: ${reason}`,
-        { source: file },
-        err,
-      );
-    }
-    library.addTrack(file, pcm);
+  try {
+    return await KnownMusicLibrary.fromFiles(files);
+  } catch (err) {
+    if (!(err instanceof HoldgateError) || err.code !== 'HG_ERR_AUDIO_DECODE') throw err;
+    const file = String(err.details?.path);
+    throw new HoldgateError(
+      'HG_ERR_KNOWN_MUSIC_SOURCE',
+      `${file}: could not be decoded: ${String(err.details?.reason)}`,
+      { source: file },
+      err,
+    );
   }
-  return library;
 }
 
 /**

@@ -58,12 +58,17 @@ export async function* decodeAudioChunks(path: string): AsyncGenerator<Int16Arra
     }
     const code = await exited;
     if (spawnError !== undefined) {
-      throw new HoldgateError('HG_ERR_AUDIO_DECODE', path, { path }, spawnError);
+      const reason = spawnError instanceof Error ? spawnError.message : 'ffmpeg did not start';
+      throw new HoldgateError('HG_ERR_AUDIO_DECODE', path, { path, reason }, spawnError);
     }
     if (code !== 0) {
-      throw new HoldgateError('HG_ERR_AUDIO_DECODE', `${path}: ${stderr.trim()}`, {
+      // `reason`: ffmpeg's last complaint, without the input path it puts before it.
+      const text = stderr.trim();
+      const at = text.lastIndexOf(`${path}: `);
+      throw new HoldgateError('HG_ERR_AUDIO_DECODE', `${path}: ${text}`, {
         path,
         exitCode: code,
+        reason: at >= 0 ? text.slice(at + path.length + 2) : text,
       });
     }
   } finally {
