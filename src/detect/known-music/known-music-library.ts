@@ -179,19 +179,25 @@ export class KnownMusicLibrary {
   }
 
   /**
-   * While more than `maxLearnedFrames` are learned, drops the oldest learned `learn` call (all
-   * its phases), moving the frames after it down. The caller re-indexes.
+   * While more than `maxLearnedFrames` are learned, drops the oldest learned `learn` calls (all
+   * their phases: a call's runs are adjacent), then moves the frames after them down at once.
+   * The caller re-indexes.
    */
   private forgetOldestLearned(): string[] {
     const forgotten: string[] = [];
-    while (this.learnedFrames > this.maxLearnedFrames) {
-      const oldest = this.runList.find((r) => r.learned);
-      if (oldest === undefined) break;
-      forgotten.push(oldest.track);
-      const drop = this.runList.filter((r) => r.learned && r.track === oldest.track);
-      this.runList = this.compactWithout(new Set(drop));
-      for (const r of drop) this.learnedFrames -= r.end - r.start;
+    const drop = new Set<KnownRun>();
+    let excess = this.learnedFrames - this.maxLearnedFrames;
+    for (const r of this.runList) {
+      if (!r.learned) continue;
+      const sameCall = r.track === forgotten.at(-1);
+      if (excess <= 0 && !sameCall) break;
+      if (!sameCall) forgotten.push(r.track);
+      drop.add(r);
+      excess -= r.end - r.start;
     }
+    if (drop.size === 0) return forgotten;
+    this.runList = this.compactWithout(drop);
+    for (const r of drop) this.learnedFrames -= r.end - r.start;
     return forgotten;
   }
 
