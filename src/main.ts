@@ -207,15 +207,19 @@ export async function startHoldgate(
   await transport.start();
 
   // Queues live in the store: a change made through the API (or on another instance sharing
-  // Redis) applies to new calls here within a couple of seconds.
+  // Redis) applies to new calls here within a couple of seconds; what only a deleted queue used
+  // (its learned hold music) is let go then.
+  const applyQueues = (queues: QueueConfig[]): void => {
+    b2bua.setQueues(queues);
+    detectors?.retainQueues(queues);
+  };
   const queueRefresh = setInterval(() => {
-    store.queues.list().then(
-      (queues) => b2bua.setQueues(queues),
-      (err: unknown) => logger.warn({ err }, 'queues not refreshed'),
-    );
+    store.queues
+      .list()
+      .then(applyQueues, (err: unknown) => logger.warn({ err }, 'queues not refreshed'));
   }, 2000);
   queueRefresh.unref();
-  b2bua.setQueues(await store.queues.list());
+  applyQueues(await store.queues.list());
 
   // Live calls: with Redis, every instance's calls are visible and controllable from any API.
   const localControl = new B2buaCallControl(b2bua);

@@ -3,7 +3,7 @@ import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { validateConfig } from '../config/load-config.js';
 import { silentLogger } from '../shared/logger.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
@@ -193,6 +193,72 @@ describe('hold detection set-up', () => {
     care.learn!('care/call-1#1', decode(track, 20, 20));
     expect(firstHold(care.detectors().slice(0, 1), decode(track, 28, 6))).toBe('known-music');
   }, 30_000);
+
+  it('lets a deleted queue’s learned music and its own known-music library go', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-'));
+    execFileSync('cp', [join(MOH, 'macroform-cold_day.wav'), dir]);
+    const config = validateConfig({
+      detection: { classifier: true },
+      queues: [
+        { name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } },
+        { name: 'sales', match: { requestUser: '2' }, pbx: { host: '10.0.0.1' } },
+      ],
+    });
+    const [care, sales] = config.queues;
+    // Created later through the admin API, with music of its own.
+    const [own] = validateConfig({
+      queues: [
+        {
+          name: 'own',
+          match: { requestUser: '3' },
+          pbx: { host: '10.0.0.1' },
+          detection: { knownMusic: [dir], classifier: false },
+        },
+      ],
+    }).queues;
+    const detection = await setUpHoldDetection(config, logger);
+    const track = join(MOH, 'reno_project-system.wav');
+    const knows = (queue: typeof care, from: number, file = track) =>
+      firstHold(detection.forQueue(queue!)!.detectors().slice(0, 1), decode(file, from, 6));
+    detection.forQueue(care!)!.learn!('care/call-1#1', decode(track, 20, 20));
+    detection.forQueue(sales!)!.learn!('sales/call-1#1', decode(track, 100, 20));
+    expect(detection.forQueue(own!)).toBeUndefined(); // its library loads in the background
+    await vi.waitFor(() => expect(detection.forQueue(own!)).toBeDefined(), { timeout: 20_000 });
+    const coldDay = join(dir, 'macroform-cold_day.wav');
+    expect(knows(own, 30, coldDay)).toBe('known-music');
+
+    // Every queue still there: nothing is let go.
+    detection.retainQueues([care!, sales!, own!]);
+    expect(knows(care, 28)).toBe('known-music');
+    expect(knows(sales, 108)).toBe('known-music');
+    expect(lines.filter((l) => String(l.msg).includes('let go'))).toEqual([]);
+
+    // `care` and `own` deleted: their music is let go, `sales` keeps its own.
+    detection.retainQueues([sales!]);
+    expect(
+      lines.filter((l) => String(l.msg).includes('let go')).map((l) => [l.queue, l.learnedSeconds]),
+    ).toEqual([['care', 20]]);
+    expect(knows(sales, 108)).toBe('known-music');
+    // A queue of that name created again starts with nothing learned and loads its files anew.
+    expect(knows(care, 28)).toBeUndefined();
+    expect(detection.forQueue(own!)).toBeUndefined();
+    await vi.waitFor(() => expect(detection.forQueue(own!)).toBeDefined(), { timeout: 20_000 });
+    expect(knows(own, 30, coldDay)).toBe('known-music');
+
+    // Deleted while its library loads: the load that ends after that is not kept.
+    const loads = () => lines.filter((l) => l.msg === 'known hold music fingerprinted').length;
+    detection.retainQueues([sales!]);
+    const before = loads();
+    expect(detection.forQueue(own!)).toBeUndefined();
+    detection.retainQueues([sales!]);
+    await vi.waitFor(() => expect(loads()).toBe(before + 1), { timeout: 20_000 });
+    expect(detection.forQueue(own!)).toBeUndefined();
+  }, 60_000);
 
   it('keeps the newest learnedMinutes of learned music, forgetting the oldest; 0 learns nothing', async () => {
     const queues = [{ name: 'care', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } }];

@@ -24,6 +24,12 @@ export interface QueueDetection {
 /** Hold detection for any queue, including queues created after start-up. */
 export interface HoldDetection {
   forQueue(queue: QueueConfig): QueueDetection | undefined;
+  /**
+   * The queues configured now (the admin API's, refreshed from the store): what only a queue that
+   * is gone used is let go, its learned hold music and a known-music library that no other queue
+   * and not the global default names. Calls still running keep what they were given.
+   */
+  retainQueues(queues: readonly QueueConfig[]): void;
 }
 
 /**
@@ -44,19 +50,37 @@ export async function setUpHoldDetection(
   const maxLearnedSeconds = config.detection.learnedMinutes * 60;
   const load = (sources: readonly string[]): Promise<void> => {
     const key = keyOf(sources);
-    let p = loading.get(key);
-    if (!p) {
-      p = loadLibrary(sources, maxLearnedSeconds, logger).then((library) => {
-        libraries.set(key, library);
-      });
-      loading.set(key, p);
-    }
+    const pending = loading.get(key);
+    if (pending) return pending;
+    const p: Promise<void> = loadLibrary(sources, maxLearnedSeconds, logger).then((library) => {
+      // Not if the library was let go while it loaded (retainQueues).
+      if (loading.get(key) === p) libraries.set(key, library);
+    });
+    loading.set(key, p);
     return p;
   };
+  const defaultKey = keyOf(config.detection.knownMusic);
   await Promise.all(config.queues.map((q) => load(sourcesOf(q))));
   // Learned music goes into a queue's own library when it has no known music configured.
   const learned = new Map<string, KnownMusicLibrary>();
   return {
+    retainQueues(queues) {
+      const names = new Set(queues.map((q) => q.name));
+      for (const [name, library] of learned) {
+        if (names.has(name)) continue;
+        learned.delete(name);
+        logger.info(
+          { queue: name, learnedSeconds: Math.round(library.learnedSeconds) },
+          'learned hold music let go: queue gone',
+        );
+      }
+      const keys = new Set(queues.map((q) => keyOf(sourcesOf(q))));
+      for (const key of loading.keys()) {
+        if (keys.has(key) || key === defaultKey) continue;
+        loading.delete(key);
+        libraries.delete(key);
+      }
+    },
     forQueue(queue) {
       const sources = sourcesOf(queue);
       const key = keyOf(sources);
