@@ -3,7 +3,8 @@
  * (issue 5, Build item 3: "audio that was judged hold on a queue is fingerprinted and cached, so
  * later calls' hold music is recognised as known").
  *
- *   npm run bench -- learning [--calls 8] [--delay-ms 2500] [--unseen]
+ *   npm run bench -- learning [--calls 8] [--delay-ms 2500] [--unseen] [--together N]
+ *        [--learned-seconds S]
  *
  * Per track (the singularity-music tracks: unknown music, the classifier's test split; with
  * `--unseen` the Ogg tracks of scripts/make-unseen-corpus.sh's packages, music the classifier was
@@ -21,6 +22,11 @@
  * before the music the first hold paused, on average (`pausedBeforeMusicMeanS`: an onset placed
  * early leaks nothing but costs the agent's last words; a hold that began during the agent is
  * counted in `agentPaused` instead). Runtime: about 15 s.
+ * `--together N`: the calls come N at a time, one frame each in turn, and the N hear one stretch of
+ * the track, each joining it up to 5 s after the first (callers on hold together on a queue whose
+ * hold music is one shared stream); each learns what it heard before any other's audio is learned.
+ * `learnedSecondsMean`: seconds of learned audio per track at the end (each learns the same music
+ * again). `--learned-seconds S`: the library keeps S s of learned audio (default: the library's).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,8 +68,12 @@ function opt(args: string[], name: string, dflt: number): number {
   return v;
 }
 
-/** One call on the queue whose library is `library`. */
-function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): CallResult {
+/** One call on the queue whose library is `library`, a frame per step. */
+function* call(
+  pcm: Int16Array,
+  library: KnownMusicLibrary,
+  delayMs: number,
+): Generator<void, CallResult> {
   const detectors = [
     new KnownMusicDetector(library),
     new MusicClassifierDetector({ delayLineMs: delayMs }),
@@ -97,6 +107,7 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
         current = undefined;
       }
     }
+    yield;
   }
   learner.close();
   if (first === undefined) {
@@ -114,6 +125,11 @@ function call(pcm: Int16Array, library: KnownMusicLibrary, delayMs: number): Cal
 export default async function run(args: string[]): Promise<unknown> {
   const calls = Math.max(1, Math.floor(opt(args, '--calls', 8)));
   const delayMs = opt(args, '--delay-ms', 2500);
+  const together = Math.max(1, Math.floor(opt(args, '--together', 1)));
+  const maxLearnedSeconds = args.includes('--learned-seconds')
+    ? opt(args, '--learned-seconds', 0)
+    : undefined;
+  const learnedSeconds: number[] = [];
   const dirs = args.includes('--unseen') ? UNSEEN_TRACKS : TRACKS;
   const missing = dirs.filter((d) => !existsSync(d));
   if (missing.length > 0)
@@ -133,23 +149,44 @@ export default async function run(args: string[]): Promise<unknown> {
     const track = await decodeAudioFile(file).catch(() => new Int16Array(0));
     if (track.length < 40 * 8000) continue;
     tracks++;
-    const library = new KnownMusicLibrary();
+    const library = new KnownMusicLibrary(
+      maxLearnedSeconds !== undefined ? { maxLearnedSeconds } : {},
+    );
     const rand = seededRandom(100 + k);
-    for (let c = 0; c < calls; c++) {
-      const at = Math.floor(rand() * Math.max(1, track.length - MUSIC_S * 8000));
-      const agent = speech(AGENT_S, rand);
-      const pcm = channel(
-        concat([agent, track.subarray(at, at + MUSIC_S * 8000)]),
-        -6 - rand() * 12,
-        0.01,
-        rand,
+    for (let c = 0; c < calls; c += together) {
+      // `together` calls hear one stretch of a shared stream, each joining it up to 5 s apart.
+      const base = Math.floor(
+        rand() * Math.max(1, track.length - (MUSIC_S + (together > 1 ? 5 : 0)) * 8000),
       );
-      perCall[c]!.push(call(pcm, library, delayMs));
+      const running = Array.from({ length: Math.min(together, calls - c) }, () => {
+        const at = together > 1 ? base + Math.floor(rand() * 5 * 8000) : base;
+        const agent = speech(AGENT_S, rand);
+        const pcm = channel(
+          concat([agent, track.subarray(at, at + MUSIC_S * 8000)]),
+          -6 - rand() * 12,
+          0.01,
+          rand,
+        );
+        return call(pcm, library, delayMs);
+      });
+      const results: (CallResult | undefined)[] = running.map(() => undefined);
+      while (results.some((r) => r === undefined)) {
+        running.forEach((steps, j) => {
+          if (results[j] !== undefined) return;
+          const step = steps.next();
+          if (step.done) results[j] = step.value;
+        });
+      }
+      results.forEach((r, j) => perCall[c + j]!.push(r!));
     }
+    learnedSeconds.push(library.learnedSeconds);
   }
   return {
     tracks,
     delayMs,
+    together,
+    learnedSecondsMean:
+      Math.round((learnedSeconds.reduce((a, b) => a + b, 0) / Math.max(1, tracks)) * 10) / 10,
     calls: perCall.map((results, i) => {
       const lat = results.flatMap((r) => (r.latencyS === null ? [] : [r.latencyS]));
       lat.sort((a, b) => a - b);
