@@ -194,7 +194,7 @@ describe('hold detection set-up', () => {
     expect(firstHold(care.detectors().slice(0, 1), decode(track, 28, 6))).toBe('known-music');
   }, 30_000);
 
-  it('lets a deleted queue’s learned music and its own known-music library go', async () => {
+  it('lets go of learned music and known-music libraries that no queue uses any more', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino(
       { level: 'info' },
@@ -222,6 +222,7 @@ describe('hold detection set-up', () => {
       ],
     }).queues;
     const detection = await setUpHoldDetection(config, logger);
+    const letGo = () => lines.filter((l) => l.msg === 'learned hold music let go');
     const track = join(MOH, 'reno_project-system.wav');
     const knows = (queue: typeof care, from: number, file = track) =>
       firstHold(detection.forQueue(queue!)!.detectors().slice(0, 1), decode(file, from, 6));
@@ -236,13 +237,13 @@ describe('hold detection set-up', () => {
     detection.retainQueues([care!, sales!, own!]);
     expect(knows(care, 28)).toBe('known-music');
     expect(knows(sales, 108)).toBe('known-music');
-    expect(lines.filter((l) => String(l.msg).includes('let go'))).toEqual([]);
+    expect(letGo()).toEqual([]);
 
     // `care` and `own` deleted: their music is let go, `sales` keeps its own.
     detection.retainQueues([sales!]);
-    expect(
-      lines.filter((l) => String(l.msg).includes('let go')).map((l) => [l.queue, l.learnedSeconds]),
-    ).toEqual([['care', 20]]);
+    expect(letGo().map((l) => [l.queue, l.learnedSeconds, l.reason])).toEqual([
+      ['care', 20, 'queue gone'],
+    ]);
     expect(knows(sales, 108)).toBe('known-music');
     // A queue of that name created again starts with nothing learned and loads its files anew.
     expect(knows(care, 28)).toBeUndefined();
@@ -258,6 +259,26 @@ describe('hold detection set-up', () => {
     detection.retainQueues([sales!]);
     await vi.waitFor(() => expect(loads()).toBe(before + 1), { timeout: 20_000 });
     expect(detection.forQueue(own!)).toBeUndefined();
+
+    // A queue that learned on its own and now has known music of its own (once loaded), or the
+    // classifier off, learns there no more: its learned music is let go too.
+    const withMusic = { ...sales!, detection: { ...sales!.detection, knownMusic: [dir] } };
+    const classifierOff = { ...care!, detection: { ...care!.detection, classifier: false } };
+    detection.forQueue(care!)!.learn!('care/call-2#1', decode(track, 20, 10));
+    expect(detection.forQueue(withMusic)).toBeDefined(); // its learned library, while it loads
+    const earlier = letGo().length;
+    detection.retainQueues([withMusic, care!]);
+    expect(letGo()).toHaveLength(earlier);
+    await vi.waitFor(() => expect(loads()).toBe(before + 2), { timeout: 20_000 });
+    detection.retainQueues([withMusic, classifierOff]);
+    expect(
+      letGo()
+        .slice(earlier)
+        .map((l) => [l.queue, l.learnedSeconds, l.reason]),
+    ).toEqual([
+      ['sales', 20, 'known music configured'],
+      ['care', 10, 'classifier off'],
+    ]);
   }, 60_000);
 
   it('keeps the newest learnedMinutes of learned music, forgetting the oldest; 0 learns nothing', async () => {

@@ -25,9 +25,10 @@ export interface QueueDetection {
 export interface HoldDetection {
   forQueue(queue: QueueConfig): QueueDetection | undefined;
   /**
-   * The queues configured now (the admin API's, refreshed from the store): what only a queue that
-   * is gone used is let go, its learned hold music and a known-music library that no other queue
-   * and not the global default names. Calls still running keep what they were given.
+   * The queues configured now (the admin API's, refreshed from the store): what no queue uses any
+   * more is let go: the learned hold music of a queue that is gone, or that now has known music
+   * of its own or the classifier off, and a known-music library that no queue and not the global
+   * default names. Calls still running keep what they were given.
    */
   retainQueues(queues: readonly QueueConfig[]): void;
 }
@@ -65,13 +66,22 @@ export async function setUpHoldDetection(
   const learned = new Map<string, KnownMusicLibrary>();
   return {
     retainQueues(queues) {
-      const names = new Set(queues.map((q) => q.name));
+      const byName = new Map(queues.map((q) => [q.name, q]));
+      // A queue learns into a library of its own only while it has the classifier and no known
+      // music of its own loaded (see forQueue).
+      const unused = (queue: QueueConfig | undefined): string | undefined => {
+        if (!queue) return 'queue gone';
+        if (!(queue.detection?.classifier ?? config.detection.classifier)) return 'classifier off';
+        if (libraries.get(keyOf(sourcesOf(queue)))) return 'known music configured';
+        return undefined;
+      };
       for (const [name, library] of learned) {
-        if (names.has(name)) continue;
+        const reason = unused(byName.get(name));
+        if (reason === undefined) continue;
         learned.delete(name);
         logger.info(
-          { queue: name, learnedSeconds: Math.round(library.learnedSeconds) },
-          'learned hold music let go: queue gone',
+          { queue: name, learnedSeconds: Math.round(library.learnedSeconds), reason },
+          'learned hold music let go',
         );
       }
       const keys = new Set(queues.map((q) => keyOf(sourcesOf(q))));
