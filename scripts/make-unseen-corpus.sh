@@ -4,7 +4,8 @@
 #
 #   scripts/make-unseen-corpus.sh <outdir>   then: npm run bench -- moh --unseen --corpus <outdir>
 #   (CORPUS_SEED=N: another render; CORPUS_CODEC=opus-nb: every file through that codec, see
-#   scripts/corpus-lib.sh's tel)
+#   scripts/corpus-lib.sh's tel; CORPUS_STEMS=DIR: each voice-over's voice and music, as mixed,
+#   written to DIR too, for npm run bench -- voice-over-levels --stems DIR)
 #
 # No source here is in scripts/make-corpus.sh's corpus, on which the classifier is trained and its
 # thresholds are set:
@@ -111,6 +112,11 @@ for ((j = 0; j < 8; j++)); do
   decode "$f" 20 30 "$TMP/m.wav"
   rnd 2 10
   overlay "$TMP/v.wav" "$TMP/m.wav" "$R" 30 "$TMP/s.wav"
+  if [[ -n ${CORPUS_STEMS:-} ]]; then # the voice and the music as mixed (bench voice-over-levels)
+    mkdir -p "$CORPUS_STEMS"
+    sox "$TMP/v.wav" "$CORPUS_STEMS/$(name "$f").voice.wav" trim 0 30
+    sox -v "$(under "$TMP/v.wav" "$TMP/m.wav" "$R")" "$TMP/m.wav" "$CORPUS_STEMS/$(name "$f").music.wav" trim 0 30
+  fi
   tel "$TMP/s.wav" "$OUT/voice-over/$(name "$f")" voice-over test "$(basename "$f") + $(basename "${announcers[$((j % 2))]}")" '[[0,DUR]]'
 done
 
