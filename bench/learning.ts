@@ -23,7 +23,7 @@
  * early leaks nothing but costs the agent's last words; a hold that began during the agent is
  * counted in `agentPaused` instead). Runtime: about 15 s.
  * `--together N`: the calls come N at a time, one frame each in turn, and the N hear one stretch of
- * the track, each joining it up to 5 s after the first (callers on hold together on a queue whose
+ * the track, joining it within the same 5 s (callers on hold together on a queue whose
  * hold music is one shared stream); each learns what it heard before any other's audio is learned.
  * `learnedSecondsMean`: seconds of learned audio per track at the end (each learns the same music
  * again). `--learned-seconds S`: the library keeps S s of learned audio (default: the library's).
@@ -154,7 +154,7 @@ export default async function run(args: string[]): Promise<unknown> {
     );
     const rand = seededRandom(100 + k);
     for (let c = 0; c < calls; c += together) {
-      // `together` calls hear one stretch of a shared stream, each joining it up to 5 s apart.
+      // `together` calls hear one stretch of a shared stream, joining it within the same 5 s.
       const base = Math.floor(
         rand() * Math.max(1, track.length - (MUSIC_S + (together > 1 ? 5 : 0)) * 8000),
       );
