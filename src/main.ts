@@ -207,8 +207,8 @@ export async function startHoldgate(
   await transport.start();
 
   // Queues live in the store: a change made through the API (or on another instance sharing
-  // Redis) applies to new calls here within a couple of seconds; what only a deleted queue used
-  // (its learned hold music) is let go then.
+  // Redis) applies to new calls here within a couple of seconds; hold detection lets go then of
+  // what no queue uses any more (HoldDetection.retainQueues).
   const applyQueues = (queues: QueueConfig[]): void => {
     b2bua.setQueues(queues);
     detectors?.retainQueues(queues);

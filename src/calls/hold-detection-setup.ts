@@ -48,6 +48,8 @@ export async function setUpHoldDetection(
   const sourcesOf = (queue: QueueConfig): readonly string[] =>
     queue.detection?.knownMusic ?? config.detection.knownMusic;
   const keyOf = (sources: readonly string[]): string => [...sources].sort().join('\u0000');
+  const classifierOf = (queue: QueueConfig): boolean =>
+    queue.detection?.classifier ?? config.detection.classifier;
   const maxLearnedSeconds = config.detection.learnedMinutes * 60;
   const load = (sources: readonly string[]): Promise<void> => {
     const key = keyOf(sources);
@@ -71,7 +73,7 @@ export async function setUpHoldDetection(
       // music of its own loaded (see forQueue).
       const unused = (queue: QueueConfig | undefined): string | undefined => {
         if (!queue) return 'queue gone';
-        if (!(queue.detection?.classifier ?? config.detection.classifier)) return 'classifier off';
+        if (!classifierOf(queue)) return 'classifier off';
         if (libraries.get(keyOf(sourcesOf(queue)))) return 'known music configured';
         return undefined;
       };
@@ -95,7 +97,7 @@ export async function setUpHoldDetection(
       const sources = sourcesOf(queue);
       const key = keyOf(sources);
       if (!loading.has(key)) void load(sources);
-      const classifier = queue.detection?.classifier ?? config.detection.classifier;
+      const classifier = classifierOf(queue);
       let library = libraries.get(key);
       if (!library && classifier) {
         library = learned.get(queue.name) ?? new KnownMusicLibrary({ maxLearnedSeconds });
