@@ -25,6 +25,10 @@ const FFT_SIZE = 256;
 const BIN_HZ = 8000 / FFT_SIZE;
 const LOW_BIN = Math.ceil(300 / BIN_HZ);
 const HIGH_BIN = Math.floor(3400 / BIN_HZ);
+const HANN = Float64Array.from(
+  { length: FFT_SIZE },
+  (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE),
+);
 
 /** Mean square of `pcm[from, to)` over the full band. */
 function fullBandPower(pcm: Int16Array, from: number, to: number): number {
@@ -41,9 +45,7 @@ function bandPower(pcm: Int16Array, from: number, to: number): number {
   let sum = 0;
   let frames = 0;
   for (let at = from; at + FFT_SIZE <= to; at += FFT_SIZE / 2) {
-    for (let i = 0; i < FFT_SIZE; i++) {
-      input[i] = pcm[at + i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_SIZE));
-    }
+    for (let i = 0; i < FFT_SIZE; i++) input[i] = pcm[at + i]! * HANN[i]!;
     fft.power(input, spectrum, HIGH_BIN + 1);
     for (let k = LOW_BIN; k <= HIGH_BIN; k++) sum += spectrum[k]!;
     frames++;
