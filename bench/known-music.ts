@@ -205,6 +205,12 @@ export default async function run(args: string[]): Promise<unknown> {
       const coded = chain === 'g711' ? clean : codecChain(clean, chain);
       const gainDb = onsetGainDb(seed, trackPeakDb[seed % tracks.length]!, corpusLevels);
       const pcm = channel(coded, gainDb, 0.01, rand);
+      // Where the onset is, as `late` and `slow` name it.
+      const where = {
+        track: KNOWN_TRACKS[seed % tracks.length],
+        atS: Math.round(at / 800) / 10,
+        gainDb: Math.round(gainDb * 10) / 10,
+      };
       const detector = new KnownMusicDetector(library);
       let latency: number | null = null;
       for (let s = 0; s + FRAME_SAMPLES <= pcm.length && latency === null; s += FRAME_SAMPLES) {
@@ -216,9 +222,7 @@ export default async function run(args: string[]): Promise<unknown> {
         if (d.onsetMs > 1000) {
           late.push({
             seed,
-            track: KNOWN_TRACKS[seed % tracks.length],
-            atS: Math.round(at / 800) / 10,
-            gainDb: Math.round(gainDb * 10) / 10,
+            ...where,
             latencyMs: latency,
             onsetErrorMs: d.onsetMs - 1000,
           });
@@ -232,9 +236,7 @@ export default async function run(args: string[]): Promise<unknown> {
       if (latency === null || latency > 1000) {
         firstSecond.sort((a, b) => a - b);
         slow.push({
-          track: KNOWN_TRACKS[seed % tracks.length],
-          atS: Math.round(at / 800) / 10,
-          gainDb: Math.round(gainDb * 10) / 10,
+          ...where,
           latencyMs: latency,
           framesWithBits: firstSecond.length,
           medianBitErrors: quantile(firstSecond, 0.5),
