@@ -73,7 +73,6 @@ export class KnownMusicLibrary {
   private headsBuf = new Uint32Array(KEYS + 1);
   private entriesBuf = new Uint32Array(0);
   private readonly maxLearnedFrames: number;
-  private learnedFrames = 0;
 
   constructor(options: KnownMusicLibraryOptions = {}) {
     const seconds = options.maxLearnedSeconds ?? DEFAULT_MAX_LEARNED_SECONDS;
@@ -109,6 +108,13 @@ export class KnownMusicLibrary {
   /** Seconds of learned audio kept (per phase, as the audio lasted). */
   get learnedSeconds(): number {
     return this.learnedFrames / PHASES.length / FRAMES_PER_SECOND;
+  }
+
+  /** Reference frames of learned audio, all phases (a few hundred runs at most). */
+  private get learnedFrames(): number {
+    let frames = 0;
+    for (const r of this.runList) if (r.learned) frames += r.end - r.start;
+    return frames;
   }
 
   /**
@@ -174,7 +180,6 @@ export class KnownMusicLibrary {
       }
       this.length += count;
       this.runList.push({ track: name, phase, start, end: this.length, learned });
-      if (learned) this.learnedFrames += count;
     }
   }
 
@@ -197,7 +202,6 @@ export class KnownMusicLibrary {
     }
     if (drop.size === 0) return forgotten;
     this.runList = this.compactWithout(drop);
-    for (const r of drop) this.learnedFrames -= r.end - r.start;
     return forgotten;
   }
 
