@@ -299,3 +299,106 @@ describe('HoldStateMachine: provisional pauses against the delay line', () => {
     expect(feed(new HoldStateMachine(), [...rising, [0.85, 20], [0, 1000]])).toEqual([]);
   });
 });
+
+describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
+  const d = { delayLineMs: 2500 };
+  /** Feeds `[score, ms]` segments from call time `fromMs`; transitions with their time. */
+  function feedFrom(
+    m: HoldStateMachine,
+    fromMs: number,
+    segments: [number, number][],
+  ): (HoldTransition & { at: number })[] {
+    const out: (HoldTransition & { at: number })[] = [];
+    let t = fromMs;
+    for (const [score, ms] of segments) {
+      for (let end = t + ms; t < end; t += 20) {
+        const tr = m.push(score, t);
+        if (tr) out.push({ ...tr, at: t });
+      }
+    }
+    return out;
+  }
+
+  it('pauses the silence from the start once it reaches the delay line exit, until the start is judged', () => {
+    const m = new HoldStateMachine(d);
+    m.openStart(1000);
+    expect(m.pendingOnsetMs).toBe(1000);
+    const tr = feedFrom(m, 1000, [[0, 6000]]);
+    expect(tr).toEqual([
+      { state: 'hold', onsetMs: 1000, confident: false, provisional: true, at: 3500 },
+    ]);
+    // Judged (the detector: a second and a half of sound with nothing gathering): the pause ends
+    // at its own onset, so the delay line gives back what it still holds.
+    expect(m.closeStart()).toEqual({
+      state: 'no-hold',
+      onsetMs: 1000,
+      confident: true,
+      provisional: true,
+    });
+    expect(m.startOpen).toBe(false);
+    expect(m.closeStart()).toBeUndefined();
+  });
+
+  it('a hold decided while the start is open begins at the start, and the pause becomes it', () => {
+    const m = new HoldStateMachine(d);
+    m.openStart(0);
+    const tr = feedFrom(m, 0, [
+      [0, 4000],
+      [0.9, 1000],
+    ]);
+    expect(tr[0]).toMatchObject({ state: 'hold', onsetMs: 0, provisional: true, at: 2500 });
+    // Without the open start this hold would begin 2 s before its evidence rose (at 2000 ms).
+    expect(tr[1]).toEqual({ state: 'hold', onsetMs: 0, confident: true, at: 4000 + 29 * 20 });
+    expect(tr).toHaveLength(2);
+    expect(m.startOpen).toBe(false);
+  });
+
+  it('once sound has begun, pauses without the score only while evidence for a hold gathers', () => {
+    // Sound from 1 s that gathers nothing: no pause at the exit.
+    const quiet = new HoldStateMachine(d);
+    quiet.openStart(0);
+    expect(feedFrom(quiet, 0, [[0, 1000]])).toEqual([]);
+    quiet.startSounded();
+    expect(feedFrom(quiet, 1000, [[0.1, 3000]])).toEqual([]);
+    // Sound that gathers grey evidence (0.5, never a confident frame): paused at the exit.
+    const grey = new HoldStateMachine(d);
+    grey.openStart(0);
+    feedFrom(grey, 0, [[0, 1000]]);
+    grey.startSounded();
+    const tr = feedFrom(grey, 1000, [[0.5, 1600]]);
+    expect(tr).toEqual([
+      { state: 'hold', onsetMs: 0, confident: false, provisional: true, at: 2500 },
+    ]);
+    // Judged while the evidence still gathers: the pause stays until the evidence is spent.
+    expect(grey.closeStart()).toBeUndefined();
+    const after = feedFrom(grey, 2600, [[0, 1000]]);
+    expect(after[0]).toMatchObject({ state: 'no-hold', onsetMs: 0, provisional: true });
+    expect(after).toHaveLength(1);
+  });
+
+  it('a start the look held is judged: later in the stream provisional pauses need the score again', () => {
+    const m = new HoldStateMachine({ ...d, exitMs: 2000 });
+    m.openStart(0);
+    expect(m.enter(0, false)).toMatchObject({ state: 'hold', onsetMs: 0 });
+    expect(m.startOpen).toBe(false);
+    const tr = feedFrom(m, 0, [
+      [0, 4000],
+      [0.5, 3000],
+    ]);
+    // The release, then grey evidence with no confident frame: no provisional pause.
+    expect(tr).toEqual([
+      { state: 'no-hold', onsetMs: 2000, confident: true, changePointMs: 0, at: 2000 },
+    ]);
+  });
+
+  it('reset forgets an open start; without a delay line none pauses', () => {
+    const m = new HoldStateMachine(d);
+    m.openStart(0);
+    m.reset();
+    expect(m.startOpen).toBe(false);
+    expect(feedFrom(m, 0, [[0, 4000]])).toEqual([]);
+    const none = new HoldStateMachine();
+    none.openStart(0);
+    expect(feedFrom(none, 0, [[0, 4000]])).toEqual([]);
+  });
+});
