@@ -401,4 +401,37 @@ describe('hold detection set-up', () => {
     expect(first(queue.detectors())).toMatchObject({ state: 'hold', confident: true });
     expect(first(queue.detectors())?.provisional).toBeUndefined();
   });
+
+  it('pauses a silent start as the queue says (silentStart, on by default)', async () => {
+    const config = validateConfig({
+      detection: { classifier: true },
+      queues: [
+        { name: 'on', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } },
+        {
+          name: 'off',
+          match: { requestUser: '2' },
+          pbx: { host: '10.0.0.1' },
+          detection: { silentStart: false },
+        },
+      ],
+    });
+    const setup = await setUpHoldDetection(config, silentLogger());
+    /**
+     * The classifier's first decision over 4 s of digital silence from call time 1 s, with a
+     * 2.5 s delay line, and the call time it came at.
+     */
+    const first = (queue: QueueDetection): [HoldDecision, number] | undefined => {
+      const classifier = queue.detectors(2500)[1]!;
+      const silence = new Int16Array(160);
+      for (let ms = 1000; ms < 5000; ms += 20) {
+        const d = classifier.push(silence, ms);
+        if (d) return [d, ms];
+      }
+      return undefined;
+    };
+    const [decision, at] = first(setup.forQueue(config.queues[0]!)!)!;
+    expect(decision).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
+    expect(at).toBe(3500);
+    expect(first(setup.forQueue(config.queues[1]!)!)).toBeUndefined();
+  });
 });

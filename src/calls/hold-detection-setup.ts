@@ -118,6 +118,7 @@ export async function setUpHoldDetection(
                 new MusicClassifierDetector({
                   ...holdOn.classifier,
                   ...(delayLineMs !== undefined ? { delayLineMs } : {}),
+                  silentStart: queue.detection?.silentStart ?? config.detection.silentStart,
                 }),
               ]
             : []),

@@ -186,6 +186,11 @@ const DetectionSchema = Type.Object(
         'The longest queue announcement the PBX plays between its hold music: known music that stops for up to this long is still the same hold (the recording resumes this long after the music ended), and the classifier lets go of a hold only after about this long of a voice with no music under it. Default 10.',
     }),
     queueWait: QueueWaitSchema,
+    silentStart: Type.Boolean({
+      default: true,
+      description:
+        'With the classifier: the start of what the PBX sends (the answer, and each new RTP source) is held back until its first sound has been heard for 2 s. If it is still silent when the delay line would write it, or hold music is gathering evidence then, the caller is paused from that start, and once the sound is judged not to be hold music the recording resumes from the start again: the delay line gives back its last seconds, and what the caller said in the silence before them is lost. A queue wait that opens with silence (Answer, Wait) or with quiet music writes none of it. false: only sound is judged, and the silence is recorded. Default true.',
+    }),
     learnedMinutes: Type.Number({
       minimum: 0,
       maximum: 240,
@@ -395,6 +400,9 @@ export const QueueSchema = Type.Object(
             Type.Union([Type.Literal('detect'), Type.Literal('until-new-source')], {
               description: 'Default: detection.queueWait.',
             }),
+          ),
+          silentStart: Type.Optional(
+            Type.Boolean({ description: 'Default: detection.silentStart.' }),
           ),
         },
         { additionalProperties: false },
