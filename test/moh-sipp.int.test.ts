@@ -32,6 +32,8 @@ const HG_IP = '127.0.0.200';
 const CALLER_IP = '127.0.0.201';
 const PBX_IP = '127.0.0.202';
 const MOH = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+/** Hold music the classifier hears within a second or so of its first note, after silence too. */
+const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
 const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
 /** The music plays from 3 s to 10 s after the ACK; the call lasts 14 s. */
 const MUSIC_FROM_S = 3;
@@ -280,52 +282,77 @@ describe('music on hold without signalling, SIPp as both phones', () => {
     );
   }, 90_000);
 
-  it('a queue wait: the PBX answers with hold music from its first note; the classifier alone keeps it and the caller’s words out', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
-    const recordings = join(dir, 'recordings');
-    await startHoldgate(recordings, { knownMusic: [], classifier: true });
-    // The PBX: the track from its start for WAIT_S, then the agent talks until the caller hangs up.
-    const music = join(dir, 'wait.wav');
-    sox(MOH, '-r', '8000', '-c', '1', music, 'trim', '0', String(WAIT_S));
-    const agent = agentSpeech(dir);
-    // Headerless: SIPp's rtp_stream sends a file's bytes as they are, a WAV header included (one
-    // loud frame at the start, which a PBX does not send).
-    const pbx = join(dir, 'pbx-wait.ul');
-    sox(music, agent, agent, agent, ...ulaw, '-t', 'raw', pbx, 'trim', '0', String(WAIT_CALL_S));
-    // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
-    const caller = join(dir, 'caller-wait.wav');
-    sox(
-      tone(dir, 'w-gap0', 0.3),
-      tone(dir, 'w-private', WAIT_S - 0.3 - 0.4, 1000),
-      tone(dir, 'w-gap1', 0.8),
-      tone(dir, 'w-talk', WAIT_CALL_S - WAIT_S - 0.4, 440),
-      ...ulaw,
-      caller,
-    );
-    await streamingCall(dir, pbx, caller, WAIT_CALL_S);
+  it.each([
+    ['hold music from its first note', 0, MOH],
+    ['silence for 3 s (Answer, Wait(3)), then hold music', 3, ROBOT_DITY],
+  ] as const)(
+    'a queue wait: the PBX answers with %s; the classifier alone keeps it and the caller’s words out',
+    async (_opening, silenceS, track) => {
+      const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
+      const recordings = join(dir, 'recordings');
+      await startHoldgate(recordings, { knownMusic: [], classifier: true });
+      // The PBX: silence for silenceS (digital, as Asterisk sends it), the track from its start
+      // until the wait's end, then the agent talks until the caller hangs up.
+      const waitS = silenceS + WAIT_S;
+      const callS = silenceS + WAIT_CALL_S;
+      const music = join(dir, 'wait.wav');
+      sox(
+        track,
+        '-r',
+        '8000',
+        '-c',
+        '1',
+        music,
+        'trim',
+        '0',
+        String(WAIT_S),
+        'pad',
+        String(silenceS),
+      );
+      const agent = agentSpeech(dir);
+      // Headerless: SIPp's rtp_stream sends a file's bytes as they are, a WAV header included (one
+      // loud frame at the start, which a PBX does not send).
+      const pbx = join(dir, 'pbx-wait.ul');
+      sox(music, agent, agent, agent, ...ulaw, '-t', 'raw', pbx, 'trim', '0', String(callS));
+      // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
+      const caller = join(dir, 'caller-wait.wav');
+      sox(
+        tone(dir, 'w-gap0', 0.3),
+        tone(dir, 'w-private', waitS - 0.3 - 0.4, 1000),
+        tone(dir, 'w-gap1', 0.8),
+        tone(dir, 'w-talk', callS - waitS - 0.4, 440),
+        ...ulaw,
+        caller,
+      );
+      await streamingCall(dir, pbx, caller, callS);
 
-    const { meta } = await finishedRecording(recordings);
-    const holds = meta.holdIntervals;
-    const held = (t: number): boolean => holds.some((h) => h.start <= t && t < h.end);
-    // Paused from the stream start (the wait is hold: the classifier's stream-start look) …
-    const uncovered = Array.from({ length: WAIT_S * 10 - 1 }, (_, i) => (i + 1) / 10).filter(
-      (t) => !held(t),
-    );
-    expect(uncovered, JSON.stringify(holds)).toEqual([]);
-    // … until the agent has been heard, and not again: the learned wait music must not hold the
-    // agent's own voice (the classifier lets go seconds after the voice began
-    const last = holds.at(-1)!;
-    expect(last.end, JSON.stringify(holds)).toBeGreaterThan(WAIT_S);
-    // (announcementSeconds, default 10: some 10 s of voice with no music under it).
-    expect(last.end, JSON.stringify(holds)).toBeLessThan(WAIT_S + 13);
-    const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
-    expect(
-      blockTimes(left, 1000, 0.05, meta.segments),
-      'call times (s) of recorded blocks of the caller’s private words',
-    ).toEqual([]);
-    expect(musicMatchAt(right, MOH), 'hold music found in the recording').toBeUndefined();
-    // The conversation after the wait is recorded.
-    expect(blocksWithTone(left, 440, 0.5), 'the caller talking to the agent').toBeGreaterThan(100);
-    expect(meanAbs(right)).toBeGreaterThan(100);
-  }, 60_000);
+      const { meta } = await finishedRecording(recordings);
+      const holds = meta.holdIntervals;
+      const held = (t: number): boolean => holds.some((h) => h.start <= t && t < h.end);
+      // Paused from the stream start (the wait is hold: the classifier's stream-start look, or,
+      // after silence, the silent start held until its first sound is judged) …
+      const uncovered = Array.from({ length: waitS * 10 - 1 }, (_, i) => (i + 1) / 10).filter(
+        (t) => !held(t),
+      );
+      expect(uncovered, JSON.stringify(holds)).toEqual([]);
+      // … until the agent has been heard, and not again: the learned wait music must not hold
+      // the agent's own voice (the classifier lets go seconds after the voice began
+      const last = holds.at(-1)!;
+      expect(last.end, JSON.stringify(holds)).toBeGreaterThan(waitS);
+      // (announcementSeconds, default 10: some 10 s of voice with no music under it).
+      expect(last.end, JSON.stringify(holds)).toBeLessThan(waitS + 13);
+      const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+      expect(
+        blockTimes(left, 1000, 0.05, meta.segments),
+        'call times (s) of recorded blocks of the caller’s private words',
+      ).toEqual([]);
+      expect(musicMatchAt(right, track), 'hold music found in the recording').toBeUndefined();
+      // The conversation after the wait is recorded.
+      expect(blocksWithTone(left, 440, 0.5), 'the caller talking to the agent').toBeGreaterThan(
+        100,
+      );
+      expect(meanAbs(right)).toBeGreaterThan(100);
+    },
+    60_000,
+  );
 });
