@@ -9,6 +9,7 @@ import { ScoreModel, type ModelWeights } from './score-model.js';
 import { FEATURE_NAMES, WindowFeatures } from './window-features.js';
 import { HoldMusicFloor, type HoldMusicFloorOptions } from './hold-music-floor.js';
 import trainedWeights from './weights.json' with { type: 'json' };
+import { StreamStartSound } from '../silent-start/stream-start-sound.js';
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
 
@@ -61,20 +62,6 @@ const START_LOOK_FROM = 10;
  * corpus's three renders and both unseen ones changes in nothing but es-2.
  */
 export const STREAM_START_MIN_DB = -48;
-
-/**
- * Frames of sound (band energy at least {@link STREAM_START_MIN_DB}) that end a stream's silent
- * start (see `MusicClassifierOptions.silentStart`): a click or two does not.
- */
-const START_SOUND_FRAMES = 10;
-/**
- * How long after its silence ends a stream's start is judged (see `silentStart`). At most the delay
- * line less those frames: a pause that ends at its onset then gives back all of the sound, so an
- * agent's first words are never lost, only the silence before them. 2 s rather than 1.5: after
- * 3 s of silence, the running score heard 17 of 20 Asterisk hold-music starts (five tracks at 0,
- * 20, 40 and 60 s) before the start was judged at 2 s, 16 at 1.5 s, and no more at 2.3 s.
- */
-const START_JUDGE_MS = 2000;
 
 /**
  * How far the score's fall can lag the voice that ends a hold: the 3 s window statistics carry the
@@ -130,7 +117,7 @@ export interface MusicClassifierOptions {
   readonly delayLineMs?: number;
   /**
    * With `delayLineMs`: the stream's start stays open until its first sound has been heard for
-   * {@link START_JUDGE_MS} (default true). While it is open, a hold decided begins at the stream's
+   * 2 s (`START_JUDGE_MS`; default true). While it is open, a hold decided begins at the stream's
    * start, and once that start reaches the delay line's exit the stream is paused provisionally
    * from it, whatever the score, while it is still silent or while evidence for a hold gathers.
    * When the start is judged with nothing gathering, the pause ends at its onset: the delay line
@@ -170,10 +157,8 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   /** Frames of the look at or above {@link STREAM_START_MIN_DB}. */
   private startLoud = 0;
   private startMs = 0;
-  /** Frames of sound since the stream's start, while the machine's start is open. */
-  private startSound = 0;
-  /** When the start's silence ended (START_SOUND_FRAMES of sound), or −1. */
-  private startSoundMs = -1;
+  /** The stream's start while the machine holds it open (`silentStart`). */
+  private readonly startSound = new StreamStartSound(STREAM_START_MIN_DB);
   private readonly silentStart: boolean;
 
   readonly releaseLagMs: number;
@@ -214,15 +199,9 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     if (this.frames === 0 && this.silentStart) this.machine.openStart(callTimeMs);
     let judged = false;
     if (this.machine.startOpen) {
-      if (this.startSoundMs < 0) {
-        if (this.features.frame.energyDb >= STREAM_START_MIN_DB) this.startSound++;
-        if (this.startSound >= START_SOUND_FRAMES) {
-          this.startSoundMs = callTimeMs;
-          this.machine.startSounded();
-        }
-      } else if (callTimeMs >= this.startSoundMs + START_JUDGE_MS) {
-        judged = true;
-      }
+      const phase = this.startSound.push(this.features.frame.energyDb, callTimeMs);
+      if (phase === 'sounding') this.machine.startSounded();
+      judged = phase === 'judged';
     }
     if (this.frames >= WARMUP_FRAMES) {
       const musicUnder = this.floor.push(
@@ -271,7 +250,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.frames = 0;
     this.startSum = 0;
     this.startLoud = 0;
-    this.startSound = 0;
-    this.startSoundMs = -1;
+    this.startSound.reset();
   }
 }
