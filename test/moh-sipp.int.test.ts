@@ -32,6 +32,8 @@ const HG_IP = '127.0.0.200';
 const CALLER_IP = '127.0.0.201';
 const PBX_IP = '127.0.0.202';
 const MOH = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
+/** Detection by the classifier alone: no known music. */
+const CLASSIFIER_ONLY = { knownMusic: [], classifier: true };
 /** Hold music the classifier hears within a second or so of its first note, after silence too. */
 const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
 const SPEECH = '/usr/share/asterisk/sounds/en_US_f_Allison';
@@ -283,14 +285,27 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   }, 90_000);
 
   it.each([
-    ['hold music from its first note', 0, MOH],
-    ['silence for 3 s (Answer, Wait(3)), then hold music', 3, ROBOT_DITY],
+    ['hold music from its first note', 'the classifier alone', 0, MOH, CLASSIFIER_ONLY],
+    [
+      'silence for 3 s (Answer, Wait(3)), then hold music',
+      'the classifier alone',
+      3,
+      ROBOT_DITY,
+      CLASSIFIER_ONLY,
+    ],
+    [
+      'silence for 3 s (Answer, Wait(3)), then hold music',
+      'known music alone',
+      3,
+      ROBOT_DITY,
+      { knownMusic: [ROBOT_DITY], classifier: false },
+    ],
   ] as const)(
-    'a queue wait: the PBX answers with %s; the classifier alone keeps it and the caller’s words out',
-    async (_opening, silenceS, track) => {
+    'a queue wait: the PBX answers with %s; %s keeps it and the caller’s words out',
+    async (_opening, _detectors, silenceS, track, detection) => {
       const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
       const recordings = join(dir, 'recordings');
-      await startHoldgate(recordings, { knownMusic: [], classifier: true });
+      await startHoldgate(recordings, detection);
       // The PBX: silence for silenceS (digital, as Asterisk sends it), the track from its start
       // until the wait's end, then the agent talks until the caller hangs up.
       const waitS = silenceS + WAIT_S;
@@ -330,16 +345,18 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       const holds = meta.holdIntervals;
       const held = (t: number): boolean => holds.some((h) => h.start <= t && t < h.end);
       // Paused from the stream start (the wait is hold: the classifier's stream-start look, or,
-      // after silence, the silent start held until its first sound is judged) …
+      // after silence, the silent start held until its first sound is judged, and the music
+      // found meanwhile) …
       const uncovered = Array.from({ length: waitS * 10 - 1 }, (_, i) => (i + 1) / 10).filter(
         (t) => !held(t),
       );
       expect(uncovered, JSON.stringify(holds)).toEqual([]);
       // … until the agent has been heard, and not again: the learned wait music must not hold
-      // the agent's own voice (the classifier lets go seconds after the voice began
+      // the agent's own voice (the detectors let go seconds after the music ended
       const last = holds.at(-1)!;
       expect(last.end, JSON.stringify(holds)).toBeGreaterThan(waitS);
-      // (announcementSeconds, default 10: some 10 s of voice with no music under it).
+      // (announcementSeconds, default 10: the classifier after some 10 s of voice with no music
+      // under it, known music 10 s after its end).
       expect(last.end, JSON.stringify(holds)).toBeLessThan(waitS + 13);
       const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
       expect(

@@ -402,36 +402,51 @@ describe('hold detection set-up', () => {
     expect(first(queue.detectors())?.provisional).toBeUndefined();
   });
 
-  it('pauses a silent start as the queue says (silentStart, on by default)', async () => {
+  it('pauses a silent start as the queue says (silentStart, on by default), with the classifier or without', async () => {
+    const moh = join(MOH, 'macroform-robot_dity.wav');
+    const queue = (name: string, user: string, detection: object) => ({
+      name,
+      match: { requestUser: user },
+      pbx: { host: '10.0.0.1' },
+      detection,
+    });
     const config = validateConfig({
       detection: { classifier: true },
       queues: [
-        { name: 'on', match: { requestUser: '1' }, pbx: { host: '10.0.0.1' } },
-        {
-          name: 'off',
-          match: { requestUser: '2' },
-          pbx: { host: '10.0.0.1' },
-          detection: { silentStart: false },
-        },
+        queue('on', '1', {}),
+        queue('off', '2', { silentStart: false }),
+        queue('known', '3', { classifier: false, knownMusic: [moh] }),
+        queue('known-off', '4', { classifier: false, knownMusic: [moh], silentStart: false }),
       ],
     });
     const setup = await setUpHoldDetection(config, silentLogger());
     /**
-     * The classifier's first decision over 4 s of digital silence from call time 1 s, with a
-     * 2.5 s delay line, and the call time it came at.
+     * The first decision of a call's detectors over 4 s of digital silence from call time 1 s,
+     * with a 2.5 s delay line, and the call time it came at.
      */
-    const first = (queue: QueueDetection): [HoldDecision, number] | undefined => {
-      const classifier = queue.detectors(2500)[1]!;
+    const first = (q: number): [HoldDecision, number] | undefined => {
+      const detectors = setup.forQueue(config.queues[q]!)!.detectors(2500);
       const silence = new Int16Array(160);
       for (let ms = 1000; ms < 5000; ms += 20) {
-        const d = classifier.push(silence, ms);
-        if (d) return [d, ms];
+        for (const detector of detectors) {
+          const d = detector.push(silence, ms);
+          if (d) return [d, ms];
+        }
       }
       return undefined;
     };
-    const [decision, at] = first(setup.forQueue(config.queues[0]!)!)!;
-    expect(decision).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
+    const [classifier, at] = first(0)!;
+    expect(classifier).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
+    expect(classifier.cause).toBe('music-classifier');
     expect(at).toBe(3500);
-    expect(first(setup.forQueue(config.queues[1]!)!)).toBeUndefined();
+    expect(first(1)).toBeUndefined();
+    // Without the classifier, a detector of its own (known music's library loads meanwhile).
+    const [alone, aloneAt] = first(2)!;
+    expect(alone).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
+    expect(alone.cause).toBe('silent-start');
+    expect(aloneAt).toBe(3500);
+    expect(first(3)).toBeUndefined();
+    // No delay line given: nothing to pause against.
+    expect(setup.forQueue(config.queues[2]!)!.detectors()).toHaveLength(1);
   });
 });

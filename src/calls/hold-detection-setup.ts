@@ -2,6 +2,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Config, QueueConfig } from '../config/schema.js';
 import { announcementHoldOn } from '../detect/announcement-hold-on.js';
 import { MusicClassifierDetector } from '../detect/classifier/index.js';
+import { SilentStartDetector } from '../detect/silent-start/index.js';
 import type { HoldMusicDetector } from '../detect/types.js';
 import {
   decodeAudioFile,
@@ -14,7 +15,8 @@ import {
 export interface QueueDetection {
   /**
    * Fresh detectors for one call. `delayLineMs`: the call's delay line D, which the classifier
-   * pauses provisionally against (`MusicClassifierOptions.delayLineMs`); absent: it does not.
+   * pauses provisionally against (`MusicClassifierOptions.delayLineMs`), and against which a
+   * silent stream start is paused (`detection.silentStart`); absent: neither.
    */
   readonly detectors: (delayLineMs?: number) => HoldMusicDetector[];
   /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
@@ -110,6 +112,7 @@ export async function setUpHoldDetection(
       const holdOn = announcementHoldOn(
         queue.detection?.announcementSeconds ?? config.detection.announcementSeconds,
       );
+      const silentStart = queue.detection?.silentStart ?? config.detection.silentStart;
       return {
         detectors: (delayLineMs?: number) => [
           new KnownMusicDetector(lib, holdOn.knownMusic),
@@ -118,10 +121,13 @@ export async function setUpHoldDetection(
                 new MusicClassifierDetector({
                   ...holdOn.classifier,
                   ...(delayLineMs !== undefined ? { delayLineMs } : {}),
-                  silentStart: queue.detection?.silentStart ?? config.detection.silentStart,
+                  silentStart,
                 }),
               ]
-            : []),
+            : // The classifier holds its start open itself, with its evidence for music.
+              silentStart && delayLineMs !== undefined && delayLineMs > 0
+              ? [new SilentStartDetector(delayLineMs)]
+              : []),
         ],
         ...(classifier && maxLearnedSeconds > 0
           ? {

@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HoldDecision } from '../types.js';
+import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
+import { seededRandom } from '../known-music/test-signals.js';
+import { SilentStartDetector } from './silent-start-detector.js';
+import { START_JUDGE_MS, START_SOUND_FRAMES, StreamStartSound } from './stream-start-sound.js';
+
+const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
+const D = 2500;
+
+/** Allison's first `count` prompts (tones left out), 0.3 s apart, 8 kHz, through G.711 µ-law. */
+function allison(count: number): Int16Array {
+  const files = readdirSync(ALLISON)
+    .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
+    .sort()
+    .slice(0, count)
+    .map((f) => join(ALLISON, f));
+  const pads = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
+  const joined = `${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
+  const r = spawnSync(
+    'ffmpeg',
+    [
+      ...['-v', 'error', ...files.flatMap((f) => ['-i', f])],
+      ...['-filter_complex', `${pads};${joined}`, '-map', '[out]'],
+      ...['-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
+    ],
+    { maxBuffer: 1 << 26 },
+  );
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+  const pcm = new Int16Array(r.stdout.length >> 1);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
+  return mulawRoundTrip(pcm, true);
+}
+
+/** `ms` of a line's faint noise (about −80 dBFS), then `pcm`. */
+function afterSilence(pcm: Int16Array, ms: number): Int16Array {
+  const rand = seededRandom(3);
+  const out = new Int16Array(ms * 8 + pcm.length);
+  for (let i = 0; i < ms * 8; i++) out[i] = Math.round((rand() - 0.5) * 6);
+  out.set(pcm, ms * 8);
+  return out;
+}
+
+/** The detector's decisions over `pcm` from call time `fromMs`, with the time of each. */
+function run(
+  det: SilentStartDetector,
+  pcm: Int16Array,
+  fromMs = 0,
+): (HoldDecision & { at: number })[] {
+  const out: (HoldDecision & { at: number })[] = [];
+  for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+    const d = det.push(pcm.subarray(k * 160, (k + 1) * 160), fromMs + k * 20);
+    if (d) out.push({ ...d, at: fromMs + k * 20 });
+  }
+  return out;
+}
+
+describe('StreamStartSound', () => {
+  it('silent until enough frames of sound, sounding for the judgement time, then judged for good', () => {
+    const s = new StreamStartSound(-48);
+    // A click does not end the silence; the line's noise never does.
+    expect(s.push(-20, 0)).toBe('silent');
+    for (let t = 20; t < 2000; t += 20) expect(s.push(-70, t)).toBe('silent');
+    // Frames of sound count wherever they fall: with the click, the ninth more ends the silence.
+    const phases = Array.from({ length: START_SOUND_FRAMES - 1 }, (_, i) =>
+      s.push(-30, 2000 + i * 20),
+    );
+    expect(phases.at(-1)).toBe('sounding');
+    expect(phases.slice(0, -1).every((p) => p === 'silent')).toBe(true);
+    const soundMs = 2000 + (START_SOUND_FRAMES - 2) * 20;
+    expect(s.push(-70, soundMs + START_JUDGE_MS - 20)).toBe('sounding');
+    expect(s.push(-70, soundMs + START_JUDGE_MS)).toBe('judged');
+    expect(s.push(-70, soundMs + 10 * START_JUDGE_MS)).toBe('judged');
+    s.reset();
+    expect(s.push(-70, 0)).toBe('silent');
+  });
+});
+
+describe('SilentStartDetector (a queue without the classifier)', () => {
+  it('an agent who speaks after 4 s of silence: paused from the first frame, given back with the voice', () => {
+    const d = run(new SilentStartDetector(D), afterSilence(allison(8), 4000), 1000);
+    expect(d[0]).toEqual({
+      state: 'hold',
+      onsetMs: 1000,
+      cause: 'silent-start',
+      confident: false,
+      provisional: true,
+      at: 1000 + D,
+    });
+    expect(d[1]).toMatchObject({ state: 'no-hold', onsetMs: 1000, provisional: true });
+    expect(d).toHaveLength(2);
+    // Judged 2 s after the voice began: what left the delay line while paused lies in the silence.
+    expect(d[1]!.at - D).toBeLessThan(1000 + 4000);
+    expect(d[1]!.at).toBeGreaterThanOrEqual(1000 + 4000 + START_JUDGE_MS);
+  });
+
+  it('a voice within the first second and a half is never paused; a silent stream stays paused', () => {
+    expect(run(new SilentStartDetector(D), afterSilence(allison(8), 800))).toEqual([]);
+    const silent = run(new SilentStartDetector(D), afterSilence(new Int16Array(0), 20_000));
+    expect(silent).toEqual([
+      {
+        state: 'hold',
+        onsetMs: 0,
+        cause: 'silent-start',
+        confident: false,
+        provisional: true,
+        at: D,
+      },
+    ]);
+  });
+
+  it('knows where a hold decided now would begin while its start is open, and starts over on reset', () => {
+    const det = new SilentStartDetector(D);
+    expect(det.pendingOnsetMs).toBeUndefined();
+    run(det, afterSilence(allison(8), 4000), 500);
+    expect(det.pendingOnsetMs).toBeUndefined(); // judged
+    det.reset();
+    run(det, afterSilence(new Int16Array(0), 1000), 9000);
+    expect(det.pendingOnsetMs).toBe(9000);
+    expect(det.stateBytes).toBeGreaterThan(1000);
+    expect(() => new SilentStartDetector(0)).toThrow(RangeError);
+  });
+});
