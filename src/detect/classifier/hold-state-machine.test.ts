@@ -327,8 +327,8 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     expect(tr).toEqual([
       { state: 'hold', onsetMs: 1000, confident: false, provisional: true, at: 3500 },
     ]);
-    // Judged (the detector: a second and a half of sound with nothing gathering): the pause ends
-    // at its own onset, so the delay line gives back what it still holds.
+    // Judged (the detector: 2 s after the first sound): the pause ends at its own onset, so the
+    // delay line gives back what it still holds.
     expect(m.closeStart()).toEqual({
       state: 'no-hold',
       onsetMs: 1000,
@@ -353,27 +353,32 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     expect(m.startOpen).toBe(false);
   });
 
-  it('once sound has begun, pauses without the score only while evidence for a hold gathers', () => {
-    // Sound from 1 s that gathers nothing: no pause at the exit.
-    const quiet = new HoldStateMachine(d);
-    quiet.openStart(0);
-    expect(feedFrom(quiet, 0, [[0, 1000]])).toEqual([]);
-    quiet.startSounded();
-    expect(feedFrom(quiet, 1000, [[0.1, 3000]])).toEqual([]);
-    // Sound that gathers grey evidence (0.5, never a confident frame): paused at the exit.
+  it('once sound has begun, pauses on the score only; judged, the pause ends though evidence gathers', () => {
+    // Sound from 1 s that gathers grey evidence (0.5, never a confident frame): no pause at the
+    // exit, though a hold decided would begin at the start.
     const grey = new HoldStateMachine(d);
     grey.openStart(0);
-    feedFrom(grey, 0, [[0, 1000]]);
+    expect(feedFrom(grey, 0, [[0, 1000]])).toEqual([]);
     grey.startSounded();
-    const tr = feedFrom(grey, 1000, [[0.5, 1600]]);
-    expect(tr).toEqual([
-      { state: 'hold', onsetMs: 0, confident: false, provisional: true, at: 2500 },
+    expect(feedFrom(grey, 1000, [[0.5, 2000]])).toEqual([]);
+    expect(grey.pendingOnsetMs).toBe(0);
+    // Silent until the exit, then grey evidence: paused by the silence, and judged while the
+    // evidence still gathers, the pause ends all the same, at its onset.
+    const late = new HoldStateMachine(d);
+    late.openStart(0);
+    expect(feedFrom(late, 0, [[0, 3000]])).toMatchObject([
+      { state: 'hold', onsetMs: 0, provisional: true, at: 2500 },
     ]);
-    // Judged while the evidence still gathers: the pause stays until the evidence is spent.
-    expect(grey.closeStart()).toBeUndefined();
-    const after = feedFrom(grey, 2600, [[0, 1000]]);
-    expect(after[0]).toMatchObject({ state: 'no-hold', onsetMs: 0, provisional: true });
-    expect(after).toHaveLength(1);
+    late.startSounded();
+    expect(feedFrom(late, 3000, [[0.5, 1000]])).toEqual([]);
+    expect(late.closeStart()).toEqual({
+      state: 'no-hold',
+      onsetMs: 0,
+      confident: true,
+      provisional: true,
+    });
+    // The evidence still counts: gathered since 3 s, its hold would begin 2 s before that.
+    expect(late.pendingOnsetMs).toBe(1000);
   });
 
   it('a start the look held is judged: later in the stream provisional pauses need the score again', () => {
