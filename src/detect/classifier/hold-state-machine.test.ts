@@ -327,7 +327,7 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     expect(tr).toEqual([
       { state: 'hold', onsetMs: 1000, confident: false, provisional: true, at: 3500 },
     ]);
-    // Judged (the detector: 2 s after the first sound): the pause ends at its own onset, so the
+    // Judged (the detector: 1.5 s after the first sound): the pause ends at its own onset, so the
     // delay line gives back what it still holds.
     expect(m.closeStart()).toEqual({
       state: 'no-hold',

@@ -226,7 +226,8 @@ export class HoldStateMachine {
    * The open start is judged: a provisional pause in effect ends, at its onset, even while
    * evidence for a hold gathers (a later one needs the score's evidence, as any does). Kept on
    * for that evidence, the pause held the first words of 21 more of 1944 prompt starts after 3 s
-   * of silence for over half a second, against 4 so (`npm run bench -- silent-start`, stop 36).
+   * of silence for over half a second, against 4 so (`npm run bench -- silent-start`, stop 36,
+   * with the start judged 2 s after its first sound).
    */
   closeStart(): HoldTransition | undefined {
     if (this.openStartMs < 0) return undefined;

@@ -117,26 +117,26 @@ export interface MusicClassifierOptions {
   readonly delayLineMs?: number;
   /**
    * With `delayLineMs`: the stream's start stays open until its first sound has been heard for
-   * 2 s (`START_JUDGE_MS`; default true). While it is open, a hold decided begins at the stream's
-   * start, and once that start reaches the delay line's exit while the stream is still silent, it
-   * is paused provisionally from there, whatever the score. When the start is judged, the pause
-   * ends at its onset: the delay line gives back the sound, and what the caller said in the
-   * silence before it is lost.
+   * 1.5 s (`START_JUDGE_MS`; default true). While it is open, a hold decided begins at the
+   * stream's start, and once that start reaches the delay line's exit while the stream is still
+   * silent, it is paused provisionally from there, whatever the score. When the start is judged,
+   * the pause ends at its onset: the delay line gives back the sound, and what the caller said in
+   * the silence before it is lost.
    *
    * Why (issue 5, stop 36): a queue wait that opens with silence (Asterisk's `Answer()` and
    * `Wait()` before `Queue()`) or with music under the −48 dBFS of a sound (`hr3-caves`, its
    * first second at −65 dBFS) was judged only when the music was, later than the delay line: the
    * caller's words in that silence were written. `npm run bench -- silent-start` (the stream
    * starts of `bench stream-start` after 3 s of a line's noise, D = 2.5 s): of 1428 music starts,
-   * 47 write any of the silence or the music, 14 more than half a second, against 1378 and 1367
-   * without; of 1944 prompt starts (an agent after 3 s), 228 lose any of the first words and 156
-   * more than half a second, against 160 and 152 without (a quiet first syllable that the sound
-   * count hears late); with the unseen corpus's voices and music (`--unseen`), 40 and 18 music
-   * starts against 895 and 887, 219 and 155 prompt starts against 160 and 152. After 1 s of
-   * silence nothing changes (`--silence 1`: 61 and 60 prompt starts against 62 and 60). `npm run bench -- moh --unseen`: episodes with nothing written 0.965 → 0.974
-   * (`hr3-caves`); the second render (`--corpus` of `CORPUS_SEED=7`), the development corpus,
-   * `bench learning --unseen` and every false pause of speech or radio unchanged. The development
-   * corpus's silence (a train file) is paused from 2.5 s to its end.
+   * 85 write any of the silence or the music, 40 more than half a second, against 1363 and 1351
+   * without; of 1944 prompt starts (an agent after 3 s), 152 lose any of the first words, 148
+   * more than half a second, against 157 and 149 without. With the unseen corpus's voices and
+   * music (`--unseen`): 66 and 34 music starts against 900 and 894, 166 and 158 prompt starts
+   * against 168 and 159. After 1 s of silence nothing changes (`--silence 1`). `npm run bench --
+   * moh --unseen`: episodes with nothing written 0.965 → 0.974 (`hr3-caves`); its second render
+   * (`CORPUS_SEED=7`), the development corpus, `bench learning --unseen` and every false pause
+   * of speech or radio unchanged. The development corpus's silence (a train file) is paused from
+   * 2.5 s to its end.
    */
   readonly silentStart?: boolean;
 }

@@ -92,7 +92,7 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
     });
     expect(d[1]).toMatchObject({ state: 'no-hold', onsetMs: 1000, provisional: true });
     expect(d).toHaveLength(2);
-    // Judged 2 s after the voice began: what left the delay line while paused lies in the silence.
+    // Judged 1.5 s after the voice began: what left the delay line while paused lies in the silence.
     expect(d[1]!.at - D).toBeLessThan(1000 + 4000);
     expect(d[1]!.at).toBeGreaterThanOrEqual(1000 + 4000 + START_JUDGE_MS);
   });

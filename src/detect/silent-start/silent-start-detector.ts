@@ -10,7 +10,7 @@ export const SILENT_START_CAUSE = 'silent-start';
  * the classifier holds its own start open, with its evidence for music, see
  * `MusicClassifierOptions.silentStart`): once the stream's first frame reaches the delay line's exit
  * while the stream is still silent, it is paused from that frame, provisionally and unsure; when
- * its first sound has been heard for 2 s (`START_JUDGE_MS`), the pause ends at that same frame, and
+ * its first sound has been heard for 1.5 s (`START_JUDGE_MS`), the pause ends at that same frame, and
  * the delay line gives the sound back. Known music matched meanwhile holds on by itself (the call
  * combines the detectors, `AnyHold`), so a queue wait that opens with `Answer()` and `Wait()` and
  * then plays its known music writes none of either. After the judgement it does nothing: the
