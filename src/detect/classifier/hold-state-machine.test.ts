@@ -6,13 +6,17 @@ import {
   type HoldTransition,
 } from './hold-state-machine.js';
 
-/** Feeds `[score, ms]` segments frame by frame (20 ms); returns the transitions with their time. */
+/**
+ * Feeds `[score, ms]` segments frame by frame (20 ms) from call time `fromMs`; returns the
+ * transitions with their time.
+ */
 function feed(
   m: HoldStateMachine,
   segments: [number, number][],
+  fromMs = 0,
 ): (HoldTransition & { at: number })[] {
   const out: (HoldTransition & { at: number })[] = [];
-  let t = 0;
+  let t = fromMs;
   for (const [score, ms] of segments) {
     for (let end = t + ms; t < end; t += 20) {
       const tr = m.push(score, t);
@@ -302,28 +306,11 @@ describe('HoldStateMachine: provisional pauses against the delay line', () => {
 
 describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
   const d = { delayLineMs: 2500 };
-  /** Feeds `[score, ms]` segments from call time `fromMs`; transitions with their time. */
-  function feedFrom(
-    m: HoldStateMachine,
-    fromMs: number,
-    segments: [number, number][],
-  ): (HoldTransition & { at: number })[] {
-    const out: (HoldTransition & { at: number })[] = [];
-    let t = fromMs;
-    for (const [score, ms] of segments) {
-      for (let end = t + ms; t < end; t += 20) {
-        const tr = m.push(score, t);
-        if (tr) out.push({ ...tr, at: t });
-      }
-    }
-    return out;
-  }
-
   it('pauses the silence from the start once it reaches the delay line exit, until the start is judged', () => {
     const m = new HoldStateMachine(d);
     m.openStart(1000);
     expect(m.pendingOnsetMs).toBe(1000);
-    const tr = feedFrom(m, 1000, [[0, 6000]]);
+    const tr = feed(m, [[0, 6000]], 1000);
     expect(tr).toEqual([
       { state: 'hold', onsetMs: 1000, confident: false, provisional: true, at: 3500 },
     ]);
@@ -342,7 +329,7 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
   it('a hold decided while the start is open begins at the start, and the pause becomes it', () => {
     const m = new HoldStateMachine(d);
     m.openStart(0);
-    const tr = feedFrom(m, 0, [
+    const tr = feed(m, [
       [0, 4000],
       [0.9, 1000],
     ]);
@@ -358,19 +345,19 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     // exit, though a hold decided would begin at the start.
     const grey = new HoldStateMachine(d);
     grey.openStart(0);
-    expect(feedFrom(grey, 0, [[0, 1000]])).toEqual([]);
+    expect(feed(grey, [[0, 1000]])).toEqual([]);
     grey.startSounded();
-    expect(feedFrom(grey, 1000, [[0.5, 2000]])).toEqual([]);
+    expect(feed(grey, [[0.5, 2000]], 1000)).toEqual([]);
     expect(grey.pendingOnsetMs).toBe(0);
     // Silent until the exit, then grey evidence: paused by the silence, and judged while the
     // evidence still gathers, the pause ends all the same, at its onset.
     const late = new HoldStateMachine(d);
     late.openStart(0);
-    expect(feedFrom(late, 0, [[0, 3000]])).toMatchObject([
+    expect(feed(late, [[0, 3000]])).toMatchObject([
       { state: 'hold', onsetMs: 0, provisional: true, at: 2500 },
     ]);
     late.startSounded();
-    expect(feedFrom(late, 3000, [[0.5, 1000]])).toEqual([]);
+    expect(feed(late, [[0.5, 1000]], 3000)).toEqual([]);
     expect(late.closeStart()).toEqual({
       state: 'no-hold',
       onsetMs: 0,
@@ -386,7 +373,7 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     m.openStart(0);
     expect(m.enter(0, false)).toMatchObject({ state: 'hold', onsetMs: 0 });
     expect(m.startOpen).toBe(false);
-    const tr = feedFrom(m, 0, [
+    const tr = feed(m, [
       [0, 4000],
       [0.5, 3000],
     ]);
@@ -401,9 +388,9 @@ describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
     m.openStart(0);
     m.reset();
     expect(m.startOpen).toBe(false);
-    expect(feedFrom(m, 0, [[0, 4000]])).toEqual([]);
+    expect(feed(m, [[0, 4000]])).toEqual([]);
     const none = new HoldStateMachine();
     none.openStart(0);
-    expect(feedFrom(none, 0, [[0, 4000]])).toEqual([]);
+    expect(feed(none, [[0, 4000]])).toEqual([]);
   });
 });
