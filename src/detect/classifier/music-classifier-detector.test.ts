@@ -1,30 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
-import { agentThenMohTrack, seededRandom } from '../known-music/test-signals.js';
+import {
+  agentThenMohTrack,
+  allisonMonologue,
+  ffmpegPcm,
+  seededRandom,
+} from '../known-music/test-signals.js';
 import { DEFAULT_HOLD_STATE_OPTIONS } from './hold-state-machine.js';
 import { MusicClassifierDetector } from './music-classifier-detector.js';
 
 const MOH = '/usr/share/asterisk/moh/macroform-cold_day.wav';
 const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
-
-/** Decodes with ffmpeg (inputs and filters in `args`) to 8 kHz mono PCM16. */
-function ffmpegPcm(args: string[]): Int16Array {
-  const r = spawnSync(
-    'ffmpeg',
-    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
-    {
-      maxBuffer: 1 << 26,
-    },
-  );
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
-  const pcm = new Int16Array(r.stdout.length >> 1);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
-  return pcm;
-}
 
 /** {@link ffmpegPcm} through one G.711 µ-law hop with the media plane's codec (what a tap hears). */
 function decode(args: string[]): Int16Array {
@@ -38,27 +26,6 @@ function atPeak(args: string[], peakDb: number): Float64Array {
   for (const v of pcm) peak = Math.max(peak, Math.abs(v));
   const g = (32767 * 10 ** (peakDb / 20)) / peak;
   return Float64Array.from(pcm, (v) => v * g);
-}
-
-/**
- * ffmpeg arguments that join `count` of Allison's spoken prompts (in name order from `from`,
- * tones and beeps left out) with 0.3 s of silence after each.
- */
-function allisonMonologue(from: number, count: number): string[] {
-  const files = readdirSync(ALLISON)
-    .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
-    .sort()
-    .slice(from, from + count)
-    .map((f) => join(ALLISON, f));
-  const pads = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
-  const joined = `${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
-  return [
-    ...files.flatMap((f) => ['-i', f]),
-    '-filter_complex',
-    `${pads};${joined}`,
-    '-map',
-    '[out]',
-  ];
 }
 
 type Timed = HoldDecision & { readonly at: number };

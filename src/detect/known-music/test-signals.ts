@@ -1,7 +1,7 @@
 import { readWav8k } from './decode-audio.js';
 
 export { readWav8k };
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,4 +169,40 @@ export function trueAlignment(library: KnownMusicLibrary, track: string, sample:
     .filter((r) => r.track === track)
     .reduce((a, b) => (distance(b.phase) < distance(a.phase) ? b : a));
   return run.start + Math.round((sample - run.phase) / FRAME_SAMPLES);
+}
+
+/** Decodes with ffmpeg (inputs and filters in `args`) to 8 kHz mono PCM16. */
+export function ffmpegPcm(args: string[]): Int16Array {
+  const r = spawnSync(
+    'ffmpeg',
+    ['-v', 'error', ...args, '-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
+    {
+      maxBuffer: 1 << 26,
+    },
+  );
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
+  const pcm = new Int16Array(r.stdout.length >> 1);
+  for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
+  return pcm;
+}
+
+/**
+ * ffmpeg arguments that join `count` of Allison's spoken prompts (in name order from `from`,
+ * tones and beeps left out) with 0.3 s of silence after each.
+ */
+export function allisonMonologue(from: number, count: number): string[] {
+  const files = readdirSync(SPEECH_DIR)
+    .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
+    .sort()
+    .slice(from, from + count)
+    .map((f) => join(SPEECH_DIR, f));
+  const pads = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
+  const joined = `${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
+  return [
+    ...files.flatMap((f) => ['-i', f]),
+    '-filter_complex',
+    `${pads};${joined}`,
+    '-map',
+    '[out]',
+  ];
 }

@@ -1,39 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../types.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
-import { seededRandom } from '../known-music/test-signals.js';
+import { allisonMonologue, ffmpegPcm, seededRandom } from '../known-music/test-signals.js';
 import { SilentStartDetector } from './silent-start-detector.js';
 import { START_JUDGE_MS, START_SOUND_FRAMES, StreamStartSound } from './stream-start-sound.js';
 
-const ALLISON = '/usr/share/asterisk/sounds/en_US_f_Allison';
 const D = 2500;
 
-/** Allison's first `count` prompts (tones left out), 0.3 s apart, 8 kHz, through G.711 µ-law. */
-function allison(count: number): Int16Array {
-  const files = readdirSync(ALLISON)
-    .filter((f) => f.endsWith('.wav') && !/beep|tone|dtmf|ascending|descending/.test(f))
-    .sort()
-    .slice(0, count)
-    .map((f) => join(ALLISON, f));
-  const pads = files.map((_, i) => `[${i}:a]apad=pad_dur=0.3[a${i}]`).join(';');
-  const joined = `${files.map((_, i) => `[a${i}]`).join('')}concat=n=${files.length}:v=0:a=1[out]`;
-  const r = spawnSync(
-    'ffmpeg',
-    [
-      ...['-v', 'error', ...files.flatMap((f) => ['-i', f])],
-      ...['-filter_complex', `${pads};${joined}`, '-map', '[out]'],
-      ...['-ac', '1', '-ar', '8000', '-f', 's16le', '-'],
-    ],
-    { maxBuffer: 1 << 26 },
-  );
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
-  const pcm = new Int16Array(r.stdout.length >> 1);
-  for (let i = 0; i < pcm.length; i++) pcm[i] = r.stdout.readInt16LE(i * 2);
-  return mulawRoundTrip(pcm, true);
-}
+/** Allison's first `count` prompts, 0.3 s apart, 8 kHz, through G.711 µ-law. */
+const allison = (count: number): Int16Array =>
+  mulawRoundTrip(ffmpegPcm(allisonMonologue(0, count)), true);
 
 /** `ms` of a line's faint noise (about −80 dBFS), then `pcm`. */
 function afterSilence(pcm: Int16Array, ms: number): Int16Array {
