@@ -56,25 +56,18 @@ function inSilence(
   return out;
 }
 
-/** Per frame, whether the gate pauses it, from the detectors' decisions (see the header). */
-function paused(detectors: HoldMusicDetector[], pcm: Int16Array, delayMs: number): Uint8Array {
+/** Per frame, whether the gate pauses it, from the detector's decisions (see the header). */
+function paused(detector: HoldMusicDetector, pcm: Int16Array, delayMs: number): Uint8Array {
   const n = Math.floor(pcm.length / 160);
   const eff = new Uint8Array(n);
-  const holding = detectors.map(() => false);
-  let any = false;
+  let holding = false;
   const frame = new Int16Array(160);
   for (let k = 0; k < n; k++) {
     frame.set(pcm.subarray(k * 160, (k + 1) * 160));
-    for (let i = 0; i < detectors.length; i++) {
-      const d = detectors[i]!.push(frame, k * 20);
-      if (d === undefined) continue;
-      holding[i] = d.state === 'hold';
-      const now = holding.some(Boolean);
-      if (now === any) continue;
-      any = now;
-      const from = Math.max(0, Math.floor(Math.max(d.onsetMs, k * 20 - delayMs) / 20));
-      eff.fill(any ? 1 : 0, from);
-    }
+    const d = detector.push(frame, k * 20);
+    if (d === undefined || (d.state === 'hold') === holding) continue;
+    holding = d.state === 'hold';
+    eff.fill(holding ? 1 : 0, Math.floor(Math.max(d.onsetMs, k * 20 - delayMs, 0) / 20));
   }
   return eff;
 }
@@ -131,12 +124,10 @@ export default async function run(args: string[]): Promise<unknown> {
     throw new Error(
       'no prompts or no music: run scripts/setup.sh and scripts/make-corpus.sh first',
     );
-  const sets: Record<string, () => HoldMusicDetector[]> = {
-    classifier: () => [new MusicClassifierDetector({ delayLineMs: delayMs })],
-    classifierOff: () => [
-      new MusicClassifierDetector({ delayLineMs: delayMs, silentStart: false }),
-    ],
-    alone: () => [new SilentStartDetector(delayMs)],
+  const sets: Record<string, () => HoldMusicDetector> = {
+    classifier: () => new MusicClassifierDetector({ delayLineMs: delayMs }),
+    classifierOff: () => new MusicClassifierDetector({ delayLineMs: delayMs, silentStart: false }),
+    alone: () => new SilentStartDetector(delayMs),
   };
   const silenceFrames = Math.round((silenceS * 1000) / 20);
   const rand = seededRandom(SEED);
