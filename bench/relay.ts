@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- relay`: RTP relay capacity of holdgate against Debian's rtpengine
  * (userspace forwarding), with the identical load from a separate load-generator process
- * (`bench/relay-load.ts`). Ramps the number of concurrent calls (two directions of 20 ms G.711
+ * (`bench/support/relay-load.ts`). Ramps the number of concurrent calls (two directions of 20 ms G.711
  * each, 100 packets/s per call) and reports per step loss, added latency, CPU per 1,000
  * packets/s and RSS per call; then the most calls sustained with < 0.01 % loss and the ratio.
  *
@@ -11,7 +11,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { MediaController } from '../src/media/relay/media-controller.js';
 import type { TapReader } from '../src/media/relay/tap-ring.js';
-import { NgClient, asText, audioSdp, sdpMedia } from './relay-ng-client.js';
+import { NgClient, asText, audioSdp, sdpMedia } from './support/relay-ng-client.js';
 
 const RELAY_ADDRESS = '127.0.0.40';
 const RTPENGINE_ADDRESS = '127.0.0.50';
@@ -78,7 +78,7 @@ class Loader {
   private waiting: ((m: unknown) => void)[] = [];
 
   constructor() {
-    this.child = fork(new URL('./relay-load.ts', import.meta.url), [], {
+    this.child = fork(new URL('./support/relay-load.ts', import.meta.url), [], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

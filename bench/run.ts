@@ -14,7 +14,11 @@ export interface BenchModule {
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-/** Names of the benches present next to this file (every `*.ts` except the runner itself). */
+/**
+ * Names of the benches present next to this file: every `*.ts` except the runner itself. Modules
+ * a bench uses but that are not benches (a load generator run as a child process, a client) live
+ * in `bench/support/`, which this listing does not descend into.
+ */
 export async function availableBenches(): Promise<string[]> {
   const files = await readdir(HERE);
   return files

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { killAllSipp, runSipp, startSippServer, type SippResult } from '../test/support/sipp.js';
 import { percentile } from '../test/support/sipp-stats.js';
-import { measureHopLatency, type HopLatency } from './sip-hop-latency.js';
+import { measureHopLatency, type HopLatency } from './support/sip-hop-latency.js';
 import { waitForBoundSocket } from '../test/support/wait-for-bound-socket.js';
 
 /**

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { percentile } from '../test/support/sipp-stats.js';
+import { percentile } from '../../test/support/sipp-stats.js';
 
 export interface HopLatency {
   calls: number;
