@@ -50,10 +50,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { AnyHold } from '../src/detect/any-hold.js';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import type { HoldStateOptions } from '../src/detect/classifier/hold-state-machine.js';
-import type { HoldDecision, HoldMusicDetector } from '../src/detect/types.js';
+import type { HoldMusicDetector } from '../src/detect/types.js';
 import {
   type CorpusFile,
   dropFrames,
@@ -64,6 +63,7 @@ import {
   seededRandom,
 } from '../scripts/train-classifier.js';
 import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
+import { Combined } from './support/combined.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
@@ -362,37 +362,6 @@ function summarize(results: readonly FileResult[]) {
     falsePausesPerHour,
     falsePauseFiles,
   };
-}
-
-/** Detectors combined as a live call combines them (`CallRecording` through `AnyHold`). */
-class Combined implements HoldMusicDetector {
-  private readonly any: AnyHold;
-
-  constructor(private readonly detectors: readonly HoldMusicDetector[]) {
-    this.any = new AnyHold(detectors);
-  }
-
-  get stateBytes(): number {
-    return this.detectors.reduce((s, d) => s + d.stateBytes, 0);
-  }
-
-  push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
-    let out: HoldDecision | undefined;
-    for (let i = 0; i < this.detectors.length; i++) {
-      const d = this.detectors[i]!.push(frame, callTimeMs);
-      if (d === undefined) continue;
-      const was = this.any.holding;
-      const next = this.any.decide(i, d);
-      // The evaluation sees state changes only: a second hold within an episode is no change.
-      if (next !== undefined && (next.state === 'no-hold' || !was)) out = next;
-    }
-    return out;
-  }
-
-  reset(): void {
-    for (const d of this.detectors) d.reset();
-    this.any.reset();
-  }
 }
 
 /**

@@ -1,0 +1,36 @@
+import { AnyHold } from '../../src/detect/any-hold.js';
+import type { HoldDecision, HoldMusicDetector } from '../../src/detect/types.js';
+
+/**
+ * Detectors combined as a live call combines them (`CallRecording` through `AnyHold`), as one
+ * detector for a bench's evaluation, which sees state changes only: a second hold within an
+ * episode (one detector upgrading or joining another's hold) is no change.
+ */
+export class Combined implements HoldMusicDetector {
+  private readonly any: AnyHold;
+
+  constructor(private readonly detectors: readonly HoldMusicDetector[]) {
+    this.any = new AnyHold(detectors);
+  }
+
+  get stateBytes(): number {
+    return this.detectors.reduce((s, d) => s + d.stateBytes, 0);
+  }
+
+  push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
+    let out: HoldDecision | undefined;
+    for (let i = 0; i < this.detectors.length; i++) {
+      const d = this.detectors[i]!.push(frame, callTimeMs);
+      if (d === undefined) continue;
+      const was = this.any.holding;
+      const next = this.any.decide(i, d);
+      if (next !== undefined && (next.state === 'no-hold' || !was)) out = next;
+    }
+    return out;
+  }
+
+  reset(): void {
+    for (const d of this.detectors) d.reset();
+    this.any.reset();
+  }
+}
