@@ -12,8 +12,8 @@
  * starts with an empty library. Each call is 4 s of an agent (Asterisk prompts), then 30 s of the
  * track from a random offset (as a PBX's shared hold stream is joined anywhere), through µ-law
  * with 1 % of frames lost (seeded). The call runs what a live call with the classifier on runs:
- * the known-music detector over the queue's library and the classifier, combined by AnyHold,
- * with HoldAudioLearner adding what the classifier judged hold to the library when it ends.
+ * the known-music detector over the queue's library, the classifier and the silent start,
+ * combined by AnyHold, with HoldAudioLearner adding what the classifier judged hold to the library when it ends.
  * Reported per call number: how many tracks' music the fingerprint caught first, the median
  * detection latency, how many episodes leaked hold audio with the delay line
  * (pause start = max(onset, decision − D) after the music's start; a hold that began during the
@@ -36,6 +36,7 @@ import { MusicClassifierDetector } from '../src/detect/classifier/music-classifi
 import { decodeAudioFile } from '../src/detect/known-music/decode-audio.js';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
+import { SilentStartDetector } from '../src/detect/silent-start/index.js';
 import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
 import { channel, concat, seededRandom, speech } from '../src/detect/known-music/test-signals.js';
 
@@ -77,6 +78,7 @@ function* call(
   const detectors = [
     new KnownMusicDetector(library),
     new MusicClassifierDetector({ delayLineMs: delayMs }),
+    new SilentStartDetector(delayMs),
   ];
   const any = new AnyHold(detectors);
   const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));

@@ -6,14 +6,17 @@
  *                        [--enter-ms 400] [--enter-score 0.6] [--exit-ms 4000] [--affirm-ms 0]
  *                        [--voice-over-ms 0] [--floor-margin-db 3]   (state machine)
  *                        [--resume-at-change-point]   (releases backdated to the change point)
- *                        [--no-provisional]   (no provisional pauses against the delay line)
+ *                        [--no-provisional]   (no provisional pauses against the delay line,
+ *                                              and no silent start either)
+ *                        [--no-silent-start]   (the classifier without SilentStartDetector)
  *                        [--stream-start-score 0.75]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
  *                        [--known-extra DIR [--known-extra-count N]]   (more library tracks)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
- * MusicClassifierDetector. The gate is modelled with the delay line: a decision taken at t with
+ * MusicClassifierDetector, beside a SilentStartDetector (`detection.silentStart`, on by default),
+ * combined by AnyHold as a live call runs them with a delay line. The gate is modelled with the delay line: a decision taken at t with
  * onset o takes effect from max(o, t − D). Reported, for the held-out "test" split (targets) and
  * for all files:
  * - frame precision/recall/F1 of the effective hold state vs. the sidecar's hold intervals, and
@@ -63,6 +66,7 @@ import {
   seededRandom,
 } from '../scripts/train-classifier.js';
 import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
+import { SilentStartDetector } from '../src/detect/silent-start/index.js';
 import { Combined } from './support/combined.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -455,10 +459,12 @@ export default async function run(args: string[]): Promise<unknown> {
   }
   if (args.includes('--resume-at-change-point')) stateOptions.resumeAtChangePoint = true;
   const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
+  const provisional = !args.includes('--no-provisional');
+  const silentStart = provisional && !args.includes('--no-silent-start');
   const detectorOptions = {
     state: stateOptions,
     // As a live call runs it: provisional pauses against the delay line (`--no-provisional`: none).
-    ...(args.includes('--no-provisional') ? {} : { delayLineMs: delayMs }),
+    ...(provisional ? { delayLineMs: delayMs } : {}),
     ...(weightsFile !== undefined ? { weights: readWeights(weightsFile) } : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
@@ -485,7 +491,12 @@ export default async function run(args: string[]): Promise<unknown> {
   let stateBytes = 0;
   for (const f of files) {
     const pcm = dropFrames(readWav8k(f.path), loss, seededRandom(lossSeed(f)));
-    const det = new MusicClassifierDetector(detectorOptions);
+    const det = silentStart
+      ? new Combined([
+          new MusicClassifierDetector(detectorOptions),
+          new SilentStartDetector(delayMs),
+        ])
+      : new MusicClassifierDetector(detectorOptions);
     stateBytes = det.stateBytes;
     results.push(evaluate(det, f, pcm, delayMs, timed(f, timings) ? timings : null));
   }
@@ -512,7 +523,12 @@ export default async function run(args: string[]): Promise<unknown> {
     loss,
     delayMs,
     combinedTimings,
-    (k) => new Combined([k, new MusicClassifierDetector(detectorOptions)]),
+    (k) =>
+      new Combined([
+        k,
+        new MusicClassifierDetector(detectorOptions),
+        ...(silentStart ? [new SilentStartDetector(delayMs)] : []),
+      ]),
     extraKnown,
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();
@@ -526,7 +542,7 @@ export default async function run(args: string[]): Promise<unknown> {
     codec: corpusCodec(dir) ?? 'rotation',
     delayMs,
     frameLoss: loss,
-    /** The classifier alone: hold music it has never heard. */
+    /** The classifier (beside the silent start): hold music it has never heard. */
     targets: targetsOf(test, timings),
     test,
     all,

@@ -8,9 +8,9 @@
  *   npm run bench -- silent-start [--silence 3] [--unseen] [--delay-ms 2500]
  *
  * Every start is fed to fresh detectors with the delay line D, as a live call runs them: the
- * classifier with `silentStart` on (`classifier`) and off (`classifierOff`), and, for a queue
- * without the classifier, `SilentStartDetector` alone (`alone`: no known music, as none of these
- * tracks is known). The gate is modelled as in `bench moh`: a decision taken at t with onset o
+ * classifier beside `SilentStartDetector` (`classifier`, combined by AnyHold) and without it
+ * (`classifierOff`), and, for a queue without the classifier, `SilentStartDetector` alone
+ * (`alone`: no known music, as none of these tracks is known). The gate is modelled as in `bench moh`: a decision taken at t with onset o
  * takes effect from max(o, t − D). Reported per detector set:
  * - music starts (all of it hold): in how many any of the silence or of the music was written
  *   (`music.written`);
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import { START_JUDGE_MS, SilentStartDetector } from '../src/detect/silent-start/index.js';
 import type { HoldMusicDetector } from '../src/detect/types.js';
+import { Combined } from './support/combined.js';
 import { seededRandom } from '../src/detect/known-music/test-signals.js';
 import {
   DEV_START_SOURCES,
@@ -125,8 +126,12 @@ export default async function run(args: string[]): Promise<unknown> {
       'no prompts or no music: run scripts/setup.sh and scripts/make-corpus.sh first',
     );
   const sets: Record<string, () => HoldMusicDetector> = {
-    classifier: () => new MusicClassifierDetector({ delayLineMs: delayMs }),
-    classifierOff: () => new MusicClassifierDetector({ delayLineMs: delayMs, silentStart: false }),
+    classifier: () =>
+      new Combined([
+        new MusicClassifierDetector({ delayLineMs: delayMs }),
+        new SilentStartDetector(delayMs),
+      ]),
+    classifierOff: () => new MusicClassifierDetector({ delayLineMs: delayMs }),
     alone: () => new SilentStartDetector(delayMs),
   };
   const silenceFrames = Math.round((silenceS * 1000) / 20);

@@ -435,12 +435,13 @@ describe('hold detection set-up', () => {
       }
       return undefined;
     };
+    // The same detector beside the classifier as beside known music alone (whose library loads
+    // meanwhile).
     const [classifier, at] = first(0)!;
     expect(classifier).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
-    expect(classifier.cause).toBe('music-classifier');
+    expect(classifier.cause).toBe('silent-start');
     expect(at).toBe(3500);
     expect(first(1)).toBeUndefined();
-    // Without the classifier, a detector of its own (known music's library loads meanwhile).
     const [alone, aloneAt] = first(2)!;
     expect(alone).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true });
     expect(alone.cause).toBe('silent-start');
@@ -448,5 +449,6 @@ describe('hold detection set-up', () => {
     expect(first(3)).toBeUndefined();
     // No delay line given: nothing to pause against.
     expect(setup.forQueue(config.queues[2]!)!.detectors()).toHaveLength(1);
+    expect(setup.forQueue(config.queues[0]!)!.detectors()).toHaveLength(2); // learned, classifier
   });
 });

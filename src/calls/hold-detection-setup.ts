@@ -121,13 +121,12 @@ export async function setUpHoldDetection(
                 new MusicClassifierDetector({
                   ...holdOn.classifier,
                   ...(delayLineMs !== undefined ? { delayLineMs } : {}),
-                  silentStart,
                 }),
               ]
-            : // The classifier holds its start open itself, with its evidence for music.
-              silentStart && delayLineMs !== undefined && delayLineMs > 0
-              ? [new SilentStartDetector(delayLineMs)]
-              : []),
+            : []),
+          ...(silentStart && delayLineMs !== undefined && delayLineMs > 0
+            ? [new SilentStartDetector(delayLineMs)]
+            : []),
         ],
         ...(classifier && maxLearnedSeconds > 0
           ? {

@@ -6,17 +6,13 @@ import {
   type HoldTransition,
 } from './hold-state-machine.js';
 
-/**
- * Feeds `[score, ms]` segments frame by frame (20 ms) from call time `fromMs`; returns the
- * transitions with their time.
- */
+/** Feeds `[score, ms]` segments frame by frame (20 ms); returns the transitions with their time. */
 function feed(
   m: HoldStateMachine,
   segments: [number, number][],
-  fromMs = 0,
 ): (HoldTransition & { at: number })[] {
   const out: (HoldTransition & { at: number })[] = [];
-  let t = fromMs;
+  let t = 0;
   for (const [score, ms] of segments) {
     for (let end = t + ms; t < end; t += 20) {
       const tr = m.push(score, t);
@@ -301,96 +297,5 @@ describe('HoldStateMachine: provisional pauses against the delay line', () => {
     ).toEqual([]);
     // Everything a pause needs, but no delay line given: the machine's own judgement only.
     expect(feed(new HoldStateMachine(), [...rising, [0.85, 20], [0, 1000]])).toEqual([]);
-  });
-});
-
-describe('HoldStateMachine: a stream that starts silent (openStart)', () => {
-  const d = { delayLineMs: 2500 };
-  it('pauses the silence from the start once it reaches the delay line exit, until the start is judged', () => {
-    const m = new HoldStateMachine(d);
-    m.openStart(1000);
-    expect(m.pendingOnsetMs).toBe(1000);
-    const tr = feed(m, [[0, 6000]], 1000);
-    expect(tr).toEqual([
-      { state: 'hold', onsetMs: 1000, confident: false, provisional: true, at: 3500 },
-    ]);
-    // Judged (the detector: 1.5 s after the first sound): the pause ends at its own onset, so the
-    // delay line gives back what it still holds.
-    expect(m.closeStart()).toEqual({
-      state: 'no-hold',
-      onsetMs: 1000,
-      confident: true,
-      provisional: true,
-    });
-    expect(m.startOpen).toBe(false);
-    expect(m.closeStart()).toBeUndefined();
-  });
-
-  it('a hold decided while the start is open begins at the start, and the pause becomes it', () => {
-    const m = new HoldStateMachine(d);
-    m.openStart(0);
-    const tr = feed(m, [
-      [0, 4000],
-      [0.9, 1000],
-    ]);
-    expect(tr[0]).toMatchObject({ state: 'hold', onsetMs: 0, provisional: true, at: 2500 });
-    // Without the open start this hold would begin 2 s before its evidence rose (at 2000 ms).
-    expect(tr[1]).toEqual({ state: 'hold', onsetMs: 0, confident: true, at: 4000 + 29 * 20 });
-    expect(tr).toHaveLength(2);
-    expect(m.startOpen).toBe(false);
-  });
-
-  it('once sound has begun, pauses on the score only; judged, the pause ends though evidence gathers', () => {
-    // Sound from 1 s that gathers grey evidence (0.5, never a confident frame): no pause at the
-    // exit, though a hold decided would begin at the start.
-    const grey = new HoldStateMachine(d);
-    grey.openStart(0);
-    expect(feed(grey, [[0, 1000]])).toEqual([]);
-    grey.startSounded();
-    expect(feed(grey, [[0.5, 2000]], 1000)).toEqual([]);
-    expect(grey.pendingOnsetMs).toBe(0);
-    // Silent until the exit, then grey evidence: paused by the silence, and judged while the
-    // evidence still gathers, the pause ends all the same, at its onset.
-    const late = new HoldStateMachine(d);
-    late.openStart(0);
-    expect(feed(late, [[0, 3000]])).toMatchObject([
-      { state: 'hold', onsetMs: 0, provisional: true, at: 2500 },
-    ]);
-    late.startSounded();
-    expect(feed(late, [[0.5, 1000]], 3000)).toEqual([]);
-    expect(late.closeStart()).toEqual({
-      state: 'no-hold',
-      onsetMs: 0,
-      confident: true,
-      provisional: true,
-    });
-    // The evidence still counts: gathered since 3 s, its hold would begin 2 s before that.
-    expect(late.pendingOnsetMs).toBe(1000);
-  });
-
-  it('a start the look held is judged: later in the stream provisional pauses need the score again', () => {
-    const m = new HoldStateMachine({ ...d, exitMs: 2000 });
-    m.openStart(0);
-    expect(m.enter(0, false)).toMatchObject({ state: 'hold', onsetMs: 0 });
-    expect(m.startOpen).toBe(false);
-    const tr = feed(m, [
-      [0, 4000],
-      [0.5, 3000],
-    ]);
-    // The release, then grey evidence with no confident frame: no provisional pause.
-    expect(tr).toEqual([
-      { state: 'no-hold', onsetMs: 2000, confident: true, changePointMs: 0, at: 2000 },
-    ]);
-  });
-
-  it('reset forgets an open start; without a delay line none pauses', () => {
-    const m = new HoldStateMachine(d);
-    m.openStart(0);
-    m.reset();
-    expect(m.startOpen).toBe(false);
-    expect(feed(m, [[0, 4000]])).toEqual([]);
-    const none = new HoldStateMachine();
-    none.openStart(0);
-    expect(feed(none, [[0, 4000]])).toEqual([]);
   });
 });

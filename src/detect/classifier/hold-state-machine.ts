@@ -159,10 +159,6 @@ export class HoldStateMachine {
   private voiceOverRun = 0;
   /** Out of hold: the onset of the provisional pause in effect, or −1. */
   private provisionalOnsetMs = -1;
-  /** The stream's start while it is not yet judged (see `openStart`), or −1. */
-  private openStartMs = -1;
-  /** Whether the open start is still silent (see `openStart`). */
-  private openStartSilent = false;
 
   constructor(options: Partial<HoldStateOptions> = {}) {
     this.o = { ...DEFAULT_HOLD_STATE_OPTIONS, ...options };
@@ -191,55 +187,13 @@ export class HoldStateMachine {
    * decided now would report. Undefined in hold or with no evidence.
    */
   get pendingOnsetMs(): number | undefined {
-    if (this.holding) return undefined;
-    if (this.openStartMs >= 0) return this.openStartMs;
-    if (this.sum <= 0) return undefined;
+    if (this.holding || this.sum <= 0) return undefined;
     return this.entryOnsetMs();
   }
 
-  /**
-   * The onset of the entry evidence gathering now: where its sum left zero, backdated; the
-   * stream's start while that is open.
-   */
+  /** The onset of the entry evidence gathering now: where its sum left zero, backdated. */
   private entryOnsetMs(): number {
-    if (this.openStartMs >= 0) return this.openStartMs;
     return Math.max(0, this.riseMs - this.o.enterBackdateMs);
-  }
-
-  /**
-   * The stream starts at `onsetMs` and is silent: until `startSounded`, a provisional pause is due
-   * from there once it reaches the delay line's exit, whatever the score; until `closeStart`, a
-   * hold decided begins there, and a provisional pause in effect is kept.
-   */
-  openStart(onsetMs: number): void {
-    if (this.holding) return;
-    this.openStartMs = onsetMs;
-    this.openStartSilent = true;
-  }
-
-  /** The open start is no longer silent: provisional pauses need the score's evidence again. */
-  startSounded(): void {
-    this.openStartSilent = false;
-  }
-
-  /**
-   * The open start is judged: a provisional pause in effect ends, at its onset, even while
-   * evidence for a hold gathers (a later one needs the score's evidence, as any does). Kept on
-   * for that evidence, the pause held the first words of 21 more of 1944 prompt starts after 3 s
-   * of silence for over half a second, against 4 so (`npm run bench -- silent-start`, stop 36,
-   * with the start judged 2 s after its first sound).
-   */
-  closeStart(): HoldTransition | undefined {
-    if (this.openStartMs < 0) return undefined;
-    this.openStartMs = -1;
-    this.openStartSilent = false;
-    if (!this.holding && this.provisionalOnsetMs >= 0) return this.endProvisional();
-    return undefined;
-  }
-
-  /** Whether the open start still waits to be judged. */
-  get startOpen(): boolean {
-    return this.openStartMs >= 0;
   }
 
   reset(): void {
@@ -253,8 +207,6 @@ export class HoldStateMachine {
     this.confidentRun = 0;
     this.voiceOverRun = 0;
     this.provisionalOnsetMs = -1;
-    this.openStartMs = -1;
-    this.openStartSilent = false;
   }
 
   /**
@@ -270,7 +222,6 @@ export class HoldStateMachine {
       const next = this.sum + s - o.enterScore;
       if (next <= 0) {
         this.sum = 0;
-        if (this.openStartMs >= 0) return this.provisionalPause(s, timeMs);
         return this.provisionalOnsetMs >= 0 ? this.endProvisional() : undefined;
       }
       if (this.sum === 0) {
@@ -280,15 +231,13 @@ export class HoldStateMachine {
       this.sum = next;
       if (s > this.runPeak) this.runPeak = s;
       if (next < this.enterEvidence) return this.provisionalPause(s, timeMs);
-      const onsetMs = this.entryOnsetMs();
       this.holding = true;
       this.provisionalOnsetMs = -1;
-      this.openStartMs = -1;
       this.confident = this.runPeak >= o.confidentScore;
       this.sum = 0;
       this.confidentRun = 0;
       this.voiceOverRun = 0;
-      return { state: 'hold', onsetMs, confident: this.confident };
+      return { state: 'hold', onsetMs: this.entryOnsetMs(), confident: this.confident };
     }
     this.confidentRun = s >= o.confidentScore ? this.confidentRun + 1 : 0;
     if (this.affirmFrames > 0 && this.confidentRun >= this.affirmFrames) this.sum = 0;
@@ -329,10 +278,7 @@ export class HoldStateMachine {
     if (o.delayLineMs <= 0 || this.provisionalOnsetMs >= 0) return undefined;
     const onsetMs = this.entryOnsetMs();
     if (onsetMs > timeMs - o.delayLineMs) return undefined;
-    if (
-      !(this.openStartMs >= 0 && this.openStartSilent) &&
-      (s < o.confidentScore || this.sum < PROVISIONAL_EVIDENCE * this.enterEvidence)
-    )
+    if (s < o.confidentScore || this.sum < PROVISIONAL_EVIDENCE * this.enterEvidence)
       return undefined;
     this.provisionalOnsetMs = onsetMs;
     return { state: 'hold', onsetMs, confident: false, provisional: true };
@@ -357,7 +303,6 @@ export class HoldStateMachine {
     this.holding = true;
     this.confident = confident;
     this.provisionalOnsetMs = -1;
-    this.openStartMs = -1;
     this.sum = 0;
     this.confidentRun = 0;
     this.voiceOverRun = 0;

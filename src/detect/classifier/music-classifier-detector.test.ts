@@ -347,9 +347,7 @@ describe('MusicClassifierDetector: provisional pauses against the delay line', (
     expect(alone[0]).toMatchObject({ state: 'hold', confident: true });
     expect(pauseFrom(alone[0]!), 'the hold alone: music written').toBeGreaterThan(MUSIC_MS);
 
-    // Its agent is as quiet as the music (the whole channel 36 dB down), under the −48 dBFS of a
-    // sound: the silent start would pause it from the start (see below), not this test's subject.
-    const live = runDetector(agentThenQuietMusic(), { delayLineMs: D, silentStart: false });
+    const live = runDetector(agentThenQuietMusic(), { delayLineMs: D });
     expect(live[0]).toMatchObject({ state: 'hold', confident: false, provisional: true });
     expect(live[0]!.at).toBeLessThan(alone[0]!.at);
     expect(pauseFrom(live[0]!), 'nothing of the music written').toBeLessThanOrEqual(MUSIC_MS);
@@ -362,60 +360,5 @@ describe('MusicClassifierDetector: provisional pauses against the delay line', (
   it('never pauses 30 s of Allison speech', () => {
     const pcm = decode([...allisonMonologue(0, 40), '-t', '30']);
     expect(runDetector(pcm, { delayLineMs: D })).toEqual([]);
-  });
-});
-
-describe('MusicClassifierDetector: a stream that starts silent', () => {
-  /** Heard within a second or two of its first note (the_simplicity's sparse notes take longer). */
-  const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
-  const D = 2500;
-  const SILENT_MS = 3000;
-  /** `ms` of a line's faint noise (about −80 dBFS), then `pcm`. */
-  const afterSilence = (pcm: Int16Array, ms = SILENT_MS): Int16Array => {
-    const rand = seededRandom(5);
-    const out = new Int16Array(ms * 8 + pcm.length);
-    for (let i = 0; i < ms * 8; i++) out[i] = Math.round((rand() - 0.5) * 6);
-    out.set(pcm, ms * 8);
-    return out;
-  };
-
-  it('a queue wait whose music begins after the silence: paused from the stream start, never let go', () => {
-    const music = decode(['-t', '10', '-i', ROBOT_DITY, '-af', 'volume=-6dB']);
-    const d = runDetector(afterSilence(music), { delayLineMs: D }, 1000);
-    // Paused when the silence reaches the delay line's exit, from the stream's first frame …
-    expect(d[0]).toEqual({
-      state: 'hold',
-      onsetMs: 1000,
-      cause: 'music-classifier',
-      confident: false,
-      provisional: true,
-      at: 1000 + D,
-    });
-    // … and the hold, decided on the music, keeps that start.
-    expect(d[1]).toMatchObject({ state: 'hold', onsetMs: 1000 });
-    expect(d[1]!.provisional).toBeUndefined();
-    expect(d.filter((x) => x.state === 'no-hold')).toEqual([]);
-  });
-
-  it('an agent who speaks after the silence: the pause ends at its start, none of the voice lost', () => {
-    const voice = decode([...allisonMonologue(0, 12), '-t', '12']);
-    const d = runDetector(afterSilence(voice), { delayLineMs: D }, 1000);
-    expect(d[0]).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true, at: 1000 + D });
-    expect(d[1]).toMatchObject({ state: 'no-hold', onsetMs: 1000, provisional: true });
-    expect(d).toHaveLength(2);
-    // What left the delay line while paused lies in the silence: the voice starts at 4000 ms.
-    expect(d[1]!.at - D).toBeLessThanOrEqual(1000 + SILENT_MS);
-    expect(d[1]!.at - D).toBeGreaterThan(1000);
-  });
-
-  it('silentStart: false, or no delay line: the silence is not paused', () => {
-    const voice = decode([...allisonMonologue(0, 12), '-t', '12']);
-    expect(runDetector(afterSilence(voice), { delayLineMs: D, silentStart: false })).toEqual([]);
-    expect(runDetector(afterSilence(voice), {})).toEqual([]);
-  });
-
-  it('a start with sound in time to be judged is not paused: speech after 0.8 s of silence', () => {
-    const voice = decode([...allisonMonologue(0, 12), '-t', '12']);
-    expect(runDetector(afterSilence(voice, 800), { delayLineMs: D })).toEqual([]);
   });
 });

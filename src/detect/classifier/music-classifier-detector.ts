@@ -9,7 +9,6 @@ import { ScoreModel, type ModelWeights } from './score-model.js';
 import { FEATURE_NAMES, WindowFeatures } from './window-features.js';
 import { HoldMusicFloor, type HoldMusicFloorOptions } from './hold-music-floor.js';
 import trainedWeights from './weights.json' with { type: 'json' };
-import { StreamStartSound } from '../silent-start/stream-start-sound.js';
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
 
@@ -115,30 +114,6 @@ export interface MusicClassifierOptions {
    * paused 22 times more (0.5 s each).
    */
   readonly delayLineMs?: number;
-  /**
-   * With `delayLineMs`: the stream's start stays open until its first sound has been heard for
-   * 1.5 s (`START_JUDGE_MS`; default true). While it is open, a hold decided begins at the
-   * stream's start, and once that start reaches the delay line's exit while the stream is still
-   * silent, it is paused provisionally from there, whatever the score. When the start is judged,
-   * the pause ends at its onset: the delay line gives back the sound, and what the caller said in
-   * the silence before it is lost.
-   *
-   * Why (issue 5, stop 36): a queue wait that opens with silence (Asterisk's `Answer()` and
-   * `Wait()` before `Queue()`) or with music under the −48 dBFS of a sound (`hr3-caves`, its
-   * first second at −65 dBFS) was judged only when the music was, later than the delay line: the
-   * caller's words in that silence were written. `npm run bench -- silent-start` (the stream
-   * starts of `bench stream-start` after 3 s of a line's noise, D = 2.5 s): of 1428 music starts,
-   * 85 write any of the silence or the music, 40 more than half a second, against 1363 and 1351
-   * without; of 1944 prompt starts (an agent after 3 s), 152 lose any of the first words, 148
-   * more than half a second, against 157 and 149 without. With the unseen corpus's voices and
-   * music (`--unseen`): 66 and 34 music starts against 900 and 894, 166 and 158 prompt starts
-   * against 168 and 159. After 1 s of silence nothing changes (`--silence 1`). `npm run bench --
-   * moh --unseen`: episodes with nothing written 0.965 → 0.974 (`hr3-caves`); its second render
-   * (`CORPUS_SEED=7`), the development corpus, `bench learning --unseen` and every false pause
-   * of speech or radio unchanged. The development corpus's silence (a train file) is paused from
-   * 2.5 s to its end.
-   */
-  readonly silentStart?: boolean;
 }
 
 /**
@@ -159,9 +134,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   /** Frames of the look at or above {@link STREAM_START_MIN_DB}. */
   private startLoud = 0;
   private startMs = 0;
-  /** The stream's start while the machine holds it open (`silentStart`). */
-  private readonly startSound = new StreamStartSound(STREAM_START_MIN_DB);
-  private readonly silentStart: boolean;
 
   readonly releaseLagMs: number;
 
@@ -177,7 +149,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     });
     this.floor = new HoldMusicFloor(options.floor);
     this.startScore = options.streamStartScore ?? DEFAULT_STREAM_START_SCORE;
-    this.silentStart = (options.delayLineMs ?? 0) > 0 && options.silentStart !== false;
   }
 
   get stateBytes(): number {
@@ -198,13 +169,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     const p = this.model.score(x);
     this.lastScore = p;
     let t: HoldTransition | undefined;
-    if (this.frames === 0 && this.silentStart) this.machine.openStart(callTimeMs);
-    let judged = false;
-    if (this.machine.startOpen) {
-      const phase = this.startSound.push(this.features.frame.energyDb, callTimeMs);
-      if (phase === 'sounding') this.machine.startSounded();
-      judged = phase === 'judged';
-    }
     if (this.frames >= WARMUP_FRAMES) {
       const musicUnder = this.floor.push(
         this.machine.state === 'hold',
@@ -228,8 +192,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
         t = this.machine.enter(this.startMs, false);
       }
     }
-    // A transition in this frame defers the judgement to the next (the start is still open).
-    if (t === undefined && judged) t = this.machine.closeStart();
     this.frames++;
     if (t === undefined) return undefined;
     return {
@@ -252,6 +214,5 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     this.frames = 0;
     this.startSum = 0;
     this.startLoud = 0;
-    this.startSound.reset();
   }
 }

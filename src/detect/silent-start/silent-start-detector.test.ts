@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HoldDecision } from '../types.js';
+import type { HoldDecision, HoldMusicDetector } from '../types.js';
+import { AnyHold } from '../any-hold.js';
+import { MusicClassifierDetector } from '../classifier/music-classifier-detector.js';
 import { mulawRoundTrip } from '../known-music/mulaw-round-trip.js';
 import { allisonMonologue, ffmpegPcm, seededRandom } from '../known-music/test-signals.js';
 import { SilentStartDetector } from './silent-start-detector.js';
@@ -30,6 +32,28 @@ function run(
   for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
     const d = det.push(pcm.subarray(k * 160, (k + 1) * 160), fromMs + k * 20);
     if (d) out.push({ ...d, at: fromMs + k * 20 });
+  }
+  return out;
+}
+
+/**
+ * What the gate hears over `pcm` from call time `fromMs` when the classifier (with the delay line)
+ * and the silent start run side by side, combined as a call combines them (`AnyHold`).
+ */
+function runBesideClassifier(pcm: Int16Array, fromMs = 0): (HoldDecision & { at: number })[] {
+  const detectors: HoldMusicDetector[] = [
+    new MusicClassifierDetector({ delayLineMs: D }),
+    new SilentStartDetector(D),
+  ];
+  const any = new AnyHold(detectors);
+  const out: (HoldDecision & { at: number })[] = [];
+  for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+    const frame = pcm.subarray(k * 160, (k + 1) * 160);
+    detectors.forEach((det, i) => {
+      const d = det.push(frame, fromMs + k * 20);
+      const heard = d && any.decide(i, d);
+      if (heard) out.push({ ...heard, at: fromMs + k * 20 });
+    });
   }
   return out;
 }
@@ -98,5 +122,46 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
     expect(det.pendingOnsetMs).toBe(9000);
     expect(det.stateBytes).toBeGreaterThan(1000);
     expect(() => new SilentStartDetector(0)).toThrow(RangeError);
+  });
+});
+
+describe('SilentStartDetector beside the classifier (a queue with it)', () => {
+  /** Heard within a second or two of its first note (the_simplicity's sparse notes take longer). */
+  const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
+
+  it('a queue wait whose music begins after 3 s of silence: paused from the stream start, never let go', () => {
+    const music = mulawRoundTrip(
+      ffmpegPcm(['-t', '10', '-i', ROBOT_DITY, '-af', 'volume=-6dB']),
+      true,
+    );
+    const d = runBesideClassifier(afterSilence(music, 3000), 1000);
+    // Paused when the silence reaches the delay line's exit, from the stream's first frame …
+    expect(d[0]).toEqual({
+      state: 'hold',
+      onsetMs: 1000,
+      cause: 'silent-start',
+      confident: false,
+      provisional: true,
+      at: 1000 + D,
+    });
+    // … the classifier decides the hold on the music while the start is still open, and the
+    // judgement of the start then lets nothing go.
+    expect(d[1]).toMatchObject({ state: 'hold', cause: 'music-classifier' });
+    expect(d[1]!.at).toBeLessThan(1000 + 3000 + START_JUDGE_MS + 1000);
+    expect(d.filter((x) => x.state === 'no-hold')).toEqual([]);
+  });
+
+  it('an agent who speaks after 3 s of silence: the pause ends at its start, none of the voice lost', () => {
+    const d = runBesideClassifier(afterSilence(allison(12), 3000), 1000);
+    expect(d[0]).toMatchObject({ state: 'hold', onsetMs: 1000, provisional: true, at: 1000 + D });
+    expect(d[1]).toMatchObject({ state: 'no-hold', onsetMs: 1000, provisional: true });
+    expect(d).toHaveLength(2);
+    // What left the delay line while paused lies in the silence: the voice starts at 4000 ms.
+    expect(d[1]!.at - D).toBeLessThanOrEqual(1000 + 3000);
+    expect(d[1]!.at - D).toBeGreaterThan(1000);
+  });
+
+  it('speech after 0.8 s of silence is judged in time: nothing paused', () => {
+    expect(runBesideClassifier(afterSilence(allison(12), 800))).toEqual([]);
   });
 });
