@@ -115,12 +115,19 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
   it('knows where a hold decided now would begin while its start is open, and starts over on reset', () => {
     const det = new SilentStartDetector(D);
     expect(det.pendingOnsetMs).toBeUndefined();
+    const open = det.stateBytes;
+    expect(open).toBeGreaterThan(10_000); // the frame features
     run(det, afterSilence(allison(8), 4000), 500);
     expect(det.pendingOnsetMs).toBeUndefined(); // judged
+    expect(det.stateBytes).toBeLessThan(1000); // the frame features let go
+    // A new source: its start is open again, and a silent one is paused again.
     det.reset();
+    expect(det.stateBytes).toBe(open);
     run(det, afterSilence(new Int16Array(0), 1000), 9000);
     expect(det.pendingOnsetMs).toBe(9000);
-    expect(det.stateBytes).toBeGreaterThan(1000);
+    expect(run(det, afterSilence(new Int16Array(0), 3000), 10_000)).toMatchObject([
+      { state: 'hold', onsetMs: 9000, provisional: true, at: 9000 + D },
+    ]);
     expect(() => new SilentStartDetector(0)).toThrow(RangeError);
   });
 });

@@ -29,37 +29,39 @@ export const SILENT_START_CAUSE = 'silent-start';
  * silence or the music: 85 → 58 of 1428 (1363 without a silent start), 66 → 45 of 931 with
  * `--unseen` (900); prompt starts that lose any of the agent's first words: 152 → 162 of 1944 (157
  * without), 166 → 172 of 2056 (168), over half a second 148 → 150 (149) and 158 → 159 (159). The
- * price of the separate detector: a second FFT per frame until the start is judged, and its frame
- * features' 17.8 kB per stream.
+ * price of the separate detector: a second FFT per frame and its frame features' 17.7 kB per
+ * stream, both until the start is judged.
  */
 export class SilentStartDetector implements HoldMusicDetector {
-  private readonly features = new FrameFeatures();
+  /** The frame features while the start is open; let go once it is judged (17.7 kB). */
+  private features: FrameFeatures | undefined = new FrameFeatures();
   private readonly start = new StreamStartSound(STREAM_START_MIN_DB);
   private startMs = -1;
   private paused = false;
-  private judged = false;
 
   /** `delayLineMs`: the call's delay line D. */
   constructor(private readonly delayLineMs: number) {
     if (!(delayLineMs > 0)) throw new RangeError(`delayLineMs must be > 0, not ${delayLineMs}`);
   }
 
+  /** Bytes of state now: the frame features only until the start is judged. */
   get stateBytes(): number {
-    return this.features.stateBytes + 64;
+    return (this.features?.stateBytes ?? 0) + 64;
   }
 
   /** While the start is open: the stream's first frame, where a hold decided now would begin. */
   get pendingOnsetMs(): number | undefined {
-    return this.judged || this.startMs < 0 ? undefined : this.startMs;
+    return this.features === undefined || this.startMs < 0 ? undefined : this.startMs;
   }
 
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
-    if (this.judged) return undefined;
+    const features = this.features;
+    if (features === undefined) return undefined; // judged
     if (this.startMs < 0) this.startMs = callTimeMs;
-    this.features.push(frame);
-    const phase = this.start.push(this.features.energyDb, callTimeMs);
+    features.push(frame);
+    const phase = this.start.push(features.energyDb, callTimeMs);
     if (phase === 'judged') {
-      this.judged = true;
+      this.features = undefined;
       if (!this.paused) return undefined;
       this.paused = false;
       return this.decision('no-hold', true);
@@ -81,11 +83,12 @@ export class SilentStartDetector implements HoldMusicDetector {
     };
   }
 
+  /** A new stream (a new RTP source): its start is open again, with fresh frame features. */
   reset(): void {
-    this.features.reset();
+    if (this.features) this.features.reset();
+    else this.features = new FrameFeatures();
     this.start.reset();
     this.startMs = -1;
     this.paused = false;
-    this.judged = false;
   }
 }
