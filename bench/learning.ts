@@ -13,7 +13,8 @@
  * track from a random offset (as a PBX's shared hold stream is joined anywhere), through µ-law
  * with 1 % of frames lost (seeded). The call runs what a live call with the classifier on runs:
  * the known-music detector over the queue's library, the classifier and the silent start,
- * combined by AnyHold, with HoldAudioLearner adding what the classifier judged hold to the library when it ends.
+ * combined by AnyHold, with HoldAudioLearner adding what the classifier judged hold to the
+ * library when it ends.
  * Reported per call number: how many tracks' music the fingerprint caught first, the median
  * detection latency, how many episodes leaked hold audio with the delay line
  * (pause start = max(onset, decision − D) after the music's start; a hold that began during the

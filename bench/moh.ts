@@ -16,9 +16,9 @@
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
  * MusicClassifierDetector, beside a SilentStartDetector (`detection.silentStart`, on by default),
- * combined by AnyHold as a live call runs them with a delay line. The gate is modelled with the delay line: a decision taken at t with
- * onset o takes effect from max(o, t − D). Reported, for the held-out "test" split (targets) and
- * for all files:
+ * combined by AnyHold as a live call runs them with a delay line. The gate is modelled with the
+ * delay line: a decision taken at t with onset o takes effect from max(o, t − D). Reported, for
+ * the held-out "test" split (targets) and for all files:
  * - frame precision/recall/F1 of the effective hold state vs. the sidecar's hold intervals, and
  *   recall per positive class;
  * - per hold episode: detection latency (first hold decision − episode start; median, p95), leaked

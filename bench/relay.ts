@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- relay`: RTP relay capacity of holdgate against Debian's rtpengine
  * (userspace forwarding), with the identical load from a separate load-generator process
- * (`bench/support/relay-load.ts`). Ramps the number of concurrent calls (two directions of 20 ms G.711
- * each, 100 packets/s per call) and reports per step loss, added latency, CPU per 1,000
+ * (`bench/support/relay-load.ts`). Ramps the number of concurrent calls (two directions of
+ * 20 ms G.711 each, 100 packets/s per call) and reports per step loss, added latency, CPU per 1,000
  * packets/s and RSS per call; then the most calls sustained with < 0.01 % loss and the ratio.
  *
  * Options: --steps 250,500,… --step-ms 8000 --workers N --no-rtpengine --no-taps

@@ -10,8 +10,9 @@
  * Every start is fed to fresh detectors with the delay line D, as a live call runs them: the
  * classifier beside `SilentStartDetector` (`classifier`, combined by AnyHold) and without it
  * (`classifierOff`), and, for a queue without the classifier, `SilentStartDetector` alone
- * (`alone`: no known music, as none of these tracks is known). The gate is modelled as in `bench moh`: a decision taken at t with onset o
- * takes effect from max(o, t − D). Reported per detector set:
+ * (`alone`: no known music, as none of these tracks is known). The gate is modelled as in
+ * `bench moh`: a decision taken at t with onset o takes effect from max(o, t − D). Reported per
+ * detector set:
  * - music starts (all of it hold): in how many any of the silence or of the music was written
  *   (`music.written`);
  * - prompt starts (an agent; speech as recorded and pitched down): in how many any of the prompt
