@@ -4,3 +4,4 @@ export * from './rtcp-header.js';
 export { SequenceTracker } from './sequence-tracker.js';
 export { JitterEstimator } from './jitter-estimator.js';
 export { SamplingClock } from './sampling-clock.js';
+export { FrameGaps } from './frame-gaps.js';
