@@ -1,0 +1,124 @@
+/**
+ * What the hold-music detectors of a call hear of the PBX's stream (issue 5): one frame per 20 ms
+ * of the stream, a lost packet as a frame of silence, a late or duplicated one not at all. Real
+ * sockets, a real media worker and its taps; a detector that only writes down what it is fed.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { validateConfig } from '../config/load-config.js';
+import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
+import { ulawEncode } from '../media/g711/index.js';
+import { MediaController } from '../media/relay/index.js';
+import { writeRtpHeader } from '../media/rtp/index.js';
+import { silentLogger } from '../shared/logger.js';
+import { CallRecording } from './call-recording.js';
+
+const RELAY = '127.0.0.175';
+const CALLER = '127.0.0.176';
+const PBX = '127.0.0.177';
+
+/** Writes down each frame it is fed: its call time and whether it holds any sound. */
+class FrameLog implements HoldMusicDetector {
+  readonly frames: { t: number; sound: boolean }[] = [];
+  readonly stateBytes = 0;
+  push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
+    this.frames.push({ t: callTimeMs, sound: frame.some((v) => v !== 0) });
+    return undefined;
+  }
+  reset(): void {}
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function bound(address: string): Promise<Socket> {
+  const s = createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, address, resolve));
+  return s;
+}
+
+let media: MediaController;
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  media = await MediaController.start({
+    portMin: 31000,
+    portMax: 31099,
+    workers: 1,
+    tickMs: 20,
+    mediaTimeoutMs: 60_000,
+    quarantineMs: 0,
+  });
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await media.close();
+});
+
+it('hears a lost frame of the PBX as silence, and a late or duplicated one not at all', async () => {
+  const caller = await bound(CALLER);
+  const pbx = await bound(PBX);
+  sockets.push(caller, pbx);
+  const s = await media.createSession({
+    callId: 'gaps',
+    legs: { caller: { localAddress: RELAY }, pbx: { localAddress: RELAY } },
+  });
+  await media.setRemote(s.sessionId, 'caller', { address: CALLER, rtpPort: caller.address().port });
+  await media.setRemote(s.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
+  const log = new FrameLog();
+  const recording = await CallRecording.open({
+    controller: media,
+    sessionId: s.sessionId,
+    recordingId: 'gaps',
+    callId: 'gaps',
+    queue: 'care',
+    from: 'sip:caller@example.com',
+    to: 'sip:care@example.com',
+    startedAtMs: Date.now(),
+    config: validateConfig({ recording: { dir: mkdtempSync(join(tmpdir(), 'hg-gaps-')) } })
+      .recording,
+    detectors: () => [log],
+    logger: silentLogger(),
+  });
+
+  // A 1 kHz tone, 20 frames in the order they arrive: frame 5 lost, 9 reordered behind 10 (which
+  // then counts it lost), 12 duplicated.
+  const tone = new Uint8Array(160);
+  for (let i = 0; i < 160; i++)
+    tone[i] = ulawEncode(Math.round(8000 * Math.sin((i * Math.PI) / 4)));
+  const order = [0, 1, 2, 3, 4, 6, 7, 8, 10, 9, 11, 12, 12, 13, 14, 15, 16, 17, 18, 19];
+  // Sent at the pace of the stream (a burst would arrive ahead of its timestamps, and the sampling
+  // clock would place it by its arrival).
+  const started = performance.now();
+  for (const f of order) {
+    const wait = started + f * 20 - performance.now();
+    if (wait > 1) await sleep(wait);
+    const packet = Buffer.alloc(172);
+    writeRtpHeader(packet, {
+      payloadType: 0,
+      sequence: f,
+      timestamp: 4000 + f * 160,
+      ssrc: 0x5eed,
+    });
+    packet.set(tone, 12);
+    pbx.send(packet, s.pbx.rtpPort, RELAY);
+  }
+  for (let i = 0; i < 100 && log.frames.length < 20; i++) {
+    await sleep(20);
+    recording.poll();
+  }
+  await recording.close();
+  await media.destroySession(s.sessionId);
+
+  // One frame per frame of the stream, in its order (placed by the sampling clock, which moves
+  // its anchor to a packet that arrives ahead of it: a few ms, not a frame), silence where one
+  // was lost and where the late one belonged.
+  expect(log.frames).toHaveLength(20);
+  const steps = log.frames.slice(1).map((f, k) => f.t - log.frames[k]!.t);
+  expect(Math.min(...steps), steps.join()).toBeGreaterThan(10);
+  expect(Math.max(...steps), steps.join()).toBeLessThan(30);
+  expect(log.frames.flatMap((f, k) => (f.sound ? [] : [k]))).toEqual([5, 9]);
+});
