@@ -9,12 +9,14 @@
  *                        [--no-provisional]   (no provisional pauses against the delay line,
  *                                              and no silent start either)
  *                        [--no-silent-start]   (the classifier without SilentStartDetector)
+ *                        [--skip-lost]   (lost frames not fed at all, as calls did before stop 37)
  *                        [--stream-start-score 0.75]   (the detector's stream-start look; 2: off)
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
  *                        [--known-extra DIR [--known-extra-count N]]   (more library tracks)
  *
- * Every file is fed frame by frame (1 % of frames lost, seeded per file) to a fresh
+ * Every file is fed frame by frame (1 % of frames lost, seeded per file, each heard as a frame of
+ * silence, as a live call's detectors hear a lost packet: `FrameGaps`) to a fresh
  * MusicClassifierDetector, beside a SilentStartDetector (`detection.silentStart`, on by default),
  * combined by AnyHold as a live call runs them with a delay line. The gate is modelled with the
  * delay line: a decision taken at t with onset o takes effect from max(o, t − D). Reported, for
@@ -184,11 +186,38 @@ function timed(file: CorpusFile, timings: readonly number[]): boolean {
   return timings.length < 200_000 && file.cls !== 'agent-speech';
 }
 
+/** How the channel loses frames: `loss` of them, each heard as silence or (`skipLost`) not at all. */
+interface LossModel {
+  readonly loss: number;
+  readonly skipLost: boolean;
+}
+
+/** A file as the detectors hear it: its PCM with lost frames zeroed, and which were lost if skipped. */
+interface Heard {
+  readonly pcm: Int16Array;
+  readonly lost: Uint8Array | null;
+}
+
+/**
+ * `file` through the channel: `loss` of its frames lost (seeded per file), zeroed; with `skipLost`
+ * also marked, for the detectors not to be fed them at all (how a live call fed its detectors
+ * before issue 5, stop 37; now they hear a lost frame as silence, `FrameGaps`).
+ */
+function heard(file: CorpusFile, { loss, skipLost }: LossModel): Heard {
+  const pcm = dropFrames(readWav8k(file.path), loss, seededRandom(lossSeed(file)));
+  if (!skipLost) return { pcm, lost: null };
+  // The same draws as dropFrames's, one per frame.
+  const rand = seededRandom(lossSeed(file));
+  const lost = new Uint8Array(Math.floor(pcm.length / 160));
+  for (let k = 0; k < lost.length; k++) lost[k] = rand() < loss ? 1 : 0;
+  return { pcm, lost };
+}
+
 /** Runs one detector over one file and scores it against the truth with delay line `delayMs`. */
 function evaluate(
   det: HoldMusicDetector,
   file: CorpusFile,
-  pcm: Int16Array,
+  { pcm, lost }: Heard,
   delayMs: number,
   timings: number[] | null,
 ): FileResult {
@@ -203,6 +232,7 @@ function evaluate(
   for (let k = 0; k < n; k++) {
     frame.set(pcm.subarray(k * 160, k * 160 + 160));
     const t = k * 20;
+    if (lost?.[k] === 1) continue;
     const t0 = timings ? process.hrtime.bigint() : 0n;
     const d = det.push(frame, t);
     if (timings) timings.push(Number(process.hrtime.bigint() - t0) / 1000);
@@ -374,7 +404,7 @@ function summarize(results: readonly FileResult[]) {
  */
 async function withKnownMusic(
   files: readonly CorpusFile[],
-  loss: number,
+  channel: LossModel,
   delayMs: number,
   timings: number[] | null,
   make: (known: HoldMusicDetector) => HoldMusicDetector,
@@ -395,12 +425,11 @@ async function withKnownMusic(
     const lib = await Lib.fromFiles([...moh, ...extraKnown]);
     const results: FileResult[] = [];
     for (const f of files) {
-      const pcm = dropFrames(readWav8k(f.path), loss, seededRandom(lossSeed(f)));
       results.push(
         evaluate(
           make(new Det(lib)),
           f,
-          pcm,
+          heard(f, channel),
           delayMs,
           timings && timed(f, timings) ? timings : null,
         ),
@@ -489,8 +518,8 @@ export default async function run(args: string[]): Promise<unknown> {
   const timings: number[] = [];
   const results: FileResult[] = [];
   let stateBytes = 0;
+  const channel: LossModel = { loss, skipLost: args.includes('--skip-lost') };
   for (const f of files) {
-    const pcm = dropFrames(readWav8k(f.path), loss, seededRandom(lossSeed(f)));
     const det = silentStart
       ? new Combined([
           new MusicClassifierDetector(detectorOptions),
@@ -498,7 +527,7 @@ export default async function run(args: string[]): Promise<unknown> {
         ])
       : new MusicClassifierDetector(detectorOptions);
     stateBytes = det.stateBytes;
-    results.push(evaluate(det, f, pcm, delayMs, timed(f, timings) ? timings : null));
+    results.push(evaluate(det, f, heard(f, channel), delayMs, timed(f, timings) ? timings : null));
   }
   const test = summarize(results.filter((r) => r.file.split === 'test'));
   const all = summarize(results);
@@ -511,7 +540,7 @@ export default async function run(args: string[]): Promise<unknown> {
         x.cls,
       ),
     ),
-    loss,
+    channel,
     delayMs,
     knownTimings,
     (k) => k,
@@ -520,7 +549,7 @@ export default async function run(args: string[]): Promise<unknown> {
   const combinedTimings: number[] = [];
   const combined = await withKnownMusic(
     files,
-    loss,
+    channel,
     delayMs,
     combinedTimings,
     (k) =>
@@ -542,6 +571,8 @@ export default async function run(args: string[]): Promise<unknown> {
     codec: corpusCodec(dir) ?? 'rotation',
     delayMs,
     frameLoss: loss,
+    /** What the detectors are fed for a lost frame: silence, as a live call feeds them, or nothing. */
+    lostFrames: channel.skipLost ? 'skipped' : 'silence',
     /** The classifier (beside the silent start): hold music it has never heard. */
     targets: targetsOf(test, timings),
     test,
