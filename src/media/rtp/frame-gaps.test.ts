@@ -20,6 +20,16 @@ describe('FrameGaps (RFC 3550 §5.1 timestamps)', () => {
     ).toEqual([0, 0, 1, 0, 3, 0]);
   });
 
+  it('a short frame is no loss: the next continues after its samples (field notes: 12 samples)', () => {
+    const g = new FrameGaps();
+    expect([
+      g.lostBefore(160, 160, 7),
+      g.lostBefore(320, 12, 7),
+      g.lostBefore(332, 160, 7),
+    ]).toEqual([0, 0, 0]);
+    expect(g.lostBefore(652, 160, 7)).toBe(1);
+  });
+
   it('a packet reordered behind its successor or duplicated is late; its successor counted it lost', () => {
     const g = new FrameGaps();
     expect(
