@@ -70,6 +70,7 @@ import {
 import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
 import { Combined } from './support/combined.js';
+import { gateModel } from './support/gate-model.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
@@ -221,32 +222,12 @@ function evaluate(
   delayMs: number,
   timings: number[] | null,
 ): FileResult {
-  const frame = new Int16Array(160);
-  const n = Math.floor(pcm.length / 160);
-  // Effective gate state per frame, rebuilt from decisions (decisions may backdate ≤ D).
-  const eff = new Uint8Array(n);
-  const decisions: { t: number; state: 'hold' | 'no-hold'; from: number }[] = [];
-  let holdDecisions = 0;
-  let provisionalPauses = 0;
-  let state: 'hold' | 'no-hold' = 'no-hold';
-  for (let k = 0; k < n; k++) {
-    frame.set(pcm.subarray(k * 160, k * 160 + 160));
-    const t = k * 20;
-    if (lost?.[k] === 1) continue;
-    const t0 = timings ? process.hrtime.bigint() : 0n;
-    const d = det.push(frame, t);
-    if (timings) timings.push(Number(process.hrtime.bigint() - t0) / 1000);
-    if (d === undefined || d.state === state) continue;
-    state = d.state;
-    if (d.state === 'hold') {
-      holdDecisions++;
-      if (d.provisional === true) provisionalPauses++;
-    }
-    decisions.push({ t, state: d.state, from: Math.max(d.onsetMs, t - delayMs) });
-  }
-  // Apply each decision from its effective time on (later decisions override).
-  for (const d of decisions)
-    eff.fill(d.state === 'hold' ? 1 : 0, Math.max(0, Math.floor(d.from / 20)));
+  // Effective gate state per frame.
+  const { decisions, paused: eff } = gateModel(det, pcm, delayMs, { lost, timings });
+  const n = eff.length;
+  const holds = decisions.filter((d) => d.state === 'hold');
+  const holdDecisions = holds.length;
+  const provisionalPauses = holds.filter((d) => d.provisional).length;
   let tp = 0;
   let fp = 0;
   let fn = 0;

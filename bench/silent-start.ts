@@ -26,6 +26,7 @@ import { MusicClassifierDetector } from '../src/detect/classifier/music-classifi
 import { START_JUDGE_MS, SilentStartDetector } from '../src/detect/silent-start/index.js';
 import type { HoldMusicDetector } from '../src/detect/types.js';
 import { Combined } from './support/combined.js';
+import { gateModel } from './support/gate-model.js';
 import { seededRandom } from '../src/detect/known-music/test-signals.js';
 import {
   DEV_START_SOURCES,
@@ -56,22 +57,6 @@ function inSilence(
   for (let i = 0; i < out.length; i++) out[i] = Math.round((2 * rand() - 1) * peak);
   out.set(pcm, n);
   return out;
-}
-
-/** Per frame, whether the gate pauses it, from the detector's decisions (see the header). */
-function paused(detector: HoldMusicDetector, pcm: Int16Array, delayMs: number): Uint8Array {
-  const n = Math.floor(pcm.length / 160);
-  const eff = new Uint8Array(n);
-  let holding = false;
-  const frame = new Int16Array(160);
-  for (let k = 0; k < n; k++) {
-    frame.set(pcm.subarray(k * 160, (k + 1) * 160));
-    const d = detector.push(frame, k * 20);
-    if (d === undefined || (d.state === 'hold') === holding) continue;
-    holding = d.state === 'hold';
-    eff.fill(holding ? 1 : 0, Math.floor(Math.max(d.onsetMs, k * 20 - delayMs, 0) / 20));
-  }
-  return eff;
 }
 
 const count = (eff: Uint8Array, from: number, to: number, value: number): number => {
@@ -150,7 +135,7 @@ export default async function run(args: string[]): Promise<unknown> {
     const voicePaused = tally();
     const silencePaused = tally();
     for (const { start, pcm, frames } of inputs) {
-      const eff = paused(make(), pcm, delayMs);
+      const eff = gateModel(make(), pcm, delayMs).paused;
       if (start.kind === 'music') add(written, count(eff, 0, silenceFrames + frames, 0));
       else {
         add(voicePaused, count(eff, silenceFrames, silenceFrames + frames, 1));
