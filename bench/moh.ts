@@ -69,7 +69,7 @@ import {
 } from '../scripts/train-classifier.js';
 import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
-import { Combined } from './support/combined.js';
+import { Combined, asOne } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -205,13 +205,9 @@ interface Heard {
  * before issue 5, stop 37; now they hear a lost frame as silence, `FrameGaps`).
  */
 function heard(file: CorpusFile, { loss, skipLost }: LossModel): Heard {
-  const pcm = dropFrames(readWav8k(file.path), loss, seededRandom(lossSeed(file)));
-  if (!skipLost) return { pcm, lost: null };
-  // The same draws as dropFrames's, one per frame.
-  const rand = seededRandom(lossSeed(file));
-  const lost = new Uint8Array(Math.floor(pcm.length / 160));
-  for (let k = 0; k < lost.length; k++) lost[k] = rand() < loss ? 1 : 0;
-  return { pcm, lost };
+  const raw = readWav8k(file.path);
+  const lost = skipLost ? new Uint8Array(Math.floor(raw.length / 160)) : null;
+  return { pcm: dropFrames(raw, loss, seededRandom(lossSeed(file)), lost ?? undefined), lost };
 }
 
 /** Runs one detector over one file and scores it against the truth with delay line `delayMs`. */
@@ -500,13 +496,13 @@ export default async function run(args: string[]): Promise<unknown> {
   const results: FileResult[] = [];
   let stateBytes = 0;
   const channel: LossModel = { loss, skipLost: args.includes('--skip-lost') };
+  /** The classifier as a live call with the delay line runs it: beside the silent start. */
+  const classifierSet = (): HoldMusicDetector[] => [
+    new MusicClassifierDetector(detectorOptions),
+    ...(silentStart ? [new SilentStartDetector(delayMs)] : []),
+  ];
   for (const f of files) {
-    const det = silentStart
-      ? new Combined([
-          new MusicClassifierDetector(detectorOptions),
-          new SilentStartDetector(delayMs),
-        ])
-      : new MusicClassifierDetector(detectorOptions);
+    const det = asOne(classifierSet());
     stateBytes = det.stateBytes;
     results.push(evaluate(det, f, heard(f, channel), delayMs, timed(f, timings) ? timings : null));
   }
@@ -533,12 +529,7 @@ export default async function run(args: string[]): Promise<unknown> {
     channel,
     delayMs,
     combinedTimings,
-    (k) =>
-      new Combined([
-        k,
-        new MusicClassifierDetector(detectorOptions),
-        ...(silentStart ? [new SilentStartDetector(delayMs)] : []),
-      ]),
+    (k) => new Combined([k, ...classifierSet()]),
     extraKnown,
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();

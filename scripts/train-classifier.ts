@@ -99,9 +99,21 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Zeroes a share `rate` of the 20 ms frames (lost packets without concealment), in place. */
-export function dropFrames(pcm: Int16Array, rate: number, rand: () => number): Int16Array {
-  for (let f = 0; f + 160 <= pcm.length; f += 160) if (rand() < rate) pcm.fill(0, f, f + 160);
+/**
+ * Zeroes a share `rate` of the 20 ms frames (lost packets heard as silence), in place; `lost`, if
+ * given, gets a 1 for each frame zeroed.
+ */
+export function dropFrames(
+  pcm: Int16Array,
+  rate: number,
+  rand: () => number,
+  lost?: Uint8Array,
+): Int16Array {
+  for (let f = 0; f + 160 <= pcm.length; f += 160) {
+    if (rand() >= rate) continue;
+    pcm.fill(0, f, f + 160);
+    if (lost) lost[f / 160] = 1;
+  }
   return pcm;
 }
 

@@ -34,3 +34,8 @@ export class Combined implements HoldMusicDetector {
     this.any.reset();
   }
 }
+
+/** `detectors` as one: a lone detector as it is, several through {@link Combined}. */
+export function asOne(detectors: readonly HoldMusicDetector[]): HoldMusicDetector {
+  return detectors.length === 1 ? detectors[0]! : new Combined(detectors);
+}
