@@ -22,41 +22,34 @@ function afterSilence(pcm: Int16Array, ms: number): Int16Array {
   return out;
 }
 
-/** The detector's decisions over `pcm` from call time `fromMs`, with the time of each. */
-function run(
-  det: SilentStartDetector,
+/**
+ * What the gate hears from `detectors` over `pcm` from call time `fromMs`, combined as a call
+ * combines them (`AnyHold`; a lone detector's decisions pass as they are), with the time of each.
+ */
+function heard(
+  detectors: readonly HoldMusicDetector[],
   pcm: Int16Array,
   fromMs = 0,
 ): (HoldDecision & { at: number })[] {
-  const out: (HoldDecision & { at: number })[] = [];
-  for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
-    const d = det.push(pcm.subarray(k * 160, (k + 1) * 160), fromMs + k * 20);
-    if (d) out.push({ ...d, at: fromMs + k * 20 });
-  }
-  return out;
-}
-
-/**
- * What the gate hears over `pcm` from call time `fromMs` when the classifier (with the delay line)
- * and the silent start run side by side, combined as a call combines them (`AnyHold`).
- */
-function runBesideClassifier(pcm: Int16Array, fromMs = 0): (HoldDecision & { at: number })[] {
-  const detectors: HoldMusicDetector[] = [
-    new MusicClassifierDetector({ delayLineMs: D }),
-    new SilentStartDetector(D),
-  ];
   const any = new AnyHold(detectors);
   const out: (HoldDecision & { at: number })[] = [];
   for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
     const frame = pcm.subarray(k * 160, (k + 1) * 160);
     detectors.forEach((det, i) => {
       const d = det.push(frame, fromMs + k * 20);
-      const heard = d && any.decide(i, d);
-      if (heard) out.push({ ...heard, at: fromMs + k * 20 });
+      const decision = d && any.decide(i, d);
+      if (decision) out.push({ ...decision, at: fromMs + k * 20 });
     });
   }
   return out;
 }
+
+/** The detector's decisions over `pcm` from call time `fromMs`, with the time of each. */
+const run = (det: SilentStartDetector, pcm: Int16Array, fromMs = 0) => heard([det], pcm, fromMs);
+
+/** The classifier (with the delay line) and the silent start side by side. */
+const runBesideClassifier = (pcm: Int16Array, fromMs = 0) =>
+  heard([new MusicClassifierDetector({ delayLineMs: D }), new SilentStartDetector(D)], pcm, fromMs);
 
 describe('StreamStartSound', () => {
   it('silent until enough frames of sound, sounding for the judgement time, then judged for good', () => {
