@@ -283,7 +283,6 @@ export class CallRecording {
    */
   #newSource(t: number): void {
     this.gate.queueWaitEnded(t);
-    this.#agentGaps.reset();
     for (const detector of this.#detectors) detector.reset();
     // The classifier's hold may have been letting go on a voice for some seconds: learn only up
     // to where it surely heard music, as its own releases do.

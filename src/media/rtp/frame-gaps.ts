@@ -47,9 +47,4 @@ export class FrameGaps {
     if (!continues || gap <= 0 || gap > this.#maxGap) return 0;
     return Math.round(gap / this.frameSamples);
   }
-
-  /** Forget the stream (a new source follows). */
-  reset(): void {
-    this.#started = false;
-  }
 }
