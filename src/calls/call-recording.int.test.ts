@@ -15,6 +15,7 @@ import { MediaController } from '../media/relay/index.js';
 import { writeRtpHeader } from '../media/rtp/index.js';
 import { silentLogger } from '../shared/logger.js';
 import { CallRecording } from './call-recording.js';
+import { POLL_MS } from './poll-timing.js';
 
 const RELAY = '127.0.0.175';
 const CALLER = '127.0.0.176';
@@ -58,7 +59,7 @@ afterAll(async () => {
   await media.close();
 });
 
-it('hears a lost frame of the PBX as silence, and a late or duplicated one not at all', async () => {
+it('hears a lost frame of the PBX as silence, a late or duplicated one not at all, and tells its detectors what a decision reaches', async () => {
   const caller = await bound(CALLER);
   const pbx = await bound(PBX);
   sockets.push(caller, pbx);
@@ -69,6 +70,11 @@ it('hears a lost frame of the PBX as silence, and a late or duplicated one not a
   await media.setRemote(s.sessionId, 'caller', { address: CALLER, rtpPort: caller.address().port });
   await media.setRemote(s.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
   const log = new FrameLog();
+  const config = validateConfig({
+    recording: { dir: mkdtempSync(join(tmpdir(), 'hg-gaps-')) },
+  }).recording;
+  /** What the call tells its detectors: how far back from a frame a decision on it reaches. */
+  const told: number[] = [];
   const recording = await CallRecording.open({
     controller: media,
     sessionId: s.sessionId,
@@ -78,9 +84,11 @@ it('hears a lost frame of the PBX as silence, and a late or duplicated one not a
     from: 'sip:caller@example.com',
     to: 'sip:care@example.com',
     startedAtMs: Date.now(),
-    config: validateConfig({ recording: { dir: mkdtempSync(join(tmpdir(), 'hg-gaps-')) } })
-      .recording,
-    detectors: () => [log],
+    config,
+    detectors: (reachMs) => {
+      told.push(reachMs);
+      return [log];
+    },
     logger: silentLogger(),
   });
 
@@ -121,4 +129,7 @@ it('hears a lost frame of the PBX as silence, and a late or duplicated one not a
   expect(Math.min(...steps), steps.join()).toBeGreaterThan(10);
   expect(Math.max(...steps), steps.join()).toBeLessThan(30);
   expect(log.frames.flatMap((f, k) => (f.sound ? [] : [k]))).toEqual([5, 9]);
+  // A decision comes at the poll after its frame, up to POLL_MS later, and the gate reaches D back
+  // from then: the detectors time their provisional pauses against D less that poll.
+  expect(told).toEqual([config.delaySeconds * 1000 - POLL_MS]);
 });

@@ -2,11 +2,19 @@ import type { Logger } from '../shared/logger.js';
 import type { RecordingConfig } from '../config/schema.js';
 import { AnyHold } from '../detect/any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
-import { DelayLine, HoldGate, type Direction, type Leg } from '../gate/index.js';
+import {
+  DelayLine,
+  HoldGate,
+  musicPauseFromMs,
+  musicResumeAtMs,
+  type Direction,
+  type Leg,
+} from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FrameGaps, SamplingClock } from '../media/rtp/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
 import { HoldAudioLearner } from './hold-audio-learner.js';
+import { decisionReachMs } from './poll-timing.js';
 import { holdState, type Sdp } from '../sdp/index.js';
 
 /** Tap direction → recorder channel: the caller's own voice is `caller`, what the caller hears is `agent`. */
@@ -14,14 +22,6 @@ const TAPS: readonly [Direction, 'caller-to-pbx' | 'pbx-to-caller'][] = [
   ['caller', 'caller-to-pbx'],
   ['agent', 'pbx-to-caller'],
 ];
-
-/**
- * Safety margins around a detected music episode: a detector's onset and end estimates are good to
- * a frame or two, and stopping early (or resuming late) is the safe side (issue 5: no leaked hold
- * audio). Both fit well inside the delay line.
- */
-const MUSIC_GUARD_BEFORE_MS = 100;
-const MUSIC_GUARD_AFTER_MS = 100;
 
 /** At a source change, what the learner keeps ends this long before it (the classifier's lag). */
 const SOURCE_CHANGE_LEARN_MARGIN_MS = 3000;
@@ -38,7 +38,8 @@ export interface CallRecordingInit {
   startedAtMs: number;
   config: Readonly<RecordingConfig>;
   /**
-   * Fresh hold-music detectors for this call, given its delay line D (ms), run on what the caller
+   * Fresh hold-music detectors for this call, given how far back from a frame a decision on it
+   * still reaches (ms: its delay line D less a poll, `decisionReachMs`), run on what the caller
    * hears (issue 5); absent: SDP hold only.
    */
   detectors?: (delayLineMs: number) => readonly HoldMusicDetector[];
@@ -107,7 +108,7 @@ export class CallRecording {
     });
     this.gate.onEvent((e) => recorder.gateEvent(e), true);
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
-    this.#detectors = init.detectors?.(delayMs) ?? [];
+    this.#detectors = init.detectors?.(decisionReachMs(delayMs)) ?? [];
     this.#anyHold = new AnyHold(this.#detectors);
     // Learning holds back as much as the slowest detector's release can reach into the past.
     const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
@@ -303,11 +304,13 @@ export class CallRecording {
       if (undecided && !d.provisional)
         this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
       this.#provisionalOnly = undecided && d.provisional === true;
-      const onsetMs = Math.max(0, d.onsetMs - MUSIC_GUARD_BEFORE_MS);
-      this.gate.musicDetected({ onsetMs, confident: d.confident }, now);
+      this.gate.musicDetected(
+        { onsetMs: musicPauseFromMs(d.onsetMs), confident: d.confident },
+        now,
+      );
     } else {
       this.#provisionalOnly = false;
-      this.gate.musicEnded(Math.min(now, d.onsetMs + MUSIC_GUARD_AFTER_MS));
+      this.gate.musicEnded(musicResumeAtMs(d.onsetMs, now));
     }
   }
 

@@ -1,8 +1,9 @@
 import type { Logger } from '../shared/logger.js';
 import type { CallRecording } from './call-recording.js';
+import { POLL_MS } from './poll-timing.js';
 
 /**
- * One coarse 20 ms tick for every active recording (no timer per call): drains each call's taps
+ * One coarse tick (`POLL_MS`, 20 ms) for every active recording (no timer per call): drains each call's taps
  * into its delay line. A recording that throws is logged and dropped from the tick, never the rest.
  */
 export class RecordingHub {
@@ -11,7 +12,7 @@ export class RecordingHub {
   readonly #timer: NodeJS.Timeout;
   readonly #log: Logger;
 
-  constructor(logger: Logger, tickMs = 20) {
+  constructor(logger: Logger, tickMs = POLL_MS) {
     this.#log = logger;
     this.#timer = setInterval(() => this.#tick(), tickMs);
     this.#timer.unref();

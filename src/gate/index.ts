@@ -23,3 +23,9 @@ export {
   type Direction,
   type PauseTimeline,
 } from './delay-line.js';
+export {
+  MUSIC_GUARD_AFTER_MS,
+  MUSIC_GUARD_BEFORE_MS,
+  musicPauseFromMs,
+  musicResumeAtMs,
+} from './music-guard.js';
