@@ -38,6 +38,8 @@ import { decodeAudioFile } from '../src/detect/known-music/decode-audio.js';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
+import { gateFromMs } from './support/gate-model.js';
+import { decisionReachMs } from '../src/calls/poll-timing.js';
 import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
 import { channel, concat, seededRandom, speech } from '../src/detect/known-music/test-signals.js';
 
@@ -78,8 +80,8 @@ function* call(
 ): Generator<void, CallResult> {
   const detectors = [
     new KnownMusicDetector(library),
-    new MusicClassifierDetector({ delayLineMs: delayMs }),
-    new SilentStartDetector(delayMs),
+    new MusicClassifierDetector({ delayLineMs: decisionReachMs(delayMs) }),
+    new SilentStartDetector(decisionReachMs(delayMs)),
   ];
   const any = new AnyHold(detectors);
   const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));
@@ -88,6 +90,8 @@ function* call(
   let agentPaused = false;
   /** The hold in effect, if any: what began it and from when the gate drops frames. */
   let current: { cause: string; fromMs: number } | undefined;
+  /** Where the gate last changed (it changes no earlier). */
+  let lastFrom = 0;
   for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
     const frame = pcm.subarray(s, s + FRAME_SAMPLES);
     const t = s / 8;
@@ -103,10 +107,12 @@ function* call(
       const was = any.holding;
       const out = any.decide(i, d);
       if (out?.state === 'hold' && !was) {
-        current = { cause: out.cause, fromMs: Math.max(out.onsetMs, t - delayMs) };
+        lastFrom = gateFromMs(out, t, delayMs, lastFrom);
+        current = { cause: out.cause, fromMs: lastFrom };
         if (t < musicMs - 500) agentPaused = true;
         else if (first === undefined) first = { ...current, atMs: t };
       } else if (out?.state === 'no-hold') {
+        lastFrom = gateFromMs(out, t, delayMs, lastFrom);
         current = undefined;
       }
     }

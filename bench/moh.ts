@@ -18,8 +18,11 @@
  * Every file is fed frame by frame (1 % of frames lost, seeded per file, each heard as a frame of
  * silence, as a live call's detectors hear a lost packet: `FrameGaps`) to a fresh
  * MusicClassifierDetector, beside a SilentStartDetector (`detection.silentStart`, on by default),
- * combined by AnyHold as a live call runs them with a delay line. The gate is modelled with the
- * delay line: a decision taken at t with onset o takes effect from max(o, t − D). Reported, for
+ * combined by AnyHold as a live call runs them with a delay line. The gate is modelled as a call's
+ * (`bench/support/gate-model.ts`): a decision taken on the frame at t with onset o takes effect
+ * from o with the call's 100 ms guards, within what the delay line still holds at the poll that
+ * decides (t + 20 ms − D at the earliest), and the detectors are told that reach (D − 20 ms), as
+ * a call tells them. Reported, for
  * the held-out "test" split (targets) and for all files:
  * - frame precision/recall/F1 of the effective hold state vs. the sidecar's hold intervals, and
  *   recall per positive class;
@@ -71,6 +74,7 @@ import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
 import { Combined, asOne } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
+import { decisionReachMs } from '../src/calls/poll-timing.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
@@ -466,11 +470,14 @@ export default async function run(args: string[]): Promise<unknown> {
   if (args.includes('--resume-at-change-point')) stateOptions.resumeAtChangePoint = true;
   const weightsFile = args.includes('--weights') ? opt(args, '--weights', '') : undefined;
   const provisional = !args.includes('--no-provisional');
-  const silentStart = provisional && !args.includes('--no-silent-start');
+  // As a live call runs them, the detectors are told how far back a decision still reaches: D
+  // less a poll; a delay line of a poll or less reaches nothing, as in a call.
+  const silentStart =
+    provisional && !args.includes('--no-silent-start') && decisionReachMs(delayMs) > 0;
   const detectorOptions = {
     state: stateOptions,
     // As a live call runs it: provisional pauses against the delay line (`--no-provisional`: none).
-    ...(provisional ? { delayLineMs: delayMs } : {}),
+    ...(provisional ? { delayLineMs: decisionReachMs(delayMs) } : {}),
     ...(weightsFile !== undefined ? { weights: readWeights(weightsFile) } : {}),
     ...(args.includes('--stream-start-score')
       ? { streamStartScore: Number(opt(args, '--stream-start-score', '')) }
@@ -499,7 +506,7 @@ export default async function run(args: string[]): Promise<unknown> {
   /** The classifier as a live call with the delay line runs it: beside the silent start. */
   const classifierSet = (): HoldMusicDetector[] => [
     new MusicClassifierDetector(detectorOptions),
-    ...(silentStart ? [new SilentStartDetector(delayMs)] : []),
+    ...(silentStart ? [new SilentStartDetector(decisionReachMs(delayMs))] : []),
   ];
   for (const f of files) {
     const det = asOne(classifierSet());

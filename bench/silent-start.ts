@@ -11,7 +11,7 @@
  * classifier beside `SilentStartDetector` (`classifier`, combined by AnyHold) and without it
  * (`classifierOff`), and, for a queue without the classifier, `SilentStartDetector` alone
  * (`alone`: no known music, as none of these tracks is known). The gate is modelled as in
- * `bench moh`: a decision taken at t with onset o takes effect from max(o, t − D). Reported per
+ * `bench moh` (`bench/support/gate-model.ts`: a call's guards and poll). Reported per
  * detector set:
  * - music starts (all of it hold): in how many any of the silence or of the music was written
  *   (`music.written`);
@@ -27,6 +27,7 @@ import { START_JUDGE_MS, SilentStartDetector } from '../src/detect/silent-start/
 import type { HoldMusicDetector } from '../src/detect/types.js';
 import { Combined } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
+import { decisionReachMs, POLL_MS } from '../src/calls/poll-timing.js';
 import { seededRandom } from '../src/detect/known-music/test-signals.js';
 import {
   DEV_START_SOURCES,
@@ -99,7 +100,10 @@ export default async function run(args: string[]): Promise<unknown> {
   });
   const silenceS = Number(values.silence);
   const delayMs = Number(values['delay-ms']);
-  if (!(silenceS >= 0) || !(delayMs > 0)) throw new Error('--silence must be ≥ 0, --delay-ms > 0');
+  // What the detectors are told, as a call tells them: D less a poll.
+  const reachMs = decisionReachMs(delayMs);
+  if (!(silenceS >= 0) || !(reachMs > 0))
+    throw new Error(`--silence must be ≥ 0, --delay-ms > ${POLL_MS} (a poll)`);
   const unseen = values.unseen;
   const started = Date.now();
   const starts: Start[] = await streamStarts(
@@ -114,11 +118,11 @@ export default async function run(args: string[]): Promise<unknown> {
   const sets: Record<string, () => HoldMusicDetector> = {
     classifier: () =>
       new Combined([
-        new MusicClassifierDetector({ delayLineMs: delayMs }),
-        new SilentStartDetector(delayMs),
+        new MusicClassifierDetector({ delayLineMs: reachMs }),
+        new SilentStartDetector(reachMs),
       ]),
-    classifierOff: () => new MusicClassifierDetector({ delayLineMs: delayMs }),
-    alone: () => new SilentStartDetector(delayMs),
+    classifierOff: () => new MusicClassifierDetector({ delayLineMs: reachMs }),
+    alone: () => new SilentStartDetector(reachMs),
   };
   const silenceFrames = Math.round((silenceS * 1000) / 20);
   const rand = seededRandom(SEED);
