@@ -189,7 +189,7 @@ const DetectionSchema = Type.Object(
     silentStart: Type.Boolean({
       default: true,
       description:
-        'On a queue with hold-music detection: the start of what the PBX sends (the answer, and each new RTP source) is judged with its first sound. If it is still silent when the delay line would write it, the caller is paused from that start; unless hold music is found within 1.5 s of the first sound, the recording then resumes from the start again: the delay line gives back the sound, and what the caller said in the silence before it is lost. A queue wait that opens with silence (Answer, Wait) writes none of it. false: the silence is recorded. Default true.',
+        'On a queue with hold-music detection: the start of what the PBX sends (the answer, and each new RTP source) is judged with its first sound. If it is still silent, or its first sound is still being judged, when the delay line would write it, the caller is paused from that start; unless hold music is found within 1.5 s of the first sound, the recording then resumes from the start again: the delay line gives back the sound, and what the caller said in the silence before it (more than 2.5 s before the judgement) is lost. A queue wait that opens with silence (Answer, Wait) writes none of it. false: the silence is recorded. Default true.',
     }),
     learnedMinutes: Type.Number({
       minimum: 0,

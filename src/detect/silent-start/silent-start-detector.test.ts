@@ -90,8 +90,16 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
     expect(d[1]!.at).toBeGreaterThanOrEqual(1000 + 4000 + START_JUDGE_MS);
   });
 
-  it('a voice within the first second and a half is never paused; a silent stream stays paused', () => {
-    expect(run(new SilentStartDetector(D), afterSilence(allison(8), 800))).toEqual([]);
+  it('a voice within the first second: not paused, or given back whole; a silent stream stays paused', () => {
+    expect(run(new SilentStartDetector(D), afterSilence(allison(8), 500))).toEqual([]);
+    // After 0.8 s of silence the voice is still being judged when the stream's first frame reaches
+    // the delay line's exit: paused from there until the judgement, which gives back the voice.
+    const late = run(new SilentStartDetector(D), afterSilence(allison(8), 800));
+    expect(late).toMatchObject([
+      { state: 'hold', onsetMs: 0, provisional: true, at: D },
+      { state: 'no-hold', onsetMs: 0, provisional: true },
+    ]);
+    expect(late[1]!.at - D).toBeLessThan(800);
     const silent = run(new SilentStartDetector(D), afterSilence(new Int16Array(0), 20_000));
     expect(silent).toEqual([
       {
@@ -128,6 +136,7 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
 describe('SilentStartDetector beside the classifier (a queue with it)', () => {
   /** Heard within a second or two of its first note (the_simplicity's sparse notes take longer). */
   const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
+  const MORNING_COFFEE = '/usr/share/asterisk/moh/manolo_camp-morning_coffee.wav';
 
   it('a queue wait whose music begins after 3 s of silence: paused from the stream start, never let go', () => {
     const music = mulawRoundTrip(
@@ -161,7 +170,30 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
     expect(d[1]!.at - D).toBeGreaterThan(1000);
   });
 
-  it('speech after 0.8 s of silence is judged in time: nothing paused', () => {
-    expect(runBesideClassifier(afterSilence(allison(12), 800))).toEqual([]);
+  it('speech after 0.8 s of silence: any pause ends before the voice leaves the delay line', () => {
+    const d = runBesideClassifier(afterSilence(allison(12), 800));
+    expect(d.every((x) => x.provisional === true && x.onsetMs === 0)).toBe(true);
+    expect(d.at(-1)?.state ?? 'no-hold').toBe('no-hold');
+    for (const x of d) if (x.state === 'no-hold') expect(x.at - D).toBeLessThan(800);
+  });
+
+  it('a queue wait whose music begins after 1 s of silence: paused while its first sound is judged, never let go', () => {
+    // Heard some 2.5 s after its first note: later than the delay line allows for the silence.
+    const music = mulawRoundTrip(
+      ffmpegPcm(['-t', '10', '-i', MORNING_COFFEE, '-af', 'volume=-6dB']),
+      true,
+    );
+    const d = runBesideClassifier(afterSilence(music, 1000), 1000);
+    // The music's first sound is still being judged when the stream's first frame reaches the
+    // delay line's exit: paused from that frame, before the classifier is sure of the music.
+    expect(d[0]).toMatchObject({
+      state: 'hold',
+      onsetMs: 1000,
+      cause: 'silent-start',
+      provisional: true,
+      at: 1000 + D,
+    });
+    expect(d[1]).toMatchObject({ state: 'hold', cause: 'music-classifier' });
+    expect(d.filter((x) => x.state === 'no-hold')).toEqual([]);
   });
 });
