@@ -23,9 +23,4 @@ export {
   type Direction,
   type PauseTimeline,
 } from './delay-line.js';
-export {
-  MUSIC_GUARD_AFTER_MS,
-  MUSIC_GUARD_BEFORE_MS,
-  musicPauseFromMs,
-  musicResumeAtMs,
-} from './music-guard.js';
+export { musicPauseFromMs, musicResumeAtMs } from './music-guard.js';

@@ -3,8 +3,8 @@
  * onset and end estimates are good to a frame or two, and stopping early (or resuming late) is
  * the safe side. Both fit well inside the delay line.
  */
-export const MUSIC_GUARD_BEFORE_MS = 100;
-export const MUSIC_GUARD_AFTER_MS = 100;
+const MUSIC_GUARD_BEFORE_MS = 100;
+const MUSIC_GUARD_AFTER_MS = 100;
 
 /** Where the gate pauses for hold music detected from `onsetMs`: the guard before it. */
 export function musicPauseFromMs(onsetMs: number): number {
