@@ -32,6 +32,7 @@ import {
 } from '../scripts/stream-starts.js';
 import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 import { readWeights } from '../scripts/train-classifier.js';
+import { decisionReachMs } from '../src/calls/poll-timing.js';
 
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
 /** The starts' render seed (scripts/stream-starts.ts). */
@@ -126,7 +127,7 @@ export default async function run(args: string[]): Promise<unknown> {
   const needed: { start: Start; firstHoldS: number | null }[] = [];
   for (const s of music) {
     const t = firstHoldMs(s.pcm, LOOK_OFF, (START_S * 1000) / 20, weights);
-    if (t === null || t > delayMs)
+    if (t === null || t > decisionReachMs(delayMs))
       needed.push({ start: s, firstHoldS: t === null ? null : t / 1000 });
   }
   return {
