@@ -219,6 +219,10 @@ describe('HoldGate', () => {
     const g2 = established({ maxBackdateMs: 2500 });
     g2.musicDetected({ onsetMs: 10_000, confident: true }, 20_000);
     expect(g2.events.at(-1)?.t).toBe(17.5);
+    // and so is a music end told later than D after it: what left the delay line stayed paused
+    g2.musicEnded(20_100, 30_000);
+    expect(g2.events.at(-1)).toMatchObject({ t: 27.5, state: 'recording' });
+    expect(g2.isPausedAt(27_499)).toBe(true);
     // a back-dated music end keeps what followed it
     gate.musicEnded(40_000);
     gate.musicDetected({ onsetMs: 50_000, confident: true }, 51_000);

@@ -203,11 +203,15 @@ export class HoldGate {
     this.recompute(atMs, detection.onsetMs);
   }
 
-  /** Hold music ended at `atMs` (may be in the past: the delay line keeps what followed). */
-  musicEnded(atMs: number): void {
+  /**
+   * Hold music ended at `atMs` (may be in the past: the delay line keeps what followed), told at
+   * `nowMs` (default `atMs`): the resumption reaches no further back than the delay line holds at
+   * that moment, like a detection's onset.
+   */
+  musicEnded(atMs: number, nowMs = atMs): void {
     if (this.music === 'none') return;
     this.music = 'none';
-    this.recompute(Math.max(this.nowMs, atMs), atMs);
+    this.recompute(Math.max(this.nowMs, nowMs), atMs);
   }
 
   /** Operator/API pause. */
