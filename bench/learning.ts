@@ -38,8 +38,9 @@ import { decodeAudioFile } from '../src/detect/known-music/decode-audio.js';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
-import { gateFromMs } from './support/gate-model.js';
-import { decisionReachMs } from '../src/calls/poll-timing.js';
+import { callGate } from './support/gate-model.js';
+import { decisionReachMs, POLL_MS } from '../src/calls/poll-timing.js';
+import { tellGateMusic } from '../src/gate/index.js';
 import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
 import { channel, concat, seededRandom, speech } from '../src/detect/known-music/test-signals.js';
 
@@ -90,8 +91,14 @@ function* call(
   let agentPaused = false;
   /** The hold in effect, if any: what began it and from when the gate drops frames. */
   let current: { cause: string; fromMs: number } | undefined;
-  /** Where the gate last changed (it changes no earlier). */
-  let lastFrom = 0;
+  /** The call's gate, and where it last began to pause. */
+  const gate = callGate(delayMs);
+  let pausedFromMs = 0;
+  let gateState = gate.state;
+  gate.onEvent((e) => {
+    if (e.state === 'paused' && gateState === 'recording') pausedFromMs = e.t * 1000;
+    gateState = e.state;
+  });
   for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
     const frame = pcm.subarray(s, s + FRAME_SAMPLES);
     const t = s / 8;
@@ -106,13 +113,13 @@ function* call(
       learner.decision(d);
       const was = any.holding;
       const out = any.decide(i, d);
-      if (out?.state === 'hold' && !was) {
-        lastFrom = gateFromMs(out, t, delayMs, lastFrom);
-        current = { cause: out.cause, fromMs: lastFrom };
+      if (out === undefined) continue;
+      tellGateMusic(gate, out, t + POLL_MS);
+      if (out.state === 'hold' && !was) {
+        current = { cause: out.cause, fromMs: pausedFromMs };
         if (t < musicMs - 500) agentPaused = true;
         else if (first === undefined) first = { ...current, atMs: t };
-      } else if (out?.state === 'no-hold') {
-        lastFrom = gateFromMs(out, t, delayMs, lastFrom);
+      } else if (out.state === 'no-hold') {
         current = undefined;
       }
     }

@@ -1,44 +1,33 @@
 import type { HoldDecision, HoldMusicDetector } from '../../src/detect/types.js';
-import { musicPauseFromMs, musicResumeAtMs } from '../../src/gate/index.js';
+import { HoldGate, tellGateMusic } from '../../src/gate/index.js';
 import { POLL_MS } from '../../src/calls/poll-timing.js';
 
 /**
- * Where a call's gate puts `decision`, taken on the frame at `t`, with delay line `delayMs` and
- * the gate's last change at `lastFromMs`: the onset with the call's guards (a pause 100 ms before
- * it, a release 100 ms after it, `musicPauseFromMs`, `musicResumeAtMs`), no earlier than what the
- * delay line still holds at the poll that decides, a poll (`POLL_MS`) after the frame at most,
- * nor than the gate's last change (`HoldGate`), nor later than that poll. The detectors
- * themselves are told the reach that leaves (`decisionReachMs`), as a call tells them.
+ * A call's gate as the benches model it: the real `HoldGate` with the delay line `delayMs` as its
+ * reach, the call's SDP committed as not on hold (only music pauses it). Tell it a decision taken
+ * on the frame at t with `tellGateMusic(gate, decision, t + POLL_MS)`, as a call does at the poll
+ * after the frame (a poll later at most): the call's guards, and the gate's own bounds (what the
+ * delay line still holds, its last change). The detectors themselves are told the reach that
+ * leaves (`decisionReachMs`), as a call tells them.
  */
-export function gateFromMs(
-  decision: HoldDecision,
-  t: number,
-  delayMs: number,
-  lastFromMs = 0,
-): number {
-  const now = t + POLL_MS;
-  const want =
-    decision.state === 'hold'
-      ? musicPauseFromMs(decision.onsetMs)
-      : musicResumeAtMs(decision.onsetMs, now);
-  return Math.min(now, Math.max(want, now - delayMs, lastFromMs, 0));
+export function callGate(delayMs: number): HoldGate {
+  return new HoldGate({ maxBackdateMs: delayMs, initialSdp: { caller: false, pbx: false } });
 }
 
-/** A change of state the gate acts on: decided on the frame at `t`, in effect from `from` (ms). */
+/** A change of state the gate acts on: decided on the frame at `t` (ms). */
 export interface GateDecision {
   readonly t: number;
   readonly state: 'hold' | 'no-hold';
-  readonly from: number;
   /** The hold began as a provisional pause (`HoldDecision.provisional`). */
   readonly provisional: boolean;
 }
 
 /**
  * The benches' model of a call's gate: `pcm` is fed to `detector` frame by frame (frame k at call
- * time k × 20 ms), and a decision taken at t takes effect where a call's gate puts it
- * ({@link gateFromMs}: its onset with the call's guards, within what the delay line D = `delayMs`
- * still holds a poll later); only a change of state counts, and each applies from its effective
- * time on.
+ * time k × 20 ms), each decision is told to a {@link callGate} a poll after its frame, and a
+ * frame is paused when the gate is paused at its time as it leaves the delay line, D after it
+ * (`DelayLine`: a later decision no longer reaches it). Only changes of state are returned as
+ * decisions.
  * `lost` frames are not fed at all; `timings` gets the µs of each push.
  * Returns the decisions and, per frame, whether the gate pauses it.
  */
@@ -50,24 +39,38 @@ export function gateModel(
 ): { decisions: GateDecision[]; paused: Uint8Array } {
   const frame = new Int16Array(160);
   const n = Math.floor(pcm.length / 160);
+  const gate = callGate(delayMs);
   const decisions: GateDecision[] = [];
   let state: 'hold' | 'no-hold' = 'no-hold';
-  let lastFrom = 0;
-  for (let k = 0; k < n; k++) {
+  const push = (k: number, t: number): HoldDecision | undefined => {
     frame.set(pcm.subarray(k * 160, k * 160 + 160));
-    const t = k * 20;
-    if (lost?.[k] === 1) continue;
     const t0 = timings ? process.hrtime.bigint() : 0n;
     const d = detector.push(frame, t);
     if (timings) timings.push(Number(process.hrtime.bigint() - t0) / 1000);
-    if (d === undefined || d.state === state) continue;
-    state = d.state;
-    lastFrom = gateFromMs(d, t, delayMs, lastFrom);
-    decisions.push({ t, state: d.state, from: lastFrom, provisional: d.provisional === true });
-  }
-  // Decisions may reach back up to D: each applies from its effective time on.
+    return d;
+  };
   const paused = new Uint8Array(n);
-  for (const d of decisions)
-    paused.fill(d.state === 'hold' ? 1 : 0, Math.max(0, Math.floor(d.from / 20)));
+  /** Frames before this one have left the delay line, paused or written as the gate said then. */
+  let released = 0;
+  const release = (upToMs: number): void => {
+    for (; released < n && released * 20 <= upToMs; released++)
+      paused[released] = gate.isPausedAt(released * 20) ? 1 : 0;
+  };
+  for (let k = 0; k < n; k++) {
+    const t = k * 20;
+    const d = lost?.[k] === 1 ? undefined : push(k, t);
+    if (d !== undefined) {
+      // Every decision goes to the gate, as in a call (a hold made sure moves its last change);
+      // only a change of state is a decision of the benches' counts.
+      tellGateMusic(gate, d, t + POLL_MS);
+      if (d.state !== state) {
+        state = d.state;
+        decisions.push({ t, state: d.state, provisional: d.provisional === true });
+      }
+    }
+    // The poll after the frame releases what is D old (`DelayLine.release`).
+    release(t + POLL_MS - delayMs);
+  }
+  release(Infinity);
   return { decisions, paused };
 }

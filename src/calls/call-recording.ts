@@ -2,14 +2,7 @@ import type { Logger } from '../shared/logger.js';
 import type { RecordingConfig } from '../config/schema.js';
 import { AnyHold } from '../detect/any-hold.js';
 import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
-import {
-  DelayLine,
-  HoldGate,
-  musicPauseFromMs,
-  musicResumeAtMs,
-  type Direction,
-  type Leg,
-} from '../gate/index.js';
+import { DelayLine, HoldGate, tellGateMusic, type Direction, type Leg } from '../gate/index.js';
 import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FrameGaps, SamplingClock } from '../media/rtp/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
@@ -304,14 +297,10 @@ export class CallRecording {
       if (undecided && !d.provisional)
         this.#init.onHoldDetected?.(d.cause, (now - d.onsetMs) / 1000);
       this.#provisionalOnly = undecided && d.provisional === true;
-      this.gate.musicDetected(
-        { onsetMs: musicPauseFromMs(d.onsetMs), confident: d.confident },
-        now,
-      );
     } else {
       this.#provisionalOnly = false;
-      this.gate.musicEnded(musicResumeAtMs(d.onsetMs, now));
     }
+    tellGateMusic(this.gate, d, now);
   }
 
   /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */

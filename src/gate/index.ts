@@ -23,4 +23,4 @@ export {
   type Direction,
   type PauseTimeline,
 } from './delay-line.js';
-export { musicPauseFromMs, musicResumeAtMs } from './music-guard.js';
+export { tellGateMusic } from './music-guard.js';

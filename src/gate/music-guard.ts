@@ -1,3 +1,6 @@
+import type { HoldDecision } from '../detect/types.js';
+import type { HoldGate } from './hold-gate.js';
+
 /**
  * Safety margins around a detected music episode (issue 5: no leaked hold audio): a detector's
  * onset and end estimates are good to a frame or two, and stopping early (or resuming late) is
@@ -6,15 +9,22 @@
 const MUSIC_GUARD_BEFORE_MS = 100;
 const MUSIC_GUARD_AFTER_MS = 100;
 
-/** Where the gate pauses for hold music detected from `onsetMs`: the guard before it. */
-export function musicPauseFromMs(onsetMs: number): number {
-  return Math.max(0, onsetMs - MUSIC_GUARD_BEFORE_MS);
-}
-
 /**
- * Where the gate resumes for the end of hold music reported at `onsetMs` and decided at `nowMs`:
- * the guard after it, never later than the decision.
+ * Tells `gate` a call's hold-music decision (its detectors combined), decided at `nowMs`: a hold
+ * pauses from the guard before its onset, a release resumes at the guard after its onset, never
+ * later than the decision. The gate itself keeps either within what the delay line still holds
+ * and after its last change. A call and the benches' model of it (`bench/support/gate-model.ts`)
+ * both go through here.
  */
-export function musicResumeAtMs(onsetMs: number, nowMs: number): number {
-  return Math.min(nowMs, onsetMs + MUSIC_GUARD_AFTER_MS);
+export function tellGateMusic(
+  gate: HoldGate,
+  decision: Pick<HoldDecision, 'state' | 'onsetMs' | 'confident'>,
+  nowMs: number,
+): void {
+  if (decision.state === 'hold') {
+    const onsetMs = Math.max(0, decision.onsetMs - MUSIC_GUARD_BEFORE_MS);
+    gate.musicDetected({ onsetMs, confident: decision.confident }, nowMs);
+  } else {
+    gate.musicEnded(Math.min(nowMs, decision.onsetMs + MUSIC_GUARD_AFTER_MS), nowMs);
+  }
 }
