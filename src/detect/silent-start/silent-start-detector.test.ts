@@ -137,12 +137,12 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
   /** Heard within a second or two of its first note (the_simplicity's sparse notes take longer). */
   const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
   const MORNING_COFFEE = '/usr/share/asterisk/moh/manolo_camp-morning_coffee.wav';
+  /** The first 10 s of a hold-music file, 6 dB down, through G.711 µ-law. */
+  const mohTrack = (path: string): Int16Array =>
+    mulawRoundTrip(ffmpegPcm(['-t', '10', '-i', path, '-af', 'volume=-6dB']), true);
 
   it('a queue wait whose music begins after 3 s of silence: paused from the stream start, never let go', () => {
-    const music = mulawRoundTrip(
-      ffmpegPcm(['-t', '10', '-i', ROBOT_DITY, '-af', 'volume=-6dB']),
-      true,
-    );
+    const music = mohTrack(ROBOT_DITY);
     const d = runBesideClassifier(afterSilence(music, 3000), 1000);
     // Paused when the silence reaches the delay line's exit, from the stream's first frame …
     expect(d[0]).toEqual({
@@ -179,10 +179,7 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
 
   it('a queue wait whose music begins after 1 s of silence: paused while its first sound is judged, never let go', () => {
     // Heard some 2.5 s after its first note: later than the delay line allows for the silence.
-    const music = mulawRoundTrip(
-      ffmpegPcm(['-t', '10', '-i', MORNING_COFFEE, '-af', 'volume=-6dB']),
-      true,
-    );
+    const music = mohTrack(MORNING_COFFEE);
     const d = runBesideClassifier(afterSilence(music, 1000), 1000);
     // The music's first sound is still being judged when the stream's first frame reaches the
     // delay line's exit: paused from that frame, before the classifier is sure of the music.
