@@ -13,6 +13,7 @@ import type { HoldDecision, HoldMusicDetector } from '../detect/types.js';
 import { ulawEncode } from '../media/g711/index.js';
 import { MediaController } from '../media/relay/index.js';
 import { writeRtpHeader } from '../media/rtp/index.js';
+import { parseSdp } from '../sdp/index.js';
 import { silentLogger } from '../shared/logger.js';
 import { CallRecording } from './call-recording.js';
 import { POLL_MS } from './poll-timing.js';
@@ -132,4 +133,92 @@ it('hears a lost frame of the PBX as silence, a late or duplicated one not at al
   // A decision comes at the poll after its frame, up to POLL_MS later, and the gate reaches D back
   // from then: the detectors time their provisional pauses against D less that poll.
   expect(told).toEqual([config.delaySeconds * 1000 - POLL_MS]);
+});
+
+/** Decides hold on its `at`-th frame, from its first frame on, and never lets go. */
+class HoldFromFirstFrame implements HoldMusicDetector {
+  readonly stateBytes = 0;
+  private frames = 0;
+  private firstMs = 0;
+  constructor(private readonly at: number) {}
+  push(_frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
+    if (this.frames === 0) this.firstMs = callTimeMs;
+    if (++this.frames !== this.at) return undefined;
+    return { state: 'hold', onsetMs: this.firstMs, cause: 'test', confident: true };
+  }
+  reset(): void {}
+}
+
+it('a poll that comes late still reaches D back: the detectors judge what arrived before anything is released', async () => {
+  const caller = await bound(CALLER);
+  const pbx = await bound(PBX);
+  sockets.push(caller, pbx);
+  const s = await media.createSession({
+    callId: 'late-poll',
+    legs: { caller: { localAddress: RELAY }, pbx: { localAddress: RELAY } },
+  });
+  await media.setRemote(s.sessionId, 'caller', { address: CALLER, rtpPort: caller.address().port });
+  await media.setRemote(s.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
+  const config = validateConfig({
+    recording: { dir: mkdtempSync(join(tmpdir(), 'hg-late-poll-')), delaySeconds: 0.5 },
+  }).recording;
+  // Hold decided on the 21st frame, from the first: 400 ms back, inside what the call tells its
+  // detectors a decision reaches (D less a poll, 480 ms).
+  const told: number[] = [];
+  const recording = await CallRecording.open({
+    controller: media,
+    sessionId: s.sessionId,
+    recordingId: 'late-poll',
+    callId: 'late-poll',
+    queue: 'care',
+    from: 'sip:caller@example.com',
+    to: 'sip:care@example.com',
+    startedAtMs: Date.now(),
+    config,
+    detectors: (reachMs) => {
+      told.push(reachMs);
+      return [new HoldFromFirstFrame(21)];
+    },
+    logger: silentLogger(),
+  });
+  // The call is set up, not on hold: only the detected music pauses it.
+  const sdp = (address: string): string =>
+    `v=0\r\no=- 1 1 IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n`;
+  recording.sdp('caller', 'offer', parseSdp(sdp(CALLER)));
+  recording.sdp('pbx', 'answer', parseSdp(sdp(PBX)));
+  recording.settle(true);
+  recording.poll();
+  // 40 frames of the PBX's music (a tone) at the pace of the stream, and no poll meanwhile: a
+  // busy event loop, 800 ms late.
+  const tone = new Uint8Array(160);
+  for (let i = 0; i < 160; i++)
+    tone[i] = ulawEncode(Math.round(8000 * Math.sin((i * Math.PI) / 4)));
+  const started = performance.now();
+  for (let f = 0; f < 40; f++) {
+    const wait = started + f * 20 - performance.now();
+    if (wait > 1) await sleep(wait);
+    const packet = Buffer.alloc(172);
+    writeRtpHeader(packet, {
+      payloadType: 0,
+      sequence: f,
+      timestamp: 8000 + f * 160,
+      ssrc: 0x1a7e,
+    });
+    packet.set(tone, 12);
+    pbx.send(packet, s.pbx.rtpPort, RELAY);
+  }
+  await sleep(60);
+  recording.poll();
+  const meta = await recording.close();
+  await media.destroySession(s.sessionId);
+
+  expect(told).toEqual([500 - POLL_MS]);
+  // The music paused the call from its first frame, and none of its 40 frames is written.
+  const pauses = meta.gateEvents.filter((e) => e.change === 'set' && e.cause !== 'unknown');
+  expect(
+    pauses.map((e) => e.cause),
+    JSON.stringify(meta.gateEvents),
+  ).toEqual(['music-on-hold']);
+  expect(meta.frames.agent, JSON.stringify(meta.gateEvents)).toBe(0);
+  expect(meta.frames.discarded + meta.frames.agent).toBeLessThanOrEqual(40);
 });

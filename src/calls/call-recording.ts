@@ -74,6 +74,8 @@ export class CallRecording {
   #exchange = 0;
   #discarded: Promise<void> | undefined;
   #closed: Promise<RecordingMetadata> | undefined;
+  /** Call time of the delay line's last release: it still holds every frame after this less D. */
+  #releasedAtMs = 0;
   readonly #detectors: readonly HoldMusicDetector[];
   /** The detectors as one: the gate hears "music" while any says hold. */
   readonly #anyHold: AnyHold;
@@ -201,7 +203,17 @@ export class CallRecording {
     else this.gate.exchangeFailed(id, this.#now());
   }
 
-  /** Drain the taps into the delay line and release what is older than D. Called every 20 ms. */
+  /**
+   * Drain the taps into the delay line, run the detectors on what the caller hears, and only then
+   * release what is older than D. Called every 20 ms (`POLL_MS`).
+   *
+   * Releasing last (issue 5, stop 39) makes a decision reach every frame the line held since the
+   * previous poll's release, D before that poll, however late this poll comes: a frame on time
+   * is reached D back from its own time. Released as each frame was taken in (before), a poll
+   * that came X ms late had already let out X ms more than D before the frames it then judged,
+   * and a decision on them reached only D less a poll less X back: a busy event loop wrote the
+   * start of hold music that the detectors had timed to the delay line.
+   */
   poll(): void {
     if (this.#discarded !== undefined) return;
     const now = this.#now();
@@ -221,10 +233,11 @@ export class CallRecording {
           }
           this.#detectGaps(meta.rtpTimestamp, meta.samples, meta.ssrc, t, now);
         }
-        this.#delay.push(direction, t, this.#frame, now);
+        this.#delay.accept(direction, t, this.#frame);
       }
     }
     this.#delay.release(now);
+    this.#releasedAtMs = now;
   }
 
   /**
@@ -300,7 +313,7 @@ export class CallRecording {
     } else {
       this.#provisionalOnly = false;
     }
-    tellGateMusic(this.gate, d, now);
+    tellGateMusic(this.gate, d, now, this.#releasedAtMs - this.#delay.delayMs);
   }
 
   /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */

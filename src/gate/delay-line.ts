@@ -111,13 +111,22 @@ export class DelayLine {
    * call time). Per direction, frames must come in call-time order (as the tap produces them).
    */
   push(direction: Direction, callTimeMs: number, pcm: Int16Array, nowMs = callTimeMs): void {
+    this.accept(direction, callTimeMs, pcm);
+    this.release(nowMs);
+  }
+
+  /**
+   * Accepts one frame (copied) and releases nothing: a call takes in all that arrived, decides on
+   * it, and only then releases (`release`), so that a decision reaches every frame the line held
+   * when it was taken. Per direction, frames must come in call-time order.
+   */
+  accept(direction: Direction, callTimeMs: number, pcm: Int16Array): void {
     const ring = this.rings[direction];
     if (ring.count === ring.capacity) {
       ring.shift();
       this.counters.overflow++;
     }
     ring.write(callTimeMs, pcm);
-    this.release(nowMs);
   }
 
   /** Releases, in call-time order across both directions, every frame captured ≤ now − D. */

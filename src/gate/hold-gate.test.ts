@@ -229,6 +229,15 @@ describe('HoldGate', () => {
     gate.musicEnded(55_000); // reported late, at or after 55 s
     expect(gate.isPausedAt(54_999)).toBe(true);
     expect(gate.isPausedAt(55_000)).toBe(false);
+    // told what the delay line still holds (a call that releases only after deciding), a late
+    // decision reaches that far, past D before the time it is told
+    const g3 = established({ maxBackdateMs: 2500 });
+    g3.musicDetected({ onsetMs: 10_000, confident: true }, 12_800, 9_900);
+    expect(g3.events.at(-1)).toMatchObject({ t: 10, state: 'paused', cause: 'music-on-hold' });
+    // and no further
+    const g4 = established({ maxBackdateMs: 2500 });
+    g4.musicDetected({ onsetMs: 10_000, confident: true }, 12_800, 10_200);
+    expect(g4.events.at(-1)?.t).toBe(10.2);
   });
 
   it('unsure music pauses as unknown; confirmation turns it into music-on-hold', () => {

@@ -195,12 +195,16 @@ export class HoldGate {
     this.recompute(atMs);
   }
 
-  /** Hold music detected; a past onset closes the gate as of that onset (bounded by D). */
-  musicDetected(detection: MusicDetection, atMs: number): void {
+  /**
+   * Hold music detected at `atMs`; a past onset closes the gate as of that onset, bounded by what
+   * the delay line still holds: `heldFromMs`, the earliest call time it may still hold (default:
+   * D before the latest time the gate was told).
+   */
+  musicDetected(detection: MusicDetection, atMs: number, heldFromMs?: number): void {
     const next = detection.confident ? 'confident' : 'unsure';
     if (this.music === 'confident' && next === 'unsure') return;
     this.music = next;
-    this.recompute(atMs, detection.onsetMs);
+    this.recompute(atMs, detection.onsetMs, heldFromMs);
   }
 
   /**
@@ -320,13 +324,14 @@ export class HoldGate {
 
   /**
    * Applies the desired cause set. `effectiveMs` (back-dating) is clamped to not before the last
-   * event (the timeline stays append-only) and not more than D before now.
+   * event (the timeline stays append-only) and not before what the delay line still holds
+   * (`heldFromMs`; default: D before now).
    */
-  private recompute(atMs: number, effectiveMs?: number): void {
+  private recompute(atMs: number, effectiveMs?: number, heldFromMs?: number): void {
     if (atMs > this.nowMs) this.nowMs = atMs;
     let t = effectiveMs ?? this.nowMs;
     t = Math.min(t, this.nowMs);
-    t = Math.max(t, this.nowMs - this.maxBackdateMs, this.lastEventMs, 0);
+    t = Math.max(t, heldFromMs ?? this.nowMs - this.maxBackdateMs, this.lastEventMs, 0);
     const want = this.desired();
     for (const cause of PAUSE_CAUSES) {
       if (want.has(cause) && !this.active.has(cause)) this.change(cause, 'set', t);
