@@ -38,9 +38,8 @@ import { decodeAudioFile } from '../src/detect/known-music/decode-audio.js';
 import { KnownMusicDetector } from '../src/detect/known-music/known-music-detector.js';
 import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
-import { callGate } from './support/gate-model.js';
-import { decisionReachMs, POLL_MS } from '../src/calls/poll-timing.js';
-import { tellGateMusic } from '../src/gate/index.js';
+import { callGate, tellCallGate } from './support/gate-model.js';
+import { decisionReachMs } from '../src/calls/poll-timing.js';
 import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
 import { channel, concat, seededRandom, speech } from '../src/detect/known-music/test-signals.js';
 
@@ -114,7 +113,7 @@ function* call(
       const was = any.holding;
       const out = any.decide(i, d);
       if (out === undefined) continue;
-      tellGateMusic(gate, out, t + POLL_MS);
+      tellCallGate(gate, out, t, delayMs);
       if (out.state === 'hold' && !was) {
         current = { cause: out.cause, fromMs: pausedFromMs };
         if (t < musicMs - 500) agentPaused = true;

@@ -4,14 +4,29 @@ import { POLL_MS } from '../../src/calls/poll-timing.js';
 
 /**
  * A call's gate as the benches model it: the real `HoldGate` with the delay line `delayMs` as its
- * reach, the call's SDP committed as not on hold (only music pauses it). Tell it a decision taken
- * on the frame at t with `tellGateMusic(gate, decision, t + POLL_MS)`, as a call does at the poll
- * after the frame (a poll later at most): the call's guards, and the gate's own bounds (what the
- * delay line still holds, its last change). The detectors themselves are told the reach that
- * leaves (`decisionReachMs`), as a call tells them.
+ * reach, the call's SDP committed as not on hold (only music pauses it). Tell it a decision on
+ * the frame at t with {@link tellCallGate}, as a call does at the poll after the frame. The
+ * detectors themselves are told the reach that leaves a frame arriving up to a poll late
+ * (`decisionReachMs`), as a call tells them.
  */
 export function callGate(delayMs: number): HoldGate {
   return new HoldGate({ maxBackdateMs: delayMs, initialSdp: { caller: false, pbx: false } });
+}
+
+/**
+ * Tells `gate` a decision on the frame at `t` as a call does (`CallRecording.poll`): at the poll
+ * after the frame, a poll later at most, with the call's guards (`tellGateMusic`), reaching every
+ * frame the delay line still holds. A call releases only after each poll's decisions, so it
+ * still holds what came after its previous poll's time less D: at the latest, the frame's own
+ * time less D. Release up to that after the frame (`DelayLine.release`).
+ */
+export function tellCallGate(
+  gate: HoldGate,
+  decision: Pick<HoldDecision, 'state' | 'onsetMs' | 'confident'>,
+  t: number,
+  delayMs: number,
+): void {
+  tellGateMusic(gate, decision, t + POLL_MS, t - delayMs);
 }
 
 /** A change of state the gate acts on: decided on the frame at `t` (ms). */
@@ -62,14 +77,15 @@ export function gateModel(
     if (d !== undefined) {
       // Every decision goes to the gate, as in a call (a hold made sure moves its last change);
       // only a change of state is a decision of the benches' counts.
-      tellGateMusic(gate, d, t + POLL_MS);
+      tellCallGate(gate, d, t, delayMs);
       if (d.state !== state) {
         state = d.state;
         decisions.push({ t, state: d.state, provisional: d.provisional === true });
       }
     }
-    // The poll after the frame releases what is D old (`DelayLine.release`).
-    release(t + POLL_MS - delayMs);
+    // Then the poll releases what is D old (`DelayLine.release`): at the latest, the frame D
+    // before this one.
+    release(t - delayMs);
   }
   release(Infinity);
   return { decisions, paused };
