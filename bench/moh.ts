@@ -14,6 +14,9 @@
  *                        [--unseen]   (scripts/make-unseen-corpus.sh's corpus: never trained on)
  *                        [--weights file.json]   (another model, e.g. train-classifier.ts --out)
  *                        [--known-extra DIR [--known-extra-count N]]   (more library tracks)
+ *                        [--announcement-seconds S]   (a queue's `detection.announcementSeconds`:
+ *                                                      the classifier's exit and known music's
+ *                                                      hold-over, as a call sets them; default 10)
  *
  * Every file is fed frame by frame (1 % of frames lost, seeded per file, each heard as a frame of
  * silence, as a live call's detectors hear a lost packet: `FrameGaps`) to a fresh
@@ -72,6 +75,8 @@ import {
 } from '../scripts/train-classifier.js';
 import { knownMusicFiles, readWav8k } from '../src/detect/known-music/index.js';
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
+import { announcementHoldOn } from '../src/detect/announcement-hold-on.js';
+import type { KnownMusicOptions } from '../src/detect/known-music/known-music-detector.js';
 import { Combined, asOne } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
@@ -390,6 +395,7 @@ async function withKnownMusic(
   timings: number[] | null,
   make: (known: HoldMusicDetector) => HoldMusicDetector,
   extraKnown: readonly string[] = [],
+  knownOptions: KnownMusicOptions = {},
 ): Promise<FileResult[] | { skipped: string } | { error: string }> {
   const index = join(ROOT, 'src/detect/known-music/index.ts');
   if (!existsSync(index)) return { skipped: 'src/detect/known-music/index.ts does not exist yet' };
@@ -397,7 +403,8 @@ async function withKnownMusic(
     const mod = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
     const Lib = mod.KnownMusicLibrary as
       { fromFiles?: (p: string[]) => Promise<unknown> } | undefined;
-    const Det = mod.KnownMusicDetector as (new (lib: unknown) => HoldMusicDetector) | undefined;
+    const Det = mod.KnownMusicDetector as
+      (new (lib: unknown, options: KnownMusicOptions) => HoldMusicDetector) | undefined;
     if (Lib?.fromFiles === undefined || Det === undefined)
       return { skipped: 'no KnownMusicDetector / KnownMusicLibrary.fromFiles export' };
     const moh = readdirSync('/usr/share/asterisk/moh')
@@ -408,7 +415,7 @@ async function withKnownMusic(
     for (const f of files) {
       results.push(
         evaluate(
-          make(new Det(lib)),
+          make(new Det(lib, knownOptions)),
           f,
           heard(f, channel),
           delayMs,
@@ -458,6 +465,13 @@ export default async function run(args: string[]): Promise<unknown> {
   const loss = Number(opt(args, '--loss', '0.01'));
   const delayMs = Number(opt(args, '--delay-ms', '2500'));
   const stateOptions: { -readonly [K in keyof HoldStateOptions]?: HoldStateOptions[K] } = {};
+  // `--announcement-seconds S`: both detectors as a queue with that setting runs them (the one
+  // mapping a call uses); `--exit-ms` still overrides the classifier's part.
+  const announcement = args.includes('--announcement-seconds')
+    ? announcementHoldOn(Number(opt(args, '--announcement-seconds', '')))
+    : undefined;
+  if (announcement?.classifier.state?.exitMs !== undefined)
+    stateOptions.exitMs = announcement.classifier.state.exitMs;
   for (const [flag, key] of [
     ['--enter-ms', 'enterMs'],
     ['--enter-score', 'enterScore'],
@@ -529,6 +543,7 @@ export default async function run(args: string[]): Promise<unknown> {
     knownTimings,
     (k) => k,
     extraKnown,
+    announcement?.knownMusic,
   );
   const combinedTimings: number[] = [];
   const combined = await withKnownMusic(
@@ -538,6 +553,7 @@ export default async function run(args: string[]): Promise<unknown> {
     combinedTimings,
     (k) => new Combined([k, ...classifierSet()]),
     extraKnown,
+    announcement?.knownMusic,
   );
   const corpusVersion = readFileSync(join(dir, 'VERSION'), 'utf8').trim();
   const combinedTest = Array.isArray(combined)
@@ -549,6 +565,10 @@ export default async function run(args: string[]): Promise<unknown> {
     /** The codec before G.711 of every file (CORPUS_CODEC), or `rotation`: each file's own. */
     codec: corpusCodec(dir) ?? 'rotation',
     delayMs,
+    /** `--announcement-seconds`, or null: the detectors' defaults (10 s). */
+    announcementSeconds: args.includes('--announcement-seconds')
+      ? Number(opt(args, '--announcement-seconds', ''))
+      : null,
     frameLoss: loss,
     /** What the detectors are fed for a lost frame: silence, as a live call feeds them, or nothing. */
     lostFrames: channel.skipLost ? 'skipped' : 'silence',

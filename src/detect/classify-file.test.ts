@@ -96,6 +96,54 @@ describe('classifyFile', () => {
     expect(Math.abs(late.t - (musicStart + 10 + 10))).toBeLessThanOrEqual(0.4);
   }, 30_000);
 
+  it('(g) a queue announcement in the known directory is held through, so a short announcementSeconds lets the agent go soon', async () => {
+    const moh = join(dir, 'moh-only');
+    const withAnnouncement = join(dir, 'moh-and-announcement');
+    const announcement = join(SPEECH_DIR, 'queue-periodic-announce.wav');
+    for (const d of [moh, withAnnouncement]) {
+      execFileSync('mkdir', ['-p', d]);
+      for (const t of KNOWN_TRACKS) symlinkSync(mohPath(t), join(d, `${t}.wav`));
+    }
+    symlinkSync(announcement, join(withAnnouncement, 'queue-periodic-announce.wav'));
+    // Not `agent-incorrect`: from 1.6 s on it matches the announcement (words recorded once and
+    // used in both prompts); a PBX prompt, not an agent, but not what this test is about.
+    const after = ['agent-loggedoff', 'agent-alreadyon', 'agent-pass', 'agent-user'];
+    const path = (p: string) => join(SPEECH_DIR, `${p}.wav`);
+    const announcementSeconds = readWav8k(announcement).length / 8000;
+    // 8 s of music, the announcement (7.8 s), 8 s of music, then the agent.
+    const agentStart = 8 + announcementSeconds + 8;
+    const out = join(dir, 'announced.wav');
+    const track = mohPath(KNOWN_TRACKS[1]!);
+    const inputs = [track, announcement, track, ...after.map(path)];
+    const labels = inputs.map((_, i) => (i === 0 ? '[a]' : i === 2 ? '[b]' : `[${i}]`)).join('');
+    execFileSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      ...inputs.flatMap((i) => ['-i', i]),
+      '-filter_complex',
+      `[0]atrim=start=37.3:duration=8,asetpts=PTS-STARTPTS[a];` +
+        `[2]atrim=start=60:duration=8,asetpts=PTS-STARTPTS[b];` +
+        `${labels}concat=n=${inputs.length}:v=0:a=1`,
+      out,
+    ]);
+    const states = (lines: ClassifyLine[]) => lines.map((l) => ('t' in l ? l.state : 'summary'));
+    // The announcement matched as known: one hold, let go 2 s (and the match's lag) into the agent.
+    const held = await collect(
+      classifyFile(out, { known: withAnnouncement, announcementSeconds: 2 }),
+    );
+    expect(states(held)).toEqual(['hold', 'no-hold', 'summary']);
+    const [hold, release] = held as [ClassifyLine, ClassifyLine];
+    if (!('t' in hold) || !('t' in release)) throw new Error('line order');
+    expect(hold.t).toBeLessThanOrEqual(0.1);
+    expect(release.t).toBeGreaterThanOrEqual(agentStart);
+    expect(release.t).toBeLessThanOrEqual(agentStart + 3);
+    // The music alone known: 2 s does not span the announcement, and the caller is recorded
+    // through most of it.
+    const broken = await collect(classifyFile(out, { known: moh, announcementSeconds: 2 }));
+    expect(states(broken)).toEqual(['hold', 'no-hold', 'hold', 'no-hold', 'summary']);
+  }, 30_000);
+
   it('combines further detectors: hold while any says hold', async () => {
     const out = join(dir, 'speech.wav');
     execFileSync('ffmpeg', [
