@@ -24,8 +24,8 @@
  * combined by AnyHold as a live call runs them with a delay line. The gate is modelled as a call's
  * (`bench/support/gate-model.ts`): a decision taken on the frame at t with onset o takes effect
  * from o with the call's 100 ms guards, within what the delay line still holds at the poll that
- * decides (t + 20 ms − D at the earliest), and the detectors are told that reach (D − 20 ms), as
- * a call tells them. Reported, for
+ * decides (t − D at the earliest: a call releases only after deciding), and the detectors are told
+ * D − 20 ms, as a call tells them (a poll left for a frame that arrives late). Reported, for
  * the held-out "test" split (targets) and for all files:
  * - frame precision/recall/F1 of the effective hold state vs. the sidecar's hold intervals, and
  *   recall per positive class;
