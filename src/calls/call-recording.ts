@@ -74,8 +74,6 @@ export class CallRecording {
   #exchange = 0;
   #discarded: Promise<void> | undefined;
   #closed: Promise<RecordingMetadata> | undefined;
-  /** Call time of the delay line's last release: it still holds every frame after this less D. */
-  #releasedAtMs = 0;
   readonly #detectors: readonly HoldMusicDetector[];
   /** The detectors as one: the gate hears "music" while any says hold. */
   readonly #anyHold: AnyHold;
@@ -237,7 +235,6 @@ export class CallRecording {
       }
     }
     this.#delay.release(now);
-    this.#releasedAtMs = now;
   }
 
   /**
@@ -313,7 +310,7 @@ export class CallRecording {
     } else {
       this.#provisionalOnly = false;
     }
-    tellGateMusic(this.gate, d, now, this.#releasedAtMs - this.#delay.delayMs);
+    tellGateMusic(this.gate, d, now, this.#delay.heldFromMs);
   }
 
   /** End of call: flush the delay line and finalize (ffmpeg). Idempotent. */

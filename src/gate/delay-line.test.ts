@@ -118,6 +118,17 @@ describe('DelayLine', () => {
     expect(released[0]?.t).toBe(95 * 20);
   });
 
+  it('accepts without releasing, and says what it may still hold', () => {
+    const { line, released } = harness(100);
+    const pcm = new Int16Array(FRAME_SAMPLES);
+    expect(line.heldFromMs).toBe(-Infinity);
+    for (let i = 0; i < 20; i++) line.accept('agent', i * 20, pcm);
+    expect(released).toHaveLength(0);
+    line.release(300);
+    expect(released.map((r) => r.t)).toEqual([0, 20, 40, 60, 80, 100, 120, 140, 160, 180, 200]);
+    expect(line.heldFromMs).toBe(200);
+  });
+
   it('zero-pads short frames', () => {
     const { line, released } = harness(0);
     const got: number[] = [];

@@ -86,6 +86,8 @@ export class DelayLine {
   readonly delayMs: number;
   private readonly rings: Record<Direction, FrameRing>;
   private readonly counters: DelayLineStats = { released: 0, dropped: 0, overflow: 0 };
+  /** Every frame captured at or before this has been released. */
+  private releasedUpToMs = -Infinity;
 
   constructor(
     private readonly timeline: PauseTimeline,
@@ -134,12 +136,21 @@ export class DelayLine {
     this.drain(nowMs - this.delayMs);
   }
 
+  /**
+   * What the line may still hold: every frame captured after this call time (ms), as of its last
+   * release. A decision can reach back to it, and no further.
+   */
+  get heldFromMs(): number {
+    return this.releasedUpToMs;
+  }
+
   /** Releases everything still held (call end), each decided against the timeline. */
   flush(): void {
     this.drain(Infinity);
   }
 
   private drain(upToMs: number): void {
+    if (upToMs > this.releasedUpToMs) this.releasedUpToMs = upToMs;
     const { caller, agent } = this.rings;
     for (;;) {
       const tc = caller.headTime();

@@ -197,8 +197,8 @@ export class HoldGate {
 
   /**
    * Hold music detected at `atMs`; a past onset closes the gate as of that onset, bounded by what
-   * the delay line still holds: `heldFromMs`, the earliest call time it may still hold (default:
-   * D before the latest time the gate was told).
+   * the delay line may still hold: `heldFromMs` (`DelayLine.heldFromMs`; default: D before the
+   * latest time the gate was told).
    */
   musicDetected(detection: MusicDetection, atMs: number, heldFromMs?: number): void {
     const next = detection.confident ? 'confident' : 'unsure';

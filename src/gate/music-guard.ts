@@ -13,7 +13,7 @@ const MUSIC_GUARD_AFTER_MS = 100;
  * Tells `gate` a call's hold-music decision (its detectors combined), decided at `nowMs`: a hold
  * pauses from the guard before its onset, a release resumes at the guard after its onset, never
  * later than the decision. The gate itself keeps either within what the delay line still holds
- * (`heldFromMs`, the earliest call time it may still hold; default: D before `nowMs`) and after
+ * (`heldFromMs`, `DelayLine.heldFromMs`; default: D before `nowMs`) and after
  * its last change. A call and the benches' model of it (`bench/support/gate-model.ts`) both go
  * through here.
  */
