@@ -44,6 +44,71 @@ async function bound(address: string): Promise<Socket> {
 let media: MediaController;
 const sockets: Socket[] = [];
 
+/** 20 ms of a 1 kHz tone, µ-law. */
+const TONE = Uint8Array.from({ length: 160 }, (_, i) =>
+  ulawEncode(Math.round(8000 * Math.sin((i * Math.PI) / 4))),
+);
+
+/**
+ * A relayed call with a PBX socket, and its recording (`recording` config over the defaults)
+ * whose detectors are `detectors`; `told` gets what the call tells them a decision reaches.
+ */
+async function openCall(
+  callId: string,
+  recordingConfig: Record<string, unknown>,
+  detectors: HoldMusicDetector[],
+) {
+  const caller = await bound(CALLER);
+  const pbx = await bound(PBX);
+  sockets.push(caller, pbx);
+  const session = await media.createSession({
+    callId,
+    legs: { caller: { localAddress: RELAY }, pbx: { localAddress: RELAY } },
+  });
+  await media.setRemote(session.sessionId, 'caller', {
+    address: CALLER,
+    rtpPort: caller.address().port,
+  });
+  await media.setRemote(session.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
+  const config = validateConfig({
+    recording: { dir: mkdtempSync(join(tmpdir(), `hg-${callId}-`)), ...recordingConfig },
+  }).recording;
+  const told: number[] = [];
+  const recording = await CallRecording.open({
+    controller: media,
+    sessionId: session.sessionId,
+    recordingId: callId,
+    callId,
+    queue: 'care',
+    from: 'sip:caller@example.com',
+    to: 'sip:care@example.com',
+    startedAtMs: Date.now(),
+    config,
+    detectors: (reachMs) => {
+      told.push(reachMs);
+      return detectors;
+    },
+    logger: silentLogger(),
+  });
+  /**
+   * Sends the tone as the PBX's frames `order` (their indices, in the order they arrive), at the
+   * pace of the stream: a burst would arrive ahead of its timestamps, and the sampling clock
+   * would place it by its arrival.
+   */
+  const sendTone = async (order: readonly number[], ssrc: number): Promise<void> => {
+    const started = performance.now();
+    for (const f of order) {
+      const wait = started + f * 20 - performance.now();
+      if (wait > 1) await sleep(wait);
+      const packet = Buffer.alloc(172);
+      writeRtpHeader(packet, { payloadType: 0, sequence: f, timestamp: 4000 + f * 160, ssrc });
+      packet.set(TONE, 12);
+      pbx.send(packet, session.pbx.rtpPort, RELAY);
+    }
+  };
+  return { session, config, recording, told, sendTone };
+}
+
 beforeAll(async () => {
   media = await MediaController.start({
     portMin: 31000,
@@ -61,66 +126,17 @@ afterAll(async () => {
 });
 
 it('hears a lost frame of the PBX as silence, a late or duplicated one not at all, and tells its detectors what a decision reaches', async () => {
-  const caller = await bound(CALLER);
-  const pbx = await bound(PBX);
-  sockets.push(caller, pbx);
-  const s = await media.createSession({
-    callId: 'gaps',
-    legs: { caller: { localAddress: RELAY }, pbx: { localAddress: RELAY } },
-  });
-  await media.setRemote(s.sessionId, 'caller', { address: CALLER, rtpPort: caller.address().port });
-  await media.setRemote(s.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
   const log = new FrameLog();
-  const config = validateConfig({
-    recording: { dir: mkdtempSync(join(tmpdir(), 'hg-gaps-')) },
-  }).recording;
-  /** What the call tells its detectors: how far back from a frame a decision on it reaches. */
-  const told: number[] = [];
-  const recording = await CallRecording.open({
-    controller: media,
-    sessionId: s.sessionId,
-    recordingId: 'gaps',
-    callId: 'gaps',
-    queue: 'care',
-    from: 'sip:caller@example.com',
-    to: 'sip:care@example.com',
-    startedAtMs: Date.now(),
-    config,
-    detectors: (reachMs) => {
-      told.push(reachMs);
-      return [log];
-    },
-    logger: silentLogger(),
-  });
-
-  // A 1 kHz tone, 20 frames in the order they arrive: frame 5 lost, 9 reordered behind 10 (which
+  const { session, config, recording, told, sendTone } = await openCall('gaps', {}, [log]);
+  // The tone, 20 frames in the order they arrive: frame 5 lost, 9 reordered behind 10 (which
   // then counts it lost), 12 duplicated.
-  const tone = new Uint8Array(160);
-  for (let i = 0; i < 160; i++)
-    tone[i] = ulawEncode(Math.round(8000 * Math.sin((i * Math.PI) / 4)));
-  const order = [0, 1, 2, 3, 4, 6, 7, 8, 10, 9, 11, 12, 12, 13, 14, 15, 16, 17, 18, 19];
-  // Sent at the pace of the stream (a burst would arrive ahead of its timestamps, and the sampling
-  // clock would place it by its arrival).
-  const started = performance.now();
-  for (const f of order) {
-    const wait = started + f * 20 - performance.now();
-    if (wait > 1) await sleep(wait);
-    const packet = Buffer.alloc(172);
-    writeRtpHeader(packet, {
-      payloadType: 0,
-      sequence: f,
-      timestamp: 4000 + f * 160,
-      ssrc: 0x5eed,
-    });
-    packet.set(tone, 12);
-    pbx.send(packet, s.pbx.rtpPort, RELAY);
-  }
+  await sendTone([0, 1, 2, 3, 4, 6, 7, 8, 10, 9, 11, 12, 12, 13, 14, 15, 16, 17, 18, 19], 0x5eed);
   for (let i = 0; i < 100 && log.frames.length < 20; i++) {
     await sleep(20);
     recording.poll();
   }
   await recording.close();
-  await media.destroySession(s.sessionId);
+  await media.destroySession(session.sessionId);
 
   // One frame per frame of the stream, in its order (placed by the sampling clock, which moves
   // its anchor to a packet that arrives ahead of it: a few ms, not a frame), silence where one
@@ -130,8 +146,8 @@ it('hears a lost frame of the PBX as silence, a late or duplicated one not at al
   expect(Math.min(...steps), steps.join()).toBeGreaterThan(10);
   expect(Math.max(...steps), steps.join()).toBeLessThan(30);
   expect(log.frames.flatMap((f, k) => (f.sound ? [] : [k]))).toEqual([5, 9]);
-  // A decision comes at the poll after its frame, up to POLL_MS later, and the gate reaches D back
-  // from then: the detectors time their provisional pauses against D less that poll.
+  // The detectors time their provisional pauses against D less a poll: the poll's worth is left
+  // for a frame that arrives late.
   expect(told).toEqual([config.delaySeconds * 1000 - POLL_MS]);
 });
 
@@ -150,37 +166,13 @@ class HoldFromFirstFrame implements HoldMusicDetector {
 }
 
 it('a poll that comes late still reaches D back: the detectors judge what arrived before anything is released', async () => {
-  const caller = await bound(CALLER);
-  const pbx = await bound(PBX);
-  sockets.push(caller, pbx);
-  const s = await media.createSession({
-    callId: 'late-poll',
-    legs: { caller: { localAddress: RELAY }, pbx: { localAddress: RELAY } },
-  });
-  await media.setRemote(s.sessionId, 'caller', { address: CALLER, rtpPort: caller.address().port });
-  await media.setRemote(s.sessionId, 'pbx', { address: PBX, rtpPort: pbx.address().port });
-  const config = validateConfig({
-    recording: { dir: mkdtempSync(join(tmpdir(), 'hg-late-poll-')), delaySeconds: 0.5 },
-  }).recording;
   // Hold decided on the 21st frame, from the first: 400 ms back, inside what the call tells its
   // detectors a decision reaches (D less a poll, 480 ms).
-  const told: number[] = [];
-  const recording = await CallRecording.open({
-    controller: media,
-    sessionId: s.sessionId,
-    recordingId: 'late-poll',
-    callId: 'late-poll',
-    queue: 'care',
-    from: 'sip:caller@example.com',
-    to: 'sip:care@example.com',
-    startedAtMs: Date.now(),
-    config,
-    detectors: (reachMs) => {
-      told.push(reachMs);
-      return [new HoldFromFirstFrame(21)];
-    },
-    logger: silentLogger(),
-  });
+  const { session, recording, told, sendTone } = await openCall(
+    'late-poll',
+    { delaySeconds: 0.5 },
+    [new HoldFromFirstFrame(21)],
+  );
   // The call is set up, not on hold: only the detected music pauses it.
   const sdp = (address: string): string =>
     `v=0\r\no=- 1 1 IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n`;
@@ -190,27 +182,14 @@ it('a poll that comes late still reaches D back: the detectors judge what arrive
   recording.poll();
   // 40 frames of the PBX's music (a tone) at the pace of the stream, and no poll meanwhile: a
   // busy event loop, 800 ms late.
-  const tone = new Uint8Array(160);
-  for (let i = 0; i < 160; i++)
-    tone[i] = ulawEncode(Math.round(8000 * Math.sin((i * Math.PI) / 4)));
-  const started = performance.now();
-  for (let f = 0; f < 40; f++) {
-    const wait = started + f * 20 - performance.now();
-    if (wait > 1) await sleep(wait);
-    const packet = Buffer.alloc(172);
-    writeRtpHeader(packet, {
-      payloadType: 0,
-      sequence: f,
-      timestamp: 8000 + f * 160,
-      ssrc: 0x1a7e,
-    });
-    packet.set(tone, 12);
-    pbx.send(packet, s.pbx.rtpPort, RELAY);
-  }
+  await sendTone(
+    Array.from({ length: 40 }, (_, f) => f),
+    0x1a7e,
+  );
   await sleep(60);
   recording.poll();
   const meta = await recording.close();
-  await media.destroySession(s.sessionId);
+  await media.destroySession(session.sessionId);
 
   expect(told).toEqual([500 - POLL_MS]);
   // The music paused the call from its first frame, and none of its 40 frames is written.
