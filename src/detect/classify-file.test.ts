@@ -16,6 +16,34 @@ async function collect(lines: AsyncIterable<ClassifyLine>): Promise<ClassifyLine
   return out;
 }
 
+/** An Asterisk prompt of the speech directory. */
+const prompt = (name: string): string => join(SPEECH_DIR, `${name}.wav`);
+
+/** A part of a test call: a whole file, or `seconds` of one from `from`. */
+type Part = string | { readonly path: string; readonly from: number; readonly seconds: number };
+
+/** Writes `parts` one after the other to `out` with ffmpeg (`outArgs`: e.g. its rate). */
+function concatAudio(out: string, parts: readonly Part[], outArgs: readonly string[] = []): void {
+  const trims = parts
+    .map((p, i) =>
+      typeof p === 'string'
+        ? ''
+        : `[${i}]atrim=start=${p.from}:duration=${p.seconds},asetpts=PTS-STARTPTS[t${i}];`,
+    )
+    .join('');
+  const labels = parts.map((p, i) => (typeof p === 'string' ? `[${i}]` : `[t${i}]`)).join('');
+  execFileSync('ffmpeg', [
+    '-nostdin',
+    '-v',
+    'error',
+    ...parts.flatMap((p) => ['-i', typeof p === 'string' ? p : p.path]),
+    '-filter_complex',
+    `${trims}${labels}concat=n=${parts.length}:v=0:a=1`,
+    ...outArgs,
+    out,
+  ]);
+}
+
 /** Says hold from `fromMs` to `toMs` (a stand-in for the music classifier). */
 class ScriptedDetector implements HoldMusicDetector {
   readonly stateBytes = 8;
@@ -47,27 +75,15 @@ describe('classifyFile', () => {
     for (const t of KNOWN_TRACKS) symlinkSync(mohPath(t), join(known, `${t}.wav`));
     const before = ['agent-loginok', 'agent-newlocation', 'agent-pass', 'agent-user'];
     const after = ['agent-loggedoff', 'agent-incorrect', 'agent-alreadyon', 'agent-pass'];
-    const path = (p: string) => join(SPEECH_DIR, `${p}.wav`);
-    const musicStart = before.reduce((s, p) => s + readWav8k(path(p)).length, 0) / 8000;
-    const afterSeconds = after.reduce((s, p) => s + readWav8k(path(p)).length, 0) / 8000;
+    const musicStart = before.reduce((s, p) => s + readWav8k(prompt(p)).length, 0) / 8000;
+    const afterSeconds = after.reduce((s, p) => s + readWav8k(prompt(p)).length, 0) / 8000;
     const out = join(dir, 'call.wav');
-    const inputs = [...before.map(path), mohPath(KNOWN_TRACKS[1]!), ...after.map(path)];
-    const n = inputs.length;
-    const m = before.length;
-    const labels = inputs.map((_, i) => (i === m ? '[m]' : `[${i}]`)).join('');
-    execFileSync('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      ...inputs.flatMap((i) => ['-i', i]),
-      '-filter_complex',
-      `[${m}]atrim=start=37.3:duration=10,asetpts=PTS-STARTPTS[m];${labels}concat=n=${n}:v=0:a=1`,
-      '-ar',
-      '16000',
-      '-ac',
-      '2',
+    const music = { path: mohPath(KNOWN_TRACKS[1]!), from: 37.3, seconds: 10 };
+    concatAudio(
       out,
-    ]);
+      [...before.map(prompt), music, ...after.map(prompt)],
+      ['-ar', '16000', '-ac', '2'],
+    );
     const lines = await collect(classifyFile(out, { known, announcementSeconds: 0 }));
     expect(lines).toHaveLength(3);
     const [hold, release, summary] = lines as [ClassifyLine, ClassifyLine, ClassifyLine];
@@ -99,7 +115,7 @@ describe('classifyFile', () => {
   it('(g) a queue announcement in the known directory is held through, so a short announcementSeconds lets the agent go soon', async () => {
     const moh = join(dir, 'moh-only');
     const withAnnouncement = join(dir, 'moh-and-announcement');
-    const announcement = join(SPEECH_DIR, 'queue-periodic-announce.wav');
+    const announcement = prompt('queue-periodic-announce');
     for (const d of [moh, withAnnouncement]) {
       execFileSync('mkdir', ['-p', d]);
       for (const t of KNOWN_TRACKS) symlinkSync(mohPath(t), join(d, `${t}.wav`));
@@ -108,24 +124,16 @@ describe('classifyFile', () => {
     // Not `agent-incorrect`: from 1.6 s on it matches the announcement (words recorded once and
     // used in both prompts); a PBX prompt, not an agent, but not what this test is about.
     const after = ['agent-loggedoff', 'agent-alreadyon', 'agent-pass', 'agent-user'];
-    const path = (p: string) => join(SPEECH_DIR, `${p}.wav`);
     const announcementSeconds = readWav8k(announcement).length / 8000;
     // 8 s of music, the announcement (7.8 s), 8 s of music, then the agent.
     const agentStart = 8 + announcementSeconds + 8;
     const out = join(dir, 'announced.wav');
     const track = mohPath(KNOWN_TRACKS[1]!);
-    const inputs = [track, announcement, track, ...after.map(path)];
-    const labels = inputs.map((_, i) => (i === 0 ? '[a]' : i === 2 ? '[b]' : `[${i}]`)).join('');
-    execFileSync('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      ...inputs.flatMap((i) => ['-i', i]),
-      '-filter_complex',
-      `[0]atrim=start=37.3:duration=8,asetpts=PTS-STARTPTS[a];` +
-        `[2]atrim=start=60:duration=8,asetpts=PTS-STARTPTS[b];` +
-        `${labels}concat=n=${inputs.length}:v=0:a=1`,
-      out,
+    concatAudio(out, [
+      { path: track, from: 37.3, seconds: 8 },
+      announcement,
+      { path: track, from: 60, seconds: 8 },
+      ...after.map(prompt),
     ]);
     const states = (lines: ClassifyLine[]) => lines.map((l) => ('t' in l ? l.state : 'summary'));
     // The announcement matched as known: one hold, let go 2 s (and the match's lag) into the agent.
