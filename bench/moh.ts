@@ -467,9 +467,11 @@ export default async function run(args: string[]): Promise<unknown> {
   const stateOptions: { -readonly [K in keyof HoldStateOptions]?: HoldStateOptions[K] } = {};
   // `--announcement-seconds S`: both detectors as a queue with that setting runs them (the one
   // mapping a call uses); `--exit-ms` still overrides the classifier's part.
-  const announcement = args.includes('--announcement-seconds')
-    ? announcementHoldOn(Number(opt(args, '--announcement-seconds', '')))
+  const announcementSeconds = args.includes('--announcement-seconds')
+    ? Number(opt(args, '--announcement-seconds', ''))
     : undefined;
+  const announcement =
+    announcementSeconds !== undefined ? announcementHoldOn(announcementSeconds) : undefined;
   if (announcement?.classifier.state?.exitMs !== undefined)
     stateOptions.exitMs = announcement.classifier.state.exitMs;
   for (const [flag, key] of [
@@ -566,9 +568,7 @@ export default async function run(args: string[]): Promise<unknown> {
     codec: corpusCodec(dir) ?? 'rotation',
     delayMs,
     /** `--announcement-seconds`, or null: the detectors' defaults (10 s). */
-    announcementSeconds: args.includes('--announcement-seconds')
-      ? Number(opt(args, '--announcement-seconds', ''))
-      : null,
+    announcementSeconds: announcementSeconds ?? null,
     frameLoss: loss,
     /** What the detectors are fed for a lost frame: silence, as a live call feeds them, or nothing. */
     lostFrames: channel.skipLost ? 'skipped' : 'silence',
