@@ -75,6 +75,26 @@ describe('AnyHold', () => {
     expect(new AnyHold([quiet(), quiet()]).decide(0, atStart)).toEqual({ ...open, onsetMs: 0 });
   });
 
+  it('a first hold decided while another detector holds the stream’s start open begins at that start', () => {
+    // The silent start has held the stream's start open since 0.2 s (the answer: silence until
+    // the PBX's first packet at 0.7 s); the classifier's look holds from that first packet.
+    const start: HoldMusicDetector = { ...quiet(200), openStartMs: 200 };
+    const any = new AnyHold([quiet(), start]);
+    const look: HoldDecision = { ...decision('hold', 700, 'music-classifier'), confident: false };
+    expect(any.decide(0, look)).toEqual({ ...look, onsetMs: 200 });
+    // A later hold of the same episode goes out as it is (the gate keeps the first onset).
+    const sure = decision('hold', 700, 'music-classifier');
+    expect(any.decide(0, sure)).toBe(sure);
+    any.decide(0, decision('no-hold', 9_000, 'music-classifier'));
+    // An onset before the open start, and a start no longer open, change nothing.
+    const earlier = decision('hold', 100, 'music-classifier');
+    expect(any.decide(0, earlier)).toBe(earlier);
+    any.decide(0, decision('no-hold', 19_000, 'music-classifier'));
+    const judged = new AnyHold([quiet(), quiet(200)]);
+    const later = decision('hold', 20_000, 'music-classifier');
+    expect(judged.decide(0, later)).toBe(later);
+  });
+
   it('reset forgets who holds', () => {
     const any = new AnyHold([quiet()]);
     any.decide(0, decision('hold', 0, 'known-music'));

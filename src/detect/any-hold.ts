@@ -55,7 +55,10 @@ export class AnyHold {
     if (decision.state === 'hold') {
       if (was) return decision;
       this.#end = 0;
-      return decision.onsetOpen === true ? this.#earliest(index, decision) : decision;
+      return this.#fromOpenStart(
+        index,
+        decision.onsetOpen === true ? this.#earliest(index, decision) : decision,
+      );
     }
     if (!was) return undefined;
     if (still) {
@@ -68,6 +71,19 @@ export class AnyHold {
   reset(): void {
     this.#holding.fill(false);
     this.#end = 0;
+  }
+
+  /**
+   * `decision` (a first hold from detector `index`) from the start of the stream, if another
+   * detector still holds that start open (`openStartMs`).
+   */
+  #fromOpenStart(index: number, decision: HoldDecision): HoldDecision {
+    let onsetMs = decision.onsetMs;
+    for (let i = 0; i < this.#detectors.length; i++) {
+      const start = i === index ? undefined : this.#detectors[i]!.openStartMs;
+      if (start !== undefined && start < onsetMs) onsetMs = start;
+    }
+    return onsetMs === decision.onsetMs ? decision : { ...decision, onsetMs };
   }
 
   /**

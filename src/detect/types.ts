@@ -54,5 +54,17 @@ export interface HoldMusicDetector {
    * estimate.
    */
   readonly pendingOnsetMs?: number | undefined;
+  /**
+   * While the stream's start is still being judged (the silent start): where the stream began. A
+   * hold another detector decides meanwhile begins there (see `AnyHold`). Absent or undefined:
+   * no start is open.
+   */
+  readonly openStartMs?: number | undefined;
+  /**
+   * true: the detector is fed, until the stream's first packet, a frame of silence per 20 ms
+   * from when media may flow (`CallRecording`): what the caller hears then. Absent or false: the
+   * detector hears the stream from its first packet.
+   */
+  readonly hearsSilenceBeforeStream?: boolean;
   reset(): void;
 }

@@ -116,6 +116,7 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
   it('knows where a hold decided now would begin while its start is open, and starts over on reset', () => {
     const det = new SilentStartDetector(D);
     expect(det.pendingOnsetMs).toBeUndefined();
+    expect(det.hearsSilenceBeforeStream).toBe(true);
     const open = det.stateBytes;
     expect(open).toBeGreaterThan(10_000); // the frame features
     run(det, afterSilence(allison(8), 4000), 500);
@@ -126,6 +127,7 @@ describe('SilentStartDetector (a queue without the classifier)', () => {
     expect(det.stateBytes).toBe(open);
     run(det, afterSilence(new Int16Array(0), 1000), 9000);
     expect(det.pendingOnsetMs).toBe(9000);
+    expect(det.openStartMs).toBe(9000);
     expect(run(det, afterSilence(new Int16Array(0), 3000), 10_000)).toMatchObject([
       { state: 'hold', onsetMs: 9000, provisional: true, at: 9000 + D },
     ]);
@@ -137,6 +139,7 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
   /** Heard within a second or two of its first note (the_simplicity's sparse notes take longer). */
   const ROBOT_DITY = '/usr/share/asterisk/moh/macroform-robot_dity.wav';
   const MORNING_COFFEE = '/usr/share/asterisk/moh/manolo_camp-morning_coffee.wav';
+  const SIMPLICITY = '/usr/share/asterisk/moh/macroform-the_simplicity.wav';
   /** The first 10 s of a hold-music file, 6 dB down, through G.711 µ-law. */
   const mohTrack = (path: string): Int16Array =>
     mulawRoundTrip(ffmpegPcm(['-t', '10', '-i', path, '-af', 'volume=-6dB']), true);
@@ -175,6 +178,40 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
     expect(d.every((x) => x.provisional === true && x.onsetMs === 0)).toBe(true);
     expect(d.at(-1)?.state ?? 'no-hold').toBe('no-hold');
     for (const x of d) if (x.state === 'no-hold') expect(x.at - D).toBeLessThan(800);
+  });
+
+  it('a queue wait whose PBX sends its first packet 0.6 s after the answer, music from the first note: held from the answer', () => {
+    // What a call feeds them: the silent start hears the time before the first packet as
+    // silence, the classifier hears the stream from its first packet (its look is tuned so).
+    // The music: the_simplicity from 20 s on, which the classifier's stream-start look holds.
+    const music = mulawRoundTrip(
+      ffmpegPcm(['-ss', '20', '-t', '10', '-i', SIMPLICITY, '-af', 'volume=-6dB']),
+      true,
+    );
+    const classifier = new MusicClassifierDetector({ delayLineMs: D });
+    const start = new SilentStartDetector(D);
+    const any = new AnyHold([classifier, start]);
+    const silence = new Int16Array(160);
+    for (let t = 1000; t < 1600; t += 20) expect(start.push(silence, t)).toBeUndefined();
+    const out: (HoldDecision & { at: number })[] = [];
+    for (let k = 0; (k + 1) * 160 <= music.length; k++) {
+      const t = 1600 + k * 20;
+      const frame = music.subarray(k * 160, (k + 1) * 160);
+      [classifier, start].forEach((det, i) => {
+        const d = det.push(frame, t);
+        const decision = d && any.decide(i, d);
+        if (decision) out.push({ ...decision, at: t });
+      });
+    }
+    // The look holds from the stream's first packet; the hold begins at the answer.
+    expect(out[0]).toMatchObject({
+      state: 'hold',
+      cause: 'music-classifier',
+      onsetMs: 1000,
+      confident: false,
+      at: 1600 + 480,
+    });
+    expect(out.filter((x) => x.state === 'no-hold')).toEqual([]);
   });
 
   it('a queue wait whose music begins after 1 s of silence: paused while its first sound is judged, never let go', () => {

@@ -44,6 +44,19 @@ export const SILENT_START_CAUSE = 'silent-start';
  * after 1 s 237 → 170 (199 → 141); prompt starts losing over half a second of the agent unchanged
  * after 0.5, 1, 1.5 and 3 s (44 → 45 after 0.5 s), any of it 65 → 69 after 1 s (73 → 77). `bench
  * moh`: `hr3-caves` no longer leaks (second unseen render 0.939 → 0.947), nothing else moves.
+ *
+ * The stream's start is the call's (stop 40): until the PBX's first packet, the call feeds this
+ * detector silence from the SDP answer, or the caller's first frame if sooner
+ * (`hearsSilenceBeforeStream`), and a hold another detector decides while the start is still
+ * being judged begins where the start began (`openStartMs`, `AnyHold`). Before, the start was
+ * the PBX's first packet: what the caller said before it was written, all of it when a PBX sent
+ * nothing for longer than D. `npm run bench -- silent-start --no-packets` (the PBX's first
+ * packet S seconds after the answer, development sources, D = 2.5 s, with the classifier): music
+ * starts that write any of the caller's wait or of the music 1354 → 5 of 1428 for S = 0.5 s, 1370
+ * → 9 for 1 s; prompt starts that lose any of the agent unchanged (77, 84), or of the time before
+ * the agent's first word (what a caller said there) 37 → 130 for 0.5 s, 46 → 1944 for 1 s (as
+ * when that second is silence on the wire). The silence on the wire (without `--no-packets`)
+ * gives the same figures as before.
  */
 export class SilentStartDetector implements HoldMusicDetector {
   /** The frame features while the start is open; let go once it is judged (17.7 kB). */
@@ -62,9 +75,17 @@ export class SilentStartDetector implements HoldMusicDetector {
     return (this.features?.stateBytes ?? 0) + 64;
   }
 
+  /** The time before the PBX's first packet is the stream's start too: silence to the caller. */
+  readonly hearsSilenceBeforeStream = true;
+
   /** While the start is open: the stream's first frame, where a hold decided now would begin. */
   get pendingOnsetMs(): number | undefined {
     return this.features === undefined || this.startMs < 0 ? undefined : this.startMs;
+  }
+
+  /** While the start is open: the stream's first frame (see `AnyHold`). */
+  get openStartMs(): number | undefined {
+    return this.pendingOnsetMs;
   }
 
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
