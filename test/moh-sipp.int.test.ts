@@ -90,8 +90,9 @@ async function startHoldgate(recordings: string, detection: object): Promise<voi
 }
 
 /**
- * One call: the PBX SIPp answers and streams `pbx` once, the caller SIPp streams `caller` once
- * and hangs up after `callS`; `onCallerSpawn` gets the caller SIPp's pid.
+ * One call: the PBX SIPp answers and streams `pbx` once (`pbxQuietS` after the ACK: nothing on
+ * the wire till then), the caller SIPp streams `caller` once and hangs up after `callS`;
+ * `onCallerSpawn` gets the caller SIPp's pid.
  */
 async function streamingCall(
   dir: string,
@@ -99,12 +100,20 @@ async function streamingCall(
   caller: string,
   callS: number,
   onCallerSpawn?: (pid: number) => void,
+  pbxQuietS = 0,
 ): Promise<void> {
   const once = { ',-1,0"': ',1,0"' };
+  const quiet =
+    pbxQuietS > 0
+      ? {
+          '<recv request="ACK">': `<recv request="ACK"/>\n  <pause milliseconds="${pbxQuietS * 1000}"/>\n  <nop>`,
+          '</recv>\n  <recv request="BYE"/>': '</nop>\n  <recv request="BYE"/>',
+        }
+      : {};
   await sippCall(
     {
       // Streams once (no loop): the stream ends as the caller hangs up.
-      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, once),
+      scenario: streamingScenario(dir, 'uas-answer-streams-rtp.xml', pbx, { ...once, ...quiet }),
       localIp: PBX_IP,
       localPort: 19200,
       timeoutSec: callS + 26,
@@ -285,11 +294,12 @@ describe('music on hold without signalling, SIPp as both phones', () => {
   }, 90_000);
 
   it.each([
-    ['hold music from its first note', 'the classifier alone', 0, MOH, CLASSIFIER_ONLY],
+    ['hold music from its first note', 'the classifier alone', 0, 'silence', MOH, CLASSIFIER_ONLY],
     [
       'silence for 3 s (Answer, Wait(3)), then hold music',
       'the classifier alone',
       3,
+      'silence',
       ROBOT_DITY,
       CLASSIFIER_ONLY,
     ],
@@ -297,38 +307,37 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       'silence for 3 s (Answer, Wait(3)), then hold music',
       'known music alone',
       3,
+      'silence',
       ROBOT_DITY,
       { knownMusic: [ROBOT_DITY], classifier: false },
     ],
+    [
+      'no packet for 3 s, then hold music',
+      'the classifier alone',
+      3,
+      'nothing',
+      ROBOT_DITY,
+      CLASSIFIER_ONLY,
+    ],
   ] as const)(
     'a queue wait: the PBX answers with %s; %s keeps it and the caller’s words out',
-    async (_opening, _detectors, silenceS, track, detection) => {
+    async (_opening, _detectors, silenceS, onWire, track, detection) => {
       const dir = mkdtempSync(join(tmpdir(), 'hg-moh-wait-'));
       const recordings = join(dir, 'recordings');
       await startHoldgate(recordings, detection);
-      // The PBX: silence for silenceS (digital, as Asterisk sends it), the track from its start
-      // until the wait's end, then the agent talks until the caller hangs up.
+      // The PBX: silence for silenceS (digital, as Asterisk sends it; or no packet at all), the
+      // track from its start until the wait's end, then the agent talks until the caller hangs up.
       const waitS = silenceS + WAIT_S;
       const callS = silenceS + WAIT_CALL_S;
+      const padS = onWire === 'silence' ? silenceS : 0;
       const music = join(dir, 'wait.wav');
-      sox(
-        track,
-        '-r',
-        '8000',
-        '-c',
-        '1',
-        music,
-        'trim',
-        '0',
-        String(WAIT_S),
-        'pad',
-        String(silenceS),
-      );
+      sox(track, '-r', '8000', '-c', '1', music, 'trim', '0', String(WAIT_S), 'pad', String(padS));
       const agent = agentSpeech(dir);
       // Headerless: SIPp's rtp_stream sends a file's bytes as they are, a WAV header included (one
       // loud frame at the start, which a PBX does not send).
       const pbx = join(dir, 'pbx-wait.ul');
-      sox(music, agent, agent, agent, ...ulaw, '-t', 'raw', pbx, 'trim', '0', String(callS));
+      const pbxS = callS - silenceS + padS;
+      sox(music, agent, agent, agent, ...ulaw, '-t', 'raw', pbx, 'trim', '0', String(pbxS));
       // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
       const caller = join(dir, 'caller-wait.wav');
       sox(
@@ -339,15 +348,16 @@ describe('music on hold without signalling, SIPp as both phones', () => {
         ...ulaw,
         caller,
       );
-      await streamingCall(dir, pbx, caller, callS);
+      await streamingCall(dir, pbx, caller, callS, undefined, silenceS - padS);
 
       const { meta } = await finishedRecording(recordings);
       const holds = meta.holdIntervals;
       const held = (t: number): boolean => holds.some((h) => h.start <= t && t < h.end);
-      // Paused from the stream start (the wait is hold: the classifier's stream-start look, or,
+      // Paused from the call's start (the wait is hold: the classifier's stream-start look, or,
       // after silence, the silent start held until its first sound is judged, and the music
-      // found meanwhile) …
-      const uncovered = Array.from({ length: waitS * 10 - 1 }, (_, i) => (i + 1) / 10).filter(
+      // found meanwhile; the silent start hears the time before the PBX's first packet as
+      // silence, and a hold found while it judges the start begins where the start began) …
+      const uncovered = Array.from({ length: waitS * 10 }, (_, i) => i / 10).filter(
         (t) => !held(t),
       );
       expect(uncovered, JSON.stringify(holds)).toEqual([]);

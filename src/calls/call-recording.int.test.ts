@@ -14,6 +14,7 @@ import { ulawEncode } from '../media/g711/index.js';
 import { MediaController } from '../media/relay/index.js';
 import { writeRtpHeader } from '../media/rtp/index.js';
 import { parseSdp } from '../sdp/index.js';
+import { SilentStartDetector } from '../detect/silent-start/index.js';
 import { silentLogger } from '../shared/logger.js';
 import { CallRecording } from './call-recording.js';
 import { POLL_MS } from './poll-timing.js';
@@ -22,10 +23,14 @@ const RELAY = '127.0.0.175';
 const CALLER = '127.0.0.176';
 const PBX = '127.0.0.177';
 
-/** Writes down each frame it is fed: its call time and whether it holds any sound. */
+/**
+ * Writes down each frame it is fed: its call time and whether it holds any sound. Fed the silence
+ * before the PBX's first packet if `hearsSilenceBeforeStream`.
+ */
 class FrameLog implements HoldMusicDetector {
   readonly frames: { t: number; sound: boolean }[] = [];
   readonly stateBytes = 0;
+  constructor(readonly hearsSilenceBeforeStream = false) {}
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
     this.frames.push({ t: callTimeMs, sound: frame.some((v) => v !== 0) });
     return undefined;
@@ -90,12 +95,24 @@ async function openCall(
     },
     logger: silentLogger(),
   });
+  // The call is set up, not on hold: only what the detectors decide pauses it.
+  const sdp = (address: string): string =>
+    `v=0\r\no=- 1 1 IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n`;
+  recording.sdp('caller', 'offer', parseSdp(sdp(CALLER)));
+  recording.sdp('pbx', 'answer', parseSdp(sdp(PBX)));
+  recording.settle(true);
   /**
-   * Sends the tone as the PBX's frames `order` (their indices, in the order they arrive), at the
+   * Sends the tone as `leg`'s frames `order` (their indices, in the order they arrive), at the
    * pace of the stream: a burst would arrive ahead of its timestamps, and the sampling clock
    * would place it by its arrival.
    */
-  const sendTone = async (order: readonly number[], ssrc: number): Promise<void> => {
+  const sendTone = async (
+    order: readonly number[],
+    ssrc: number,
+    leg: 'pbx' | 'caller' = 'pbx',
+  ): Promise<void> => {
+    const from = leg === 'pbx' ? pbx : caller;
+    const to = leg === 'pbx' ? session.pbx.rtpPort : session.caller.rtpPort;
     const started = performance.now();
     for (const f of order) {
       const wait = started + f * 20 - performance.now();
@@ -103,7 +120,7 @@ async function openCall(
       const packet = Buffer.alloc(172);
       writeRtpHeader(packet, { payloadType: 0, sequence: f, timestamp: 4000 + f * 160, ssrc });
       packet.set(TONE, 12);
-      pbx.send(packet, session.pbx.rtpPort, RELAY);
+      from.send(packet, to, RELAY);
     }
   };
   return { session, config, recording, told, sendTone };
@@ -173,12 +190,6 @@ it('a poll that comes late still reaches D back: the detectors judge what arrive
     { delaySeconds: 0.5 },
     [new HoldFromFirstFrame(21)],
   );
-  // The call is set up, not on hold: only the detected music pauses it.
-  const sdp = (address: string): string =>
-    `v=0\r\no=- 1 1 IN IP4 ${address}\r\ns=-\r\nc=IN IP4 ${address}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=sendrecv\r\n`;
-  recording.sdp('caller', 'offer', parseSdp(sdp(CALLER)));
-  recording.sdp('pbx', 'answer', parseSdp(sdp(PBX)));
-  recording.settle(true);
   recording.poll();
   // 40 frames of the PBX's music (a tone) at the pace of the stream, and no poll meanwhile: a
   // busy event loop, 800 ms late.
@@ -200,4 +211,80 @@ it('a poll that comes late still reaches D back: the detectors judge what arrive
   ).toEqual(['music-on-hold']);
   expect(meta.frames.agent, JSON.stringify(meta.gateEvents)).toBe(0);
   expect(meta.frames.discarded + meta.frames.agent).toBeLessThanOrEqual(40);
+});
+
+/**
+ * The caller's tone for `frames` frames at the pace of the stream, the PBX's from its frame
+ * `pbxFrom` on (none if absent), the call polled every 20 ms meanwhile, as the hub polls it.
+ */
+async function talk(
+  call: Awaited<ReturnType<typeof openCall>>,
+  frames: number,
+  pbxFrom?: number,
+): Promise<void> {
+  const timer = setInterval(() => call.recording.poll(), POLL_MS);
+  const span = (from: number): number[] =>
+    Array.from({ length: frames - from }, (_, f) => from + f);
+  await Promise.all([
+    call.sendTone(span(0), 0xca11, 'caller'),
+    // Paced from the call's frame 0: the PBX's first packet comes `pbxFrom` frames after it.
+    pbxFrom === undefined ? undefined : call.sendTone(span(pbxFrom), 0x9b0),
+  ]);
+  // The last packets reach the taps.
+  await sleep(60);
+  clearInterval(timer);
+}
+
+it('hears silence before the PBX’s first packet: a PBX that sends nothing keeps the caller’s words out from the start', async () => {
+  // D = 0.5 s; the caller talks for 1.5 s, and the PBX sends nothing.
+  const call = await openCall('pbx-mute', { delaySeconds: 0.5 }, [
+    new SilentStartDetector(500 - POLL_MS),
+  ]);
+  await talk(call, 75);
+  const meta = await call.recording.close();
+  await media.destroySession(call.session.sessionId);
+
+  // Fed only the PBX's frames, the detectors heard nothing and all 75 frames were written.
+  const events = JSON.stringify(meta.gateEvents);
+  expect(meta.frames.caller, events).toBe(0);
+  // Paused (unsure, `unknown`) until the SDP answer, then by the silent start from the answer to
+  // the end of the call.
+  expect(
+    meta.gateEvents.map((e) => `${e.change} ${e.cause}`),
+    events,
+  ).toEqual(['set unknown', 'cleared unknown', 'set unknown']);
+  expect(meta.gateEvents[2]!.t).toBe(meta.gateEvents[1]!.t);
+});
+
+it('hears silence before the PBX’s first packet, then the stream: a PBX that talks first gives the caller’s words back whole', async () => {
+  // D = 2.5 s; the caller talks for 3 s, the PBX from 0.4 s on: its start is sound (judged at
+  // some 2.1 s, before the silence from the answer reached the delay line's exit).
+  const log = new FrameLog(true);
+  const streamOnly = new FrameLog();
+  const call = await openCall('pbx-late', {}, [
+    new SilentStartDetector(2500 - POLL_MS),
+    log,
+    streamOnly,
+  ]);
+  await talk(call, 150, 20);
+  const meta = await call.recording.close();
+  await media.destroySession(call.session.sessionId);
+
+  const events = JSON.stringify(meta.gateEvents);
+  // Every frame of both reached the recording (the file's slots may discard one that a timer's
+  // burst put on the same slot as its neighbour: not the gate's doing).
+  expect(meta.frames.caller + meta.frames.agent + meta.frames.discarded, events).toBe(280);
+  // The detectors that hear it (the silent start) heard some 0.4 s of silence from the answer,
+  // then every frame of the PBX's stream, one per 20 ms, with no overlap where one gives way to
+  // the other; the others heard the stream alone.
+  expect(streamOnly.frames).toHaveLength(130);
+  expect(streamOnly.frames.every((f) => f.sound)).toBe(true);
+  const firstSound = log.frames.findIndex((f) => f.sound);
+  expect(firstSound).toBeGreaterThan(15);
+  expect(firstSound).toBeLessThan(25);
+  expect(log.frames.slice(firstSound).every((f) => f.sound)).toBe(true);
+  expect(log.frames).toHaveLength(firstSound + 130);
+  const steps = log.frames.slice(1).map((f, k) => f.t - log.frames[k]!.t);
+  expect(Math.min(...steps), steps.join()).toBeGreaterThan(10);
+  expect(Math.max(...steps), steps.join()).toBeLessThan(40);
 });

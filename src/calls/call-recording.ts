@@ -7,7 +7,7 @@ import type { MediaController, TapReader } from '../media/relay/index.js';
 import { FrameGaps, SamplingClock } from '../media/rtp/index.js';
 import { FileRecorder, type RecordingMetadata } from '../recorder/index.js';
 import { HoldAudioLearner } from './hold-audio-learner.js';
-import { decisionReachMs } from './poll-timing.js';
+import { decisionReachMs, POLL_MS } from './poll-timing.js';
 import { holdState, type Sdp } from '../sdp/index.js';
 
 /** Tap direction → recorder channel: the caller's own voice is `caller`, what the caller hears is `agent`. */
@@ -83,6 +83,14 @@ export class CallRecording {
   /** SSRC of what the caller hears, and the one before it (a straggler of it is no new source). */
   #agentSsrc: number | undefined;
   #priorAgentSsrc: number | undefined;
+  /**
+   * Before the PBX's first packet: the call time of the next frame of silence the detectors hear
+   * (see `#hearSilenceBeforePbx`), from the first SDP answer or the caller's first frame; `null`
+   * once the PBX's stream has begun.
+   */
+  #silenceNextMs: number | undefined | null;
+  /** How many detectors hear that silence (`hearsSilenceBeforeStream`). */
+  readonly #silenceHearers: number;
 
   private constructor(
     init: CallRecordingInit,
@@ -103,6 +111,7 @@ export class CallRecording {
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors?.(decisionReachMs(delayMs)) ?? [];
     this.#anyHold = new AnyHold(this.#detectors);
+    this.#silenceHearers = this.#detectors.filter((d) => d.hearsSilenceBeforeStream).length;
     // Learning holds back as much as the slowest detector's release can reach into the past.
     const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
     this.#learner = init.learn
@@ -151,6 +160,7 @@ export class CallRecording {
   sdp(from: Leg, kind: 'offer' | 'answer', sdp: Sdp): void {
     const held = holdState(sdp).held;
     const t = this.#now();
+    if (kind === 'answer') this.#mediaMayFlow(t);
     if (kind === 'offer') {
       this.#exchange += 1;
       this.gate.sdpOffer({ leg: from, exchangeId: String(this.#exchange), hold: held }, t);
@@ -221,7 +231,10 @@ export class CallRecording {
         if (meta === null) break;
         const arrival = meta.arrivalMs - this.#init.startedAtMs;
         const t = this.#clocks[direction].callTimeMs(meta.rtpTimestamp, meta.ssrc, arrival);
-        if (direction === 'agent') {
+        if (direction === 'caller') this.#mediaMayFlow(t);
+        else {
+          this.#hearSilenceBeforePbx(t - 20, now);
+          this.#silenceNextMs = null;
           if (meta.ssrc !== this.#agentSsrc) {
             if (this.#agentSsrc !== undefined && meta.ssrc !== this.#priorAgentSsrc) {
               this.#newSource(t);
@@ -234,7 +247,35 @@ export class CallRecording {
         this.#delay.accept(direction, t, this.#frame);
       }
     }
+    this.#hearSilenceBeforePbx(now - POLL_MS, now);
     this.#delay.release(now);
+  }
+
+  /** Media may flow from call time `t` on (an SDP answer, or the caller's first frame). */
+  #mediaMayFlow(t: number): void {
+    if (this.#silenceNextMs === undefined) this.#silenceNextMs = t;
+  }
+
+  /**
+   * Until the PBX's first packet, the detectors that ask for it (`hearsSilenceBeforeStream`: the
+   * silent start) hear silence, one frame per 20 ms, from when media may flow (the first SDP
+   * answer, or the caller's first frame if sooner) up to `lastMs` (issue 5, stop 40): what the
+   * caller hears then. Fed only the PBX's frames (before), the silent start judged the stream
+   * from its first packet, so what the caller said between the answer and that packet was
+   * written (in a CI run SIPp's first packet came 0.23 s after the answer), and all of it when a
+   * PBX sent nothing for longer than D. Now the stream's start is the answer: a queue wait that
+   * opens with nothing on the wire is paused from there like one that opens with silence on it,
+   * a hold found while the start is judged begins there (`AnyHold`), and a PBX that speaks first
+   * (judged sound) gives it all back. The other detectors hear the stream from its first packet,
+   * as they were trained and tuned (the classifier's stream-start look). Each poll feeds it up to
+   * a poll before now, so that the PBX's first frame, read at a later poll and placed at its
+   * arrival, comes after the last of it; that frame first has it fed up to a frame before it.
+   */
+  #hearSilenceBeforePbx(lastMs: number, now: number): void {
+    let t = this.#silenceNextMs;
+    if (t === undefined || t === null || t > lastMs || this.#silenceHearers === 0) return;
+    for (; t <= lastMs; t += 20) this.#detect(this.#silence, t, now, true);
+    this.#silenceNextMs = t;
   }
 
   /**
@@ -262,10 +303,12 @@ export class CallRecording {
    * Run the hold-music detectors on one frame of what the caller hears. A detected onset may lie
    * in the past: the delay line still holds those frames, so the cut lands on the onset.
    */
-  #detect(frame: Int16Array, frameMs: number, now: number): void {
-    this.#learner?.frame(frame, frameMs);
+  #detect(frame: Int16Array, frameMs: number, now: number, beforeStream = false): void {
+    if (!beforeStream) this.#learner?.frame(frame, frameMs);
     for (let i = 0; i < this.#detectors.length; i++) {
-      const decision = this.#detectors[i]!.push(frame, frameMs);
+      const detector = this.#detectors[i]!;
+      if (beforeStream && detector.hearsSilenceBeforeStream !== true) continue;
+      const decision = detector.push(frame, frameMs);
       if (decision) {
         this.#learner?.decision(decision);
         this.#decide(i, decision, now);
