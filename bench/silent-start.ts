@@ -5,7 +5,12 @@
  * that opens with `Answer()` and `Wait()`, or an agent who takes a moment to speak; and after it
  * as much again as the delay line and the start's judgement take (a stream goes on).
  *
- *   npm run bench -- silent-start [--silence 3] [--unseen] [--delay-ms 2500]
+ *   npm run bench -- silent-start [--silence 3] [--unseen] [--delay-ms 2500] [--no-packets]
+ *
+ * `--no-packets`: the PBX sends nothing in those seconds (its first packet comes after them), so
+ * only the detectors that hear the time before a stream's first packet are fed it, as silence
+ * (`hearsSilenceBeforeStream`: the silent start), and the others hear the stream from its first
+ * packet, as a call feeds them (`fromFirstPacket`). Without it the PBX sends the line's noise.
  *
  * Every start is fed to fresh detectors with the delay line D, as a live call runs them: the
  * classifier beside `SilentStartDetector` (`classifier`, combined by AnyHold) and without it
@@ -25,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
 import { START_JUDGE_MS, SilentStartDetector } from '../src/detect/silent-start/index.js';
 import type { HoldMusicDetector } from '../src/detect/types.js';
-import { Combined } from './support/combined.js';
+import { Combined, fromFirstPacket } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
 import { decisionReachMs, POLL_MS } from '../src/calls/poll-timing.js';
 import { seededRandom } from '../src/detect/known-music/test-signals.js';
@@ -96,6 +101,7 @@ export default async function run(args: string[]): Promise<unknown> {
       silence: { type: 'string', default: '3' },
       'delay-ms': { type: 'string', default: '2500' },
       unseen: { type: 'boolean', default: false },
+      'no-packets': { type: 'boolean', default: false },
     },
   });
   const silenceS = Number(values.silence);
@@ -115,16 +121,20 @@ export default async function run(args: string[]): Promise<unknown> {
     throw new Error(
       'no prompts or no music: run scripts/setup.sh and scripts/make-corpus.sh first',
     );
+  const silenceFrames = Math.round((silenceS * 1000) / 20);
+  // With --no-packets the silence is the time before the PBX's first packet.
+  const firstPacketMs = values['no-packets'] ? silenceFrames * 20 : 0;
+  const at = (detector: HoldMusicDetector): HoldMusicDetector =>
+    firstPacketMs > 0 ? fromFirstPacket(detector, firstPacketMs) : detector;
   const sets: Record<string, () => HoldMusicDetector> = {
     classifier: () =>
       new Combined([
-        new MusicClassifierDetector({ delayLineMs: reachMs }),
-        new SilentStartDetector(reachMs),
+        at(new MusicClassifierDetector({ delayLineMs: reachMs })),
+        at(new SilentStartDetector(reachMs)),
       ]),
-    classifierOff: () => new MusicClassifierDetector({ delayLineMs: reachMs }),
-    alone: () => new SilentStartDetector(reachMs),
+    classifierOff: () => at(new MusicClassifierDetector({ delayLineMs: reachMs })),
+    alone: () => at(new SilentStartDetector(reachMs)),
   };
-  const silenceFrames = Math.round((silenceS * 1000) / 20);
   const rand = seededRandom(SEED);
   const out: Record<string, unknown> = {};
   // What follows a start: long enough for a pause to be judged and to leave the delay line.
@@ -151,5 +161,12 @@ export default async function run(args: string[]): Promise<unknown> {
       speech: { voicePaused: report(voicePaused), silencePaused: report(silencePaused) },
     };
   }
-  return { unseen, silenceS, delayMs, ...out, runSeconds: (Date.now() - started) / 1000 };
+  return {
+    unseen,
+    silenceS,
+    noPackets: values['no-packets'],
+    delayMs,
+    ...out,
+    runSeconds: (Date.now() - started) / 1000,
+  };
 }

@@ -39,3 +39,34 @@ export class Combined implements HoldMusicDetector {
 export function asOne(detectors: readonly HoldMusicDetector[]): HoldMusicDetector {
   return detectors.length === 1 ? detectors[0]! : new Combined(detectors);
 }
+
+/**
+ * `detector` on a stream whose PBX sends nothing before call time `firstPacketMs`: until then it
+ * is fed silence in place of each frame if it hears the time before a stream's first packet
+ * (`hearsSilenceBeforeStream`), as a call feeds it, and else nothing.
+ */
+export function fromFirstPacket(
+  detector: HoldMusicDetector,
+  firstPacketMs: number,
+): HoldMusicDetector {
+  const silence = new Int16Array(160);
+  return {
+    push: (frame, callTimeMs) => {
+      if (callTimeMs >= firstPacketMs) return detector.push(frame, callTimeMs);
+      return detector.hearsSilenceBeforeStream === true
+        ? detector.push(silence, callTimeMs)
+        : undefined;
+    },
+    get stateBytes() {
+      return detector.stateBytes;
+    },
+    get pendingOnsetMs() {
+      return detector.pendingOnsetMs;
+    },
+    get openStartMs() {
+      return detector.openStartMs;
+    },
+    ...(detector.releaseLagMs !== undefined ? { releaseLagMs: detector.releaseLagMs } : {}),
+    reset: () => detector.reset(),
+  };
+}

@@ -53,10 +53,10 @@ export const SILENT_START_CAUSE = 'silent-start';
  * nothing for longer than D. `npm run bench -- silent-start --no-packets` (the PBX's first
  * packet S seconds after the answer, development sources, D = 2.5 s, with the classifier): music
  * starts that write any of the caller's wait or of the music 1354 → 5 of 1428 for S = 0.5 s, 1370
- * → 9 for 1 s; prompt starts that lose any of the agent unchanged (77, 84), or of the time before
- * the agent's first word (what a caller said there) 37 → 130 for 0.5 s, 46 → 1944 for 1 s (as
- * when that second is silence on the wire). The silence on the wire (without `--no-packets`)
- * gives the same figures as before.
+ * → 9 for 1 s, 1428 → 9 for 3 s; prompt starts that lose any of the agent unchanged (77, 84, 85),
+ * or of the time before the agent's first word (what a caller said there) 37 → 130 for 0.5 s,
+ * 46 → 1944 for 1 s, 48 → 1944 for 3 s (as when that time is silence on the wire). With silence on
+ * the wire (without `--no-packets`), and in `bench moh`, every figure is as before.
  */
 export class SilentStartDetector implements HoldMusicDetector {
   /** The frame features while the start is open; let go once it is judged (17.7 kB). */
