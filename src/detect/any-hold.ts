@@ -29,6 +29,11 @@ export const OPEN_ONSET_BACKDATE_MS = 500;
  * audio, a fragment of the track, so the music may have begun before the part that matched): then
  * the episode starts {@link OPEN_ONSET_BACKDATE_MS} before that onset, or at the earliest onset
  * the other detectors are gathering evidence for (`pendingOnsetMs`), if earlier still.
+ *
+ * And when another detector still holds the stream's start open (`openStartMs`: the silent start,
+ * judging the stream's first sound), a first hold begins at that start (issue 5, stop 40): what
+ * lies between is the stream's silence, or the time before the PBX's first packet, which the
+ * classifier does not hear; its stream-start look holds from the first packet.
  */
 export class AnyHold {
   readonly #detectors: readonly HoldMusicDetector[];
