@@ -83,11 +83,7 @@ export class AnyHold {
    * detector still holds that start open (`openStartMs`).
    */
   #fromOpenStart(index: number, decision: HoldDecision): HoldDecision {
-    let onsetMs = decision.onsetMs;
-    for (let i = 0; i < this.#detectors.length; i++) {
-      const start = i === index ? undefined : this.#detectors[i]!.openStartMs;
-      if (start !== undefined && start < onsetMs) onsetMs = start;
-    }
+    const onsetMs = this.#earliestOf('openStartMs', index, decision.onsetMs);
     return onsetMs === decision.onsetMs ? decision : { ...decision, onsetMs };
   }
 
@@ -96,11 +92,17 @@ export class AnyHold {
    * or from the earliest pending onset, if earlier.
    */
   #earliest(index: number, decision: HoldDecision): HoldDecision {
-    let onsetMs = Math.max(0, decision.onsetMs - OPEN_ONSET_BACKDATE_MS);
+    const backdated = Math.max(0, decision.onsetMs - OPEN_ONSET_BACKDATE_MS);
+    return { ...decision, onsetMs: this.#earliestOf('pendingOnsetMs', index, backdated) };
+  }
+
+  /** The earliest of `onsetMs` and what the detectors other than `index` report as `onset`. */
+  #earliestOf(onset: 'openStartMs' | 'pendingOnsetMs', index: number, onsetMs: number): number {
+    let earliest = onsetMs;
     for (let i = 0; i < this.#detectors.length; i++) {
-      const pending = i === index ? undefined : this.#detectors[i]!.pendingOnsetMs;
-      if (pending !== undefined && pending < onsetMs) onsetMs = pending;
+      const t = i === index ? undefined : this.#detectors[i]![onset];
+      if (t !== undefined && t < earliest) earliest = t;
     }
-    return { ...decision, onsetMs };
+    return earliest;
   }
 }
