@@ -86,11 +86,9 @@ export class CallRecording {
   /**
    * Before the PBX's first packet: the call time of the next frame of silence the detectors hear
    * (see `#hearSilenceBeforePbx`), from the first SDP answer or the caller's first frame; `null`
-   * once the PBX's stream has begun.
+   * once the PBX's stream has begun, or from the start if no detector hears it.
    */
   #silenceNextMs: number | undefined | null;
-  /** How many detectors hear that silence (`hearsSilenceBeforeStream`). */
-  readonly #silenceHearers: number;
 
   private constructor(
     init: CallRecordingInit,
@@ -111,7 +109,7 @@ export class CallRecording {
     this.#delay = new DelayLine(this.gate, recorder, { delayMs });
     this.#detectors = init.detectors?.(decisionReachMs(delayMs)) ?? [];
     this.#anyHold = new AnyHold(this.#detectors);
-    this.#silenceHearers = this.#detectors.filter((d) => d.hearsSilenceBeforeStream).length;
+    if (!this.#detectors.some((d) => d.hearsSilenceBeforeStream)) this.#silenceNextMs = null;
     // Learning holds back as much as the slowest detector's release can reach into the past.
     const releaseLagMs = Math.max(0, ...this.#detectors.map((d) => d.releaseLagMs ?? 0));
     this.#learner = init.learn
@@ -273,7 +271,7 @@ export class CallRecording {
    */
   #hearSilenceBeforePbx(lastMs: number, now: number): void {
     let t = this.#silenceNextMs;
-    if (t === undefined || t === null || t > lastMs || this.#silenceHearers === 0) return;
+    if (t === undefined || t === null || t > lastMs) return;
     for (; t <= lastMs; t += 20) this.#detect(this.#silence, t, now, true);
     this.#silenceNextMs = t;
   }
