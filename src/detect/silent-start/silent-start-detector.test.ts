@@ -190,19 +190,9 @@ describe('SilentStartDetector beside the classifier (a queue with it)', () => {
     );
     const classifier = new MusicClassifierDetector({ delayLineMs: D });
     const start = new SilentStartDetector(D);
-    const any = new AnyHold([classifier, start]);
     const silence = new Int16Array(160);
     for (let t = 1000; t < 1600; t += 20) expect(start.push(silence, t)).toBeUndefined();
-    const out: (HoldDecision & { at: number })[] = [];
-    for (let k = 0; (k + 1) * 160 <= music.length; k++) {
-      const t = 1600 + k * 20;
-      const frame = music.subarray(k * 160, (k + 1) * 160);
-      [classifier, start].forEach((det, i) => {
-        const d = det.push(frame, t);
-        const decision = d && any.decide(i, d);
-        if (decision) out.push({ ...decision, at: t });
-      });
-    }
+    const out = heard([classifier, start], music, 1600);
     // The look holds from the stream's first packet; the hold begins at the answer.
     expect(out[0]).toMatchObject({
       state: 'hold',
