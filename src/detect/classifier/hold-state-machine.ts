@@ -178,6 +178,16 @@ export class HoldStateMachine {
     return this.o.confidentScore;
   }
 
+  /** The score under which a frame adds evidence against hold (`exitScore`). */
+  get exitScore(): number {
+    return this.o.exitScore;
+  }
+
+  /** How far an onset is backdated from where its evidence began (`enterBackdateMs`). */
+  get enterBackdateMs(): number {
+    return this.o.enterBackdateMs;
+  }
+
   get smoothedScore(): number {
     return this.smoothed;
   }

@@ -8,6 +8,7 @@ import {
 import { ScoreModel, type ModelWeights } from './score-model.js';
 import { FEATURE_NAMES, WindowFeatures } from './window-features.js';
 import { HoldMusicFloor, type HoldMusicFloorOptions } from './hold-music-floor.js';
+import { StrictBeat, type StrictBeatOptions } from './strict-beat.js';
 import trainedWeights from './weights.json' with { type: 'json' };
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
@@ -85,6 +86,8 @@ export function releaseLagMs(
 
 /** Where the window features keep the tonality of the pauses (3 s), for the music floor. */
 const GAP_TONALITY = FEATURE_NAMES.indexOf('gapPersistence3');
+/** Where the window features keep the rhythm's strictness (3 s), for the strict beat. */
+const PERIODICITY = FEATURE_NAMES.indexOf('periodicity3');
 
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
@@ -94,6 +97,8 @@ export interface MusicClassifierOptions {
   readonly streamStartScore?: number;
   /** When the hold's music counts as still under a voice (see HoldMusicFloor). */
   readonly floor?: Partial<HoldMusicFloorOptions>;
+  /** When a beat is strict and long enough to be music on its own (see StrictBeat). */
+  readonly beat?: Partial<StrictBeatOptions>;
   /**
    * The D of the delay line the decisions feed, ms: evidence for a hold that reaches the delay
    * line's exit before the hold is decided pauses provisionally (`HoldStateOptions.delayLineMs`).
@@ -119,6 +124,13 @@ export interface MusicClassifierOptions {
 /**
  * Unknown hold music (issue 5, Build 2): per 20 ms frame one FFT → frame features → 1 s / 3 s
  * window statistics → a small trained model's P(music) → the hysteresis state machine.
+ * A strict beat sustained for a second (`StrictBeat`, on the window's rhythm statistic) is music
+ * whatever the model scores: out of hold it enters one, unsure (paused as `unknown`), from where
+ * the beat's window began less the score's backdate; in hold its frames add no evidence against
+ * it. Measured (issue 5, stop 41), D = 2.5 s: the development corpus's one leaking episode, a
+ * Singularity track that opens with 4 s of drum hits between silences, wrote 4.22 s and now
+ * writes nothing; nothing else in `npm run bench -- moh` moved on its three corpora, and the
+ * corpus's busy tone (a strict beat) is held for as long as it plays instead of 9.8 s.
  * Pure and allocation-free per frame: PCM in, a decision out only on a change.
  */
 export class MusicClassifierDetector implements HoldMusicDetector {
@@ -126,6 +138,7 @@ export class MusicClassifierDetector implements HoldMusicDetector {
   private readonly model: ScoreModel;
   private readonly machine: HoldStateMachine;
   private readonly floor: HoldMusicFloor;
+  private readonly beat: StrictBeat;
   /** The last frame's raw model score (for tools and the benchmark). */
   lastScore = 0;
   private frames = 0;
@@ -148,11 +161,12 @@ export class MusicClassifierDetector implements HoldMusicDetector {
       ...(options.delayLineMs !== undefined ? { delayLineMs: options.delayLineMs } : {}),
     });
     this.floor = new HoldMusicFloor(options.floor);
+    this.beat = new StrictBeat(options.beat);
     this.startScore = options.streamStartScore ?? DEFAULT_STREAM_START_SCORE;
   }
 
   get stateBytes(): number {
-    return this.features.stateBytes + this.model.stateBytes + 80;
+    return this.features.stateBytes + this.model.stateBytes + 112;
   }
 
   get state(): 'hold' | 'no-hold' {
@@ -169,14 +183,22 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     const p = this.model.score(x);
     this.lastScore = p;
     let t: HoldTransition | undefined;
+    const beat = this.beat.push(x[PERIODICITY]!, callTimeMs);
     if (this.frames >= WARMUP_FRAMES) {
-      const musicUnder = this.floor.push(
-        this.machine.state === 'hold',
-        p >= this.machine.confidentScore,
-        this.features.floorDb,
-        x[GAP_TONALITY]!,
-      );
-      t = this.machine.push(p, callTimeMs, musicUnder);
+      const holding = this.machine.state === 'hold';
+      if (beat && !holding) {
+        t = this.machine.enter(this.beatOnsetMs(), false);
+      } else {
+        const musicUnder = this.floor.push(
+          holding,
+          p >= this.machine.confidentScore,
+          this.features.floorDb,
+          x[GAP_TONALITY]!,
+        );
+        // In hold, a strict beat is music: it adds no evidence against the hold.
+        const exitScore = this.machine.exitScore;
+        t = this.machine.push(beat && p < exitScore ? exitScore : p, callTimeMs, musicUnder);
+      }
     } else {
       this.machine.push(0, callTimeMs);
       if (this.frames === 0) this.startMs = callTimeMs;
@@ -206,8 +228,20 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     };
   }
 
+  /**
+   * The onset of a hold the strict beat enters: where the window first held the beat, backdated as
+   * the score's evidence is (the beat began before the 3 s window could show it), or where the
+   * score's pending evidence began if that is earlier.
+   */
+  private beatOnsetMs(): number {
+    const fromBeat = Math.max(0, this.beat.startMs - this.machine.enterBackdateMs);
+    const pending = this.machine.pendingOnsetMs;
+    return pending !== undefined && pending < fromBeat ? pending : fromBeat;
+  }
+
   reset(): void {
     this.features.reset();
+    this.beat.reset();
     this.machine.reset();
     this.floor.reset();
     this.lastScore = 0;
