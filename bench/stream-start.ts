@@ -15,7 +15,11 @@
  * - held: the detector's first hold decision comes at the end of the look (0.5 s); prompt
  *   starts held at the default threshold are also counted per voice (`speechByVoice`);
  * - a music start is `needed` when, with the look off, the first hold decision comes later than
- *   the delay line after the start, or not within the start's 8 s: its beginning would be written.
+ *   the delay line after the start, or not within the start's 8 s: its beginning would be written;
+ * - `strictBeat`: per kind of start, how many the strict beat (`StrictBeat`, default settings)
+ *   holds within the start's 8 s, and the longest run of frames at its periodicity (s): a
+ *   talker's syllables keep no strict beat for long, and a stream's first seconds, with the
+ *   rhythm's window still short, are where one comes closest.
  * Runtime: 2–3 minutes (decoding the music with ffmpeg and the telephone channel are most of it).
  */
 import {
@@ -32,6 +36,8 @@ import {
 } from '../scripts/stream-starts.js';
 import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 import { readWeights } from '../scripts/train-classifier.js';
+import { DEFAULT_BEAT_PERIODICITY, StrictBeat } from '../src/detect/classifier/strict-beat.js';
+import { FEATURE_NAMES, WindowFeatures } from '../src/detect/classifier/window-features.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
 
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
@@ -62,6 +68,40 @@ function firstHoldMs(
     if (det.push(frame, k * 20)?.state === 'hold') return k * 20;
   }
   return null;
+}
+
+const PERIODICITY = FEATURE_NAMES.indexOf('periodicity3');
+
+/**
+ * The strict beat over one start: whether it is sustained within the start, and the longest run
+ * (s) of frames at or above its periodicity.
+ */
+function strictBeat(pcm: Int16Array): { held: boolean; longestRunS: number } {
+  const features = new WindowFeatures();
+  const beat = new StrictBeat();
+  let held = false;
+  let run = 0;
+  let longest = 0;
+  for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
+    const periodicity = features.push(pcm.subarray(k * 160, k * 160 + 160))[PERIODICITY]!;
+    if (beat.push(periodicity, k * 20)) held = true;
+    run = periodicity >= DEFAULT_BEAT_PERIODICITY ? run + 1 : 0;
+    if (run > longest) longest = run;
+  }
+  return { held, longestRunS: (longest * 20) / 1000 };
+}
+
+/** Per kind of start: how many the strict beat holds, and its longest run (s). */
+function strictBeats(starts: readonly Start[]) {
+  const out: Record<string, { starts: number; held: number; longestRunS: number }> = {};
+  for (const s of starts) {
+    const { held, longestRunS } = strictBeat(s.pcm);
+    const k = (out[s.kind] ??= { starts: 0, held: 0, longestRunS: 0 });
+    k.starts++;
+    if (held) k.held++;
+    k.longestRunS = Math.max(k.longestRunS, longestRunS);
+  }
+  return out;
 }
 
 /** Whether the look (at `threshold`) holds `pcm` from its start. */
@@ -157,6 +197,8 @@ export default async function run(args: string[]): Promise<unknown> {
         look: verdicts.get(n.start)!.has(DEFAULT_STREAM_START_SCORE),
       })),
     },
+    /** Starts the strict beat holds (default settings), and its longest run, per kind. */
+    strictBeat: strictBeats(starts),
     runSeconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
