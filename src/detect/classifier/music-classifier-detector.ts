@@ -127,10 +127,11 @@ export interface MusicClassifierOptions {
  * A strict beat sustained for a second (`StrictBeat`, on the window's rhythm statistic) is music
  * whatever the model scores: out of hold it enters one, unsure (paused as `unknown`), from where
  * the beat's window began less the score's backdate; in hold its frames add no evidence against
- * it. Measured (issue 5, stop 41), D = 2.5 s: the development corpus's one leaking episode, a
- * Singularity track that opens with 4 s of drum hits between silences, wrote 4.22 s and now
- * writes nothing; nothing else in `npm run bench -- moh` moved on its three corpora, and the
- * corpus's busy tone (a strict beat) is held for as long as it plays instead of 9.8 s.
+ * it. Measured (issue 5, stop 41), D = 2.5 s, `npm run bench -- moh`: the development corpus's
+ * one leaking episode, a Singularity track that opens with 4 s of drum hits between silences,
+ * wrote 4.22 s (4.32 s and 2.54 s on two more renders) and now writes nothing; on the unseen
+ * corpus's two renders nothing moved; the corpus's busy tone (a strict beat) is held for as long
+ * as it plays instead of 9.8 s.
  * Pure and allocation-free per frame: PCM in, a decision out only on a change.
  */
 export class MusicClassifierDetector implements HoldMusicDetector {
@@ -186,19 +187,18 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     const beat = this.beat.push(x[PERIODICITY]!, callTimeMs);
     if (this.frames >= WARMUP_FRAMES) {
       const holding = this.machine.state === 'hold';
-      if (beat && !holding) {
-        t = this.machine.enter(this.beatOnsetMs(), false);
-      } else {
-        const musicUnder = this.floor.push(
-          holding,
-          p >= this.machine.confidentScore,
-          this.features.floorDb,
-          x[GAP_TONALITY]!,
-        );
-        // In hold, a strict beat is music: it adds no evidence against the hold.
-        const exitScore = this.machine.exitScore;
-        t = this.machine.push(beat && p < exitScore ? exitScore : p, callTimeMs, musicUnder);
-      }
+      const musicUnder = this.floor.push(
+        holding,
+        p >= this.machine.confidentScore,
+        this.features.floorDb,
+        x[GAP_TONALITY]!,
+      );
+      // A strict beat is music: out of hold it enters one; in hold it adds no evidence against it.
+      const exitScore = this.machine.exitScore;
+      t =
+        beat && !holding
+          ? this.machine.enter(this.beatOnsetMs(), false)
+          : this.machine.push(beat && p < exitScore ? exitScore : p, callTimeMs, musicUnder);
     } else {
       this.machine.push(0, callTimeMs);
       if (this.frames === 0) this.startMs = callTimeMs;

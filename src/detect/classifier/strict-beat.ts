@@ -20,10 +20,14 @@ export interface StrictBeatOptions {
  * A drum-led intro (hits with silence between) reads like a talker to the level and tonality
  * statistics: loud bursts, deep noisy gaps, no held notes. The model scores it as speech for
  * seconds, longer than the delay line. Its hits, though, come at one strict lag; a talker's
- * syllables do not. Measured (issue 5, stop 41) with `periodicity3` per frame: the longest run at
- * or above 0.8 outside hold on the development corpus is 0.34 s (a radio behind an agent) and
- * 0.24 s of agent speech; on the unseen corpus 0.44 s of 3 hours of speech (agent speech, IVR,
- * office radios). A run of 1 s therefore says music.
+ * syllables do not. Measured (issue 5, stop 41) on `periodicity3` per frame:
+ * - after a stream's first 2 s, no frame of the corpora's speech, IVR prompts and office radios
+ *   (5.8 hours over the development corpus and both renders of the unseen one) reaches 0.75,
+ *   but where a hold's music is still leaving the 3 s window;
+ * - in its first 2 s, with the window still short, a talker comes closest: of 5832 development
+ *   and 6168 unseen prompt starts none keeps 0.75 for 1 s, the longest run 0.78 s
+ *   (`npm run bench -- stream-start [--unseen]`, `strictBeat`);
+ * - 0.8 instead of 0.75 decides the corpus's drum intro 0.25 s later, after the delay line.
  * Pure; numbers only.
  */
 export class StrictBeat {
