@@ -36,8 +36,8 @@ import {
 } from '../scripts/stream-starts.js';
 import type { ModelWeights } from '../src/detect/classifier/score-model.js';
 import { readWeights } from '../scripts/train-classifier.js';
-import { DEFAULT_BEAT_PERIODICITY, StrictBeat } from '../src/detect/classifier/strict-beat.js';
-import { FEATURE_NAMES, WindowFeatures } from '../src/detect/classifier/window-features.js';
+import { PERIODICITY_FEATURE, StrictBeat } from '../src/detect/classifier/strict-beat.js';
+import { WindowFeatures } from '../src/detect/classifier/window-features.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
 
 const THRESHOLDS = [0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9];
@@ -70,8 +70,6 @@ function firstHoldMs(
   return null;
 }
 
-const PERIODICITY = FEATURE_NAMES.indexOf('periodicity3');
-
 /**
  * The strict beat over one start: whether it is sustained within the start, and the longest run
  * (s) of frames at or above its periodicity.
@@ -80,15 +78,13 @@ function strictBeat(pcm: Int16Array): { held: boolean; longestRunS: number } {
   const features = new WindowFeatures();
   const beat = new StrictBeat();
   let held = false;
-  let run = 0;
-  let longest = 0;
+  let longestMs = 0;
   for (let k = 0; (k + 1) * 160 <= pcm.length; k++) {
-    const periodicity = features.push(pcm.subarray(k * 160, k * 160 + 160))[PERIODICITY]!;
-    if (beat.push(periodicity, k * 20)) held = true;
-    run = periodicity >= DEFAULT_BEAT_PERIODICITY ? run + 1 : 0;
-    if (run > longest) longest = run;
+    const x = features.push(pcm.subarray(k * 160, k * 160 + 160));
+    if (beat.push(x[PERIODICITY_FEATURE]!, k * 20)) held = true;
+    longestMs = Math.max(longestMs, beat.runMs);
   }
-  return { held, longestRunS: (longest * 20) / 1000 };
+  return { held, longestRunS: longestMs / 1000 };
 }
 
 /** Per kind of start: how many the strict beat holds, and its longest run (s). */

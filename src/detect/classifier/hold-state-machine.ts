@@ -183,11 +183,6 @@ export class HoldStateMachine {
     return this.o.exitScore;
   }
 
-  /** How far an onset is backdated from where its evidence began (`enterBackdateMs`). */
-  get enterBackdateMs(): number {
-    return this.o.enterBackdateMs;
-  }
-
   get smoothedScore(): number {
     return this.smoothed;
   }
@@ -204,6 +199,17 @@ export class HoldStateMachine {
   /** The onset of the entry evidence gathering now: where its sum left zero, backdated. */
   private entryOnsetMs(): number {
     return Math.max(0, this.riseMs - this.o.enterBackdateMs);
+  }
+
+  /**
+   * The onset of a hold entered now on evidence from outside the score that began at
+   * `evidenceMs` (the detector's strict beat): backdated as the score's own evidence is, or the
+   * onset of the score's pending evidence ({@link pendingOnsetMs}) if that is earlier.
+   */
+  onsetFor(evidenceMs: number): number {
+    const backdated = Math.max(0, evidenceMs - this.o.enterBackdateMs);
+    const pending = this.pendingOnsetMs;
+    return pending !== undefined && pending < backdated ? pending : backdated;
   }
 
   reset(): void {

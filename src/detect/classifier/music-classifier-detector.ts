@@ -8,7 +8,7 @@ import {
 import { ScoreModel, type ModelWeights } from './score-model.js';
 import { FEATURE_NAMES, WindowFeatures } from './window-features.js';
 import { HoldMusicFloor, type HoldMusicFloorOptions } from './hold-music-floor.js';
-import { StrictBeat, type StrictBeatOptions } from './strict-beat.js';
+import { PERIODICITY_FEATURE, StrictBeat, type StrictBeatOptions } from './strict-beat.js';
 import trainedWeights from './weights.json' with { type: 'json' };
 
 export const MUSIC_CLASSIFIER_CAUSE = 'music-classifier';
@@ -86,8 +86,6 @@ export function releaseLagMs(
 
 /** Where the window features keep the tonality of the pauses (3 s), for the music floor. */
 const GAP_TONALITY = FEATURE_NAMES.indexOf('gapPersistence3');
-/** Where the window features keep the rhythm's strictness (3 s), for the strict beat. */
-const PERIODICITY = FEATURE_NAMES.indexOf('periodicity3');
 
 export interface MusicClassifierOptions {
   /** Model weights; default: the committed weights.json. */
@@ -184,7 +182,7 @@ export class MusicClassifierDetector implements HoldMusicDetector {
     const p = this.model.score(x);
     this.lastScore = p;
     let t: HoldTransition | undefined;
-    const beat = this.beat.push(x[PERIODICITY]!, callTimeMs);
+    const beat = this.beat.push(x[PERIODICITY_FEATURE]!, callTimeMs);
     if (this.frames >= WARMUP_FRAMES) {
       const holding = this.machine.state === 'hold';
       const musicUnder = this.floor.push(
@@ -193,12 +191,17 @@ export class MusicClassifierDetector implements HoldMusicDetector {
         this.features.floorDb,
         x[GAP_TONALITY]!,
       );
-      // A strict beat is music: out of hold it enters one; in hold it adds no evidence against it.
-      const exitScore = this.machine.exitScore;
+      // A strict beat is music: out of hold it enters one, from where the window first held the
+      // beat (backdated: the beat began before the 3 s window could show it); in hold it adds no
+      // evidence against the hold.
       t =
         beat && !holding
-          ? this.machine.enter(this.beatOnsetMs(), false)
-          : this.machine.push(beat && p < exitScore ? exitScore : p, callTimeMs, musicUnder);
+          ? this.machine.enter(this.machine.onsetFor(this.beat.startMs), false)
+          : this.machine.push(
+              beat ? Math.max(p, this.machine.exitScore) : p,
+              callTimeMs,
+              musicUnder,
+            );
     } else {
       this.machine.push(0, callTimeMs);
       if (this.frames === 0) this.startMs = callTimeMs;
@@ -226,17 +229,6 @@ export class MusicClassifierDetector implements HoldMusicDetector {
         ? { musicEndMs: Math.max(0, t.changePointMs - RELEASE_LAG_MS) }
         : {}),
     };
-  }
-
-  /**
-   * The onset of a hold the strict beat enters: where the window first held the beat, backdated as
-   * the score's evidence is (the beat began before the 3 s window could show it), or where the
-   * score's pending evidence began if that is earlier.
-   */
-  private beatOnsetMs(): number {
-    const fromBeat = Math.max(0, this.beat.startMs - this.machine.enterBackdateMs);
-    const pending = this.machine.pendingOnsetMs;
-    return pending !== undefined && pending < fromBeat ? pending : fromBeat;
   }
 
   reset(): void {

@@ -1,3 +1,8 @@
+import { FEATURE_NAMES } from './window-features.js';
+
+/** Where the window features keep the rhythm's strictness, `periodicity3`, that a beat is judged on. */
+export const PERIODICITY_FEATURE = FEATURE_NAMES.indexOf('periodicity3');
+
 /**
  * Periodicity (the window features' `periodicity3`: how strictly the energy rises of the last 3 s
  * repeat at one beat lag, 0…1) at or above which a frame carries a strict beat.
@@ -47,6 +52,11 @@ export class StrictBeat {
   /** Whether the beat has gone on for `beatMs` up to the last frame pushed. */
   get sustained(): boolean {
     return this.run >= this.frames;
+  }
+
+  /** How long (ms) the run of strict beat up to the last frame pushed has gone on (0: none). */
+  get runMs(): number {
+    return this.run * 20;
   }
 
   /** Where the run of strict beat that is going on began (the frame whose window first had it). */
