@@ -22,7 +22,8 @@
  * during the agent's part (`agentPaused`: false pauses of the agent), and how much of what came
  * before the music the first hold paused, on average (`pausedBeforeMusicMeanS`: an onset placed
  * early leaks nothing but costs the agent's last words; a hold that began during the agent is
- * counted in `agentPaused` instead). Runtime: about 15 s.
+ * counted in `agentPaused` instead). `leaking` lists every call that wrote hold audio: its track,
+ * call number, what caught the music first and the seconds written. Runtime: about 15 s.
  * `--together N`: the calls come N at a time, one frame each in turn, and the N hear one stretch of
  * the track, joining it within the same 5 s (callers on hold together on a queue whose
  * hold music is one shared stream); each learns what it heard before any other's audio is learned.
@@ -30,7 +31,7 @@
  * again). `--learned-seconds S`: the library keeps S s of learned audio (default: the library's).
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { HoldAudioLearner } from '../src/calls/hold-audio-learner.js';
 import { AnyHold } from '../src/detect/any-hold.js';
 import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
@@ -158,6 +159,8 @@ export default async function run(args: string[]): Promise<unknown> {
       .map((f) => join(dir, f)),
   );
   const perCall: CallResult[][] = Array.from({ length: calls }, () => []);
+  /** Every call that wrote hold audio: which track, which call, what caught it and how late. */
+  const leaking: { track: string; call: number; cause: string | null; leakS: number }[] = [];
   let tracks = 0;
   for (const [k, file] of files.entries()) {
     // A track ffmpeg cannot read (three hyperrogue Oggs) or a jingle is left out.
@@ -192,7 +195,13 @@ export default async function run(args: string[]): Promise<unknown> {
           if (step.done) results[j] = step.value;
         });
       }
-      results.forEach((r, j) => perCall[c + j]!.push(r!));
+      results.forEach((r, j) => {
+        perCall[c + j]!.push(r!);
+        if (r!.leakS > 0) {
+          const leakS = Math.round(r!.leakS * 100) / 100;
+          leaking.push({ track: basename(file), call: c + j + 1, cause: r!.cause, leakS });
+        }
+      });
     }
     learnedSeconds.push(library.learnedSeconds);
   }
@@ -221,5 +230,6 @@ export default async function run(args: string[]): Promise<unknown> {
           1000,
       };
     }),
+    leaking,
   };
 }
