@@ -35,7 +35,10 @@
  *   overall, per class and per codec chain;
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
  * - false pauses (hold decisions) per hour of each negative class, and how many of them began as
- *   a provisional pause (the classifier runs as in a live call: `delayLineMs` = D);
+ *   a provisional pause (the classifier runs as in a live call: `delayLineMs` = D); what they cost:
+ *   how many runs of paused frames covered sound (a frame at −48 dBFS or louder,
+ *   `pausesOverSound`) and how many seconds of it (`soundPausedS`): a silent start paused until
+ *   its first sound is judged costs nobody's words;
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
  * If src/detect/known-music/index.ts exports KnownMusicDetector and KnownMusicLibrary, the
  * known-music detector (library = the Asterisk MOH directory) is run on the hold tracks too
@@ -81,6 +84,15 @@ import { Combined, asOne } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
 
+/**
+ * A frame this loud (its RMS, dBFS) is sound, not a line's silence: the corpora's noise floors lie
+ * at −66…−54 dBFS (the level the stream-start look also counts as sound, STREAM_START_MIN_DB). A
+ * false pause that covers none of it (a silent start paused until its first sound is judged) costs
+ * nobody's words.
+ */
+const SOUND_DB = -48;
+const SOUND_POWER = 32768 * 32768 * 10 ** (SOUND_DB / 10);
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
   'hold',
@@ -100,6 +112,9 @@ interface FileResult {
   readonly holdDecisions: number;
   /** Of those, the ones that began as a provisional pause (`HoldDecision.provisional`). */
   readonly provisionalPauses: number;
+  /** Runs of paused frames that hold any sound (see {@link SOUND_DB}), and that sound, seconds. */
+  readonly pauseRunsWithSound: number;
+  readonly soundPausedS: number;
   readonly episodes: {
     latencyS: number | null;
     /** Hold audio written before the first pause (the detection latency past the delay line). */
@@ -232,6 +247,22 @@ function evaluate(
   const n = eff.length;
   const holds = decisions.filter((d) => d.state === 'hold');
   const holdDecisions = holds.length;
+  // Which runs of paused frames covered sound, and how much (what a false pause cost).
+  let pauseRunsWithSound = 0;
+  let soundFrames = 0;
+  let runHasSound = false;
+  for (let k = 0; k < n; k++) {
+    if (eff[k] !== 1) {
+      runHasSound = false;
+      continue;
+    }
+    let power = 0;
+    for (let i = k * 160; i < k * 160 + 160; i++) power += pcm[i]! * pcm[i]!;
+    if (power / 160 < SOUND_POWER) continue;
+    soundFrames++;
+    if (!runHasSound) pauseRunsWithSound++;
+    runHasSound = true;
+  }
   const provisionalPauses = holds.filter((d) => d.provisional).length;
   let tp = 0;
   let fp = 0;
@@ -268,7 +299,19 @@ function evaluate(
           return { lostS: k >= n ? null : ((k - kb) * 20) / 1000 };
         })
       : [];
-  return { file, frames: n, tp, fp, fn, holdDecisions, provisionalPauses, episodes, releases };
+  return {
+    file,
+    frames: n,
+    tp,
+    fp,
+    fn,
+    holdDecisions,
+    provisionalPauses,
+    pauseRunsWithSound,
+    soundPausedS: (soundFrames * 20) / 1000,
+    episodes,
+    releases,
+  };
 }
 
 function summarize(results: readonly FileResult[]) {
@@ -289,7 +332,14 @@ function summarize(results: readonly FileResult[]) {
   const recallByClass: Record<string, number | null> = {};
   const falsePausesPerHour: Record<
     string,
-    { pauses: number; provisional: number; hours: number; perHour: number | null }
+    {
+      pauses: number;
+      provisional: number;
+      hours: number;
+      perHour: number | null;
+      pausesOverSound: number;
+      soundPausedS: number;
+    }
   > = {};
   const classes = [...new Set(results.map((r) => r.file.cls))];
   for (const c of classes) {
@@ -307,6 +357,11 @@ function summarize(results: readonly FileResult[]) {
         provisional: rs.reduce((s, r) => s + r.provisionalPauses, 0),
         hours: round(hours, 4)!,
         perHour: round(hours > 0 ? pauses / hours : null, 2),
+        pausesOverSound: rs.reduce((s, r) => s + r.pauseRunsWithSound, 0),
+        soundPausedS: round(
+          rs.reduce((s, r) => s + r.soundPausedS, 0),
+          2,
+        )!,
       };
     }
   }
