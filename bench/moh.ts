@@ -36,9 +36,10 @@
  * - per release (transitions files): agent speech lost = effective resume − true end of hold;
  * - false pauses (hold decisions) per hour of each negative class, and how many of them began as
  *   a provisional pause (the classifier runs as in a live call: `delayLineMs` = D); what they cost:
- *   how many runs of paused frames covered sound (a frame at −48 dBFS or louder,
- *   `pausesOverSound`) and how many seconds of it (`soundPausedS`): a silent start paused until
- *   its first sound is judged costs nobody's words;
+ *   how many runs of paused frames covered sound (a frame whose band energy reaches
+ *   STREAM_START_MIN_DB, −48 dBFS, as the silent start counts sound: `pausesOverSound`) and how
+ *   many seconds of it (`soundPausedS`): a silent start paused until its first sound is judged
+ *   costs nobody's words;
  * - µs per frame (median, p99; one hrtime read per frame) and bytes of state per stream.
  * If src/detect/known-music/index.ts exports KnownMusicDetector and KnownMusicLibrary, the
  * known-music detector (library = the Asterisk MOH directory) is run on the hold tracks too
@@ -64,7 +65,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { MusicClassifierDetector } from '../src/detect/classifier/music-classifier-detector.js';
+import {
+  MusicClassifierDetector,
+  STREAM_START_MIN_DB,
+} from '../src/detect/classifier/music-classifier-detector.js';
+import { FrameFeatures } from '../src/detect/classifier/frame-features.js';
 import type { HoldStateOptions } from '../src/detect/classifier/hold-state-machine.js';
 import type { HoldMusicDetector } from '../src/detect/types.js';
 import {
@@ -83,15 +88,6 @@ import type { KnownMusicOptions } from '../src/detect/known-music/known-music-de
 import { Combined, asOne } from './support/combined.js';
 import { gateModel } from './support/gate-model.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
-
-/**
- * A frame this loud (its RMS, dBFS) is sound, not a line's silence: the corpora's noise floors lie
- * at −66…−54 dBFS (the level the stream-start look also counts as sound, STREAM_START_MIN_DB). A
- * false pause that covers none of it (a silent start paused until its first sound is judged) costs
- * nobody's words.
- */
-const SOUND_DB = -48;
-const SOUND_POWER = 32768 * 32768 * 10 ** (SOUND_DB / 10);
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const POSITIVE = new Set([
@@ -112,7 +108,12 @@ interface FileResult {
   readonly holdDecisions: number;
   /** Of those, the ones that began as a provisional pause (`HoldDecision.provisional`). */
   readonly provisionalPauses: number;
-  /** Runs of paused frames that hold any sound (see {@link SOUND_DB}), and that sound, seconds. */
+  /**
+   * Runs of paused frames that hold any sound, and that sound, seconds: a frame whose band energy
+   * reaches STREAM_START_MIN_DB, what the silent start and the stream-start look count as sound.
+   * A false pause that covers none (a silent start paused until its first sound is judged) costs
+   * nobody's words.
+   */
   readonly pauseRunsWithSound: number;
   readonly soundPausedS: number;
   readonly episodes: {
@@ -251,14 +252,14 @@ function evaluate(
   let pauseRunsWithSound = 0;
   let soundFrames = 0;
   let runHasSound = false;
+  const sound = new FrameFeatures();
   for (let k = 0; k < n; k++) {
+    sound.push(pcm.subarray(k * 160, k * 160 + 160));
     if (eff[k] !== 1) {
       runHasSound = false;
       continue;
     }
-    let power = 0;
-    for (let i = k * 160; i < k * 160 + 160; i++) power += pcm[i]! * pcm[i]!;
-    if (power / 160 < SOUND_POWER) continue;
+    if (sound.energyDb < STREAM_START_MIN_DB) continue;
     soundFrames++;
     if (!runHasSound) pauseRunsWithSound++;
     runHasSound = true;
