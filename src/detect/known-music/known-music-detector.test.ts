@@ -8,6 +8,7 @@ import {
   defaultMinScore,
 } from './known-music-detector.js';
 import { KnownMusicLibrary } from './known-music-library.js';
+import { OPEN_ONSET_BACKDATE_MS } from '../any-hold.js';
 import {
   FRAME_SAMPLES,
   NO_BITS,
@@ -324,6 +325,53 @@ describe('KnownMusicDetector (Asterisk hold music, telephone channel)', () => {
     const file = call(configured, from - 5 * 8000);
     expect(file.onsetMs).toBeGreaterThan(1000 + 4500);
     expect(file.onsetOpen).toBeUndefined();
+  });
+
+  it('a match on a learned stream start before its music is provisional: sure once it runs into the music, retracted when the stream goes another way', () => {
+    // A queue's opening as one call heard it: 8 s of a voice (a welcome), then its music; the
+    // classifier heard the music 8 s in, so only from there is it sure (musicFromSample).
+    const track = tracks.get(OTHER_TRACKS[0]!)!;
+    const rand = seededRandom(41);
+    const voice = speech(8, rand);
+    const opening = concat([voice, track.subarray(0, 12 * 8000)]);
+    const lib = new KnownMusicLibrary();
+    lib.learn('queue-sales/call-1#1', channel(opening, -6, 0.01, rand), 8 * 8000);
+    expect(lib.runs.map((r) => r.musicFrom)).toEqual([400, 400]);
+    // A later call opens the same way: paused at once, unsure, and sure once past the 8 s.
+    const same = run(new KnownMusicDetector(lib), channel(opening, -14, 0.01, rand));
+    expect(same.map((e) => [e.decision.state, e.decision.confident])).toEqual([
+      ['hold', false],
+      ['hold', true],
+    ]);
+    expect(same[0]!.decision).toMatchObject({ provisional: true, onsetOpen: true });
+    expect(same[0]!.atMs).toBeLessThan(2000);
+    expect(same[1]!.atMs).toBeGreaterThanOrEqual(8000);
+    expect(same[1]!.atMs).toBeLessThan(9000);
+    expect(same[1]!.decision.onsetMs).toBe(same[0]!.decision.onsetMs);
+    // Another call shares the voice's first 4 s (a recorded greeting), then goes on to other
+    // audio: the pause is retracted to its onset (less the open onset's 500 ms), no hold-over.
+    const other = concat([
+      voice.subarray(0, 4 * 8000),
+      excerpt(tracks.get(OTHER_TRACKS[1]!)!, rand, 8),
+    ]);
+    const diverged = run(new KnownMusicDetector(lib), channel(other, -14, 0.01, rand));
+    expect(diverged.map((e) => [e.decision.state, e.decision.provisional])).toEqual([
+      ['hold', true],
+      ['no-hold', true],
+    ]);
+    expect(diverged[1]!.decision.onsetMs).toBe(
+      Math.max(0, diverged[0]!.decision.onsetMs - OPEN_ONSET_BACKDATE_MS),
+    );
+    expect(diverged[1]!.atMs).toBeLessThan(4000 + 3000);
+    // Joined in the music the opening leads into: sure at once.
+    const music = channel(
+      concat([noise(8000, rand), track.subarray(2 * 8000, 10 * 8000)]),
+      -14,
+      0.01,
+      rand,
+    );
+    const joined = run(new KnownMusicDetector(lib), music);
+    expect(joined.map((e) => [e.decision.state, e.decision.confident])).toEqual([['hold', true]]);
   });
 
   it.each([

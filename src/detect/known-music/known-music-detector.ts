@@ -1,4 +1,5 @@
 import type { HoldDecision, HoldMusicDetector } from '../types.js';
+import { OPEN_ONSET_BACKDATE_MS } from '../any-hold.js';
 import type { KnownMusicLibrary } from './known-music-library.js';
 import {
   FP_BITS,
@@ -162,6 +163,11 @@ export interface KnownMusicOptions {
  * of non-silent audio the match is lost. The hold ends `holdOverMs` after the last improving
  * frame (announcements between music are still hold) unless music is matched again by then.
  * Silence frames carry no bits: they neither confirm nor break a match for up to 5 s.
+ * A match that begins on a learned stream start before its music (`KnownRun.musicFrom`: what a
+ * queue's stream played before the classifier heard the music, a welcome spoken over it, a quiet
+ * intro) is a provisional hold, unsure: it becomes sure once the match runs on into the music, and
+ * is retracted to its onset, with no hold-over, if it is lost or gives way to another alignment
+ * first (the stream only began like the learned one: a recorded greeting, then a live agent).
  * Other frame lengths are re-chunked into 160-sample frames. No allocation per frame.
  */
 export class KnownMusicDetector implements HoldMusicDetector {
@@ -202,6 +208,13 @@ export class KnownMusicDetector implements HoldMusicDetector {
    * unchanged until a new match) unless music is matched again.
    */
   private holdingOver = false;
+  /**
+   * A provisional hold (a match on a learned stream start, before its music): the global frame
+   * where the matched run's music begins; −1: the hold is not provisional.
+   */
+  private provisionalUntil = -1;
+  /** The onset of the provisional hold, where a retraction resumes. */
+  private provisionalOnsetMs = 0;
 
   readonly stateBytes: number;
 
@@ -230,7 +243,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
       voteSlots * 12 +
       FRAME_SAMPLES * 2 +
       (1 + FP_BITS + WEAK_MASKS.length) * 4 +
-      15 * 8;
+      17 * 8;
     this.holdOverMs = holdOverMs;
     this.minScore = options.minScore ?? defaultMinScore(library.entries.length);
     if (!(this.minScore > 0)) throw new RangeError(`minScore must be > 0, not ${this.minScore}`);
@@ -255,6 +268,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
     this.score = 0;
     this.maxScore = 0;
     this.nonSilentSinceBest = 0;
+    this.provisionalUntil = -1;
   }
 
   push(frame: Int16Array, callTimeMs: number): HoldDecision | undefined {
@@ -299,7 +313,13 @@ export class KnownMusicDetector implements HoldMusicDetector {
       if (this.nonSilentSinceBest >= LOST_FRAMES || n - this.bestFrame >= LOST_TOTAL_FRAMES) {
         this.locked = false;
         search = true;
-        this.holdingOver = true;
+        if (this.provisionalUntil >= 0) decision = this.retract();
+        else this.holdingOver = true;
+      } else if (
+        this.provisionalUntil >= 0 &&
+        this.bestFrame + this.lockOffset >= this.provisionalUntil
+      ) {
+        decision = this.confirm();
       }
     }
     if (this.holdingOver && timeMs >= this.bestEndMs + this.holdOverMs) {
@@ -316,6 +336,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
       const found = this.vote(fp, n);
       if (found !== undefined && !(this.locked && found === this.lockOffset)) {
         const wasLocked = this.locked;
+        const provisionalTrack = this.library.runAt(this.provisionalUntil - 1)?.track;
         this.locked = true;
         this.lockOffset = found;
         this.score = this.matchScore;
@@ -323,11 +344,38 @@ export class KnownMusicDetector implements HoldMusicDetector {
         this.bestFrame = n;
         this.bestEndMs = timeMs + FRAME_MS;
         this.nonSilentSinceBest = 0;
-        if (!wasLocked) {
+        const until = this.musicFromAt(this.matchStartFrame + found);
+        if (
+          wasLocked &&
+          this.provisionalUntil >= 0 &&
+          this.library.runAt(this.matchStartFrame + found)?.track === provisionalTrack
+        ) {
+          // Another alignment in the same learned start (its other phase, a phrase it repeats):
+          // still provisional, or sure once on its music.
+          if (until >= 0) this.provisionalUntil = until;
+          else decision = this.confirm();
+        } else if (decision?.provisional || (wasLocked && this.provisionalUntil >= 0)) {
+          // A provisional match gave way to another alignment: what it matched did not lead on
+          // into the learned music. It is retracted; the new match is found afresh next frame,
+          // with its own onset.
+          decision = decision ?? this.retract();
+          this.locked = false;
+        } else if (!wasLocked) {
           if (decision || this.holdingOver) {
             // Matched again within the hold-over (or in the frame that ended it): still hold.
             decision = undefined;
             this.holdingOver = false;
+          } else if (until >= 0) {
+            this.provisionalUntil = until;
+            this.provisionalOnsetMs = this.matchStartMs;
+            decision = {
+              state: 'hold',
+              onsetMs: this.matchStartMs,
+              cause: CAUSE,
+              confident: false,
+              provisional: true,
+              onsetOpen: true,
+            };
           } else {
             decision = {
               state: 'hold',
@@ -341,6 +389,43 @@ export class KnownMusicDetector implements HoldMusicDetector {
       }
     }
     return decision;
+  }
+
+  /**
+   * Where the music begins in the run under global frame `g`, if `g` lies before it (a learned
+   * stream start, see `KnownRun.musicFrom`); −1 if `g` is music.
+   */
+  private musicFromAt(g: number): number {
+    const run = this.library.runAt(g);
+    if (run === undefined || run.musicFrom === 0) return -1;
+    const from = run.start + run.musicFrom;
+    return g < from ? from : -1;
+  }
+
+  /**
+   * The provisional hold's match reached the run's music: the audio is the same as where the
+   * classifier heard the music on the call that learned it, so the hold is sure (an upgrade).
+   */
+  private confirm(): HoldDecision {
+    this.provisionalUntil = -1;
+    return { state: 'hold', onsetMs: this.provisionalOnsetMs, cause: CAUSE, confident: true };
+  }
+
+  /**
+   * The provisional hold's match was lost before the run's music: what this stream plays only
+   * began like the learned start (a recorded greeting, words a prompt shares), so the pause ends
+   * where it began, as far back as the call began it (`AnyHold` starts a match on learned audio
+   * OPEN_ONSET_BACKDATE_MS early), and the delay line gives back what it still holds. No hold-over.
+   */
+  private retract(): HoldDecision {
+    this.provisionalUntil = -1;
+    return {
+      state: 'no-hold',
+      onsetMs: Math.max(0, this.provisionalOnsetMs - OPEN_ONSET_BACKDATE_MS),
+      cause: CAUSE,
+      confident: true,
+      provisional: true,
+    };
   }
 
   /**

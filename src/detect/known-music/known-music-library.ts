@@ -53,6 +53,12 @@ export interface KnownRun {
    * not from a file the PBX plays: where it begins is not where the music begins.
    */
   readonly learned: boolean;
+  /**
+   * Learned from a stream's start (issue 5, stop 43: `HoldAudioLearner`): the run's frames before
+   * this one (run-local) are what came before the classifier heard the music, the frames from it
+   * on what it judged hold. 0: all of the run is music.
+   */
+  readonly musicFrom: number;
 }
 
 /**
@@ -96,10 +102,12 @@ export class KnownMusicLibrary {
    * Adds audio judged hold on a queue (issue 5, Build item 3): fingerprinted and indexed so that
    * later calls recognise it. `pcm` is 8 kHz mono; it passes a µ-law round trip (idempotent on
    * audio that already did). Past `maxLearnedSeconds` the oldest learned audio is forgotten
-   * first; the names of the `learn` calls forgotten are returned (empty: none).
+   * first; the names of the `learn` calls forgotten are returned (empty: none). `musicFromSample`:
+   * where in `pcm` the music surely plays (learned from a stream's start: what came before it is
+   * matched only provisionally, see `KnownMusicDetector`); default 0.
    */
-  learn(name: string, pcm: Int16Array): string[] {
-    this.add(name, pcm, true);
+  learn(name: string, pcm: Int16Array, musicFromSample = 0): string[] {
+    this.add(name, pcm, true, musicFromSample);
     const forgotten = this.forgetOldestLearned();
     this.reindex();
     return forgotten;
@@ -167,7 +175,7 @@ export class KnownMusicLibrary {
     return undefined;
   }
 
-  private add(name: string, raw: Int16Array, learned: boolean): void {
+  private add(name: string, raw: Int16Array, learned: boolean, musicFromSample = 0): void {
     const pcm = mulawRoundTrip(raw);
     for (const phase of PHASES) {
       const count = Math.floor((pcm.length - phase) / FRAME_SAMPLES);
@@ -179,7 +187,11 @@ export class KnownMusicLibrary {
         this.refsBuf[start + k] = fper.next(pcm, phase + k * FRAME_SAMPLES);
       }
       this.length += count;
-      this.runList.push({ track: name, phase, start, end: this.length, learned });
+      const musicFrom = Math.min(
+        count,
+        Math.max(0, Math.ceil((musicFromSample - phase) / FRAME_SAMPLES)),
+      );
+      this.runList.push({ track: name, phase, start, end: this.length, learned, musicFrom });
     }
   }
 
