@@ -37,7 +37,7 @@ export interface CallRecordingInit {
    */
   detectors?: (delayLineMs: number) => readonly HoldMusicDetector[];
   /** Where audio the classifier judged hold is learned (issue 5, Build item 3). */
-  learn?: (name: string, pcm: Int16Array) => void;
+  learn?: (name: string, pcm: Int16Array, musicFromSample?: number) => void;
   /** Told how long after the music's onset each detection came (for the latency metric). */
   onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The queue's consent policy (issue 6); anything but `none` starts the gate `consent-pending`. */

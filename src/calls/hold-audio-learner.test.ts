@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HoldDecision } from '../detect/types.js';
-import { HoldAudioLearner } from './hold-audio-learner.js';
+import { HoldAudioLearner, STREAM_START_SECONDS } from './hold-audio-learner.js';
 
 const hold = (cause: string, onsetMs: number, confident = true): HoldDecision => ({
   state: 'hold',
@@ -18,7 +18,7 @@ const end = (cause: string, atMs: number, musicEndMs = atMs): HoldDecision => ({
 });
 
 /** A learner with a call clock: `feed` sends `seconds` of frames of `value` at call time. */
-function learnerWithClock(learn: (name: string, pcm: Int16Array) => void) {
+function learnerWithClock(learn: (name: string, pcm: Int16Array, musicFromSample: number) => void) {
   const learner = new HoldAudioLearner('care/call-1', learn);
   let nowMs = 0;
   return {
@@ -38,7 +38,7 @@ describe('learning hold music', () => {
   it('hands a classifier episode to the library when it ends, from where the hold was decided', () => {
     const learned: [string, Int16Array][] = [];
     const { learner, feed, now } = learnerWithClock((name, pcm) => learned.push([name, pcm]));
-    feed(2, 1); // agent
+    feed(STREAM_START_SECONDS + 2, 1); // agent, past the stream's start
     feed(1.5, 7); // music before the classifier decided
     // Decided 1.5 s into the music, dated back 3 s: into the agent's last words.
     learner.decision(hold('music-classifier', now() - 3000));
@@ -113,5 +113,63 @@ describe('learning hold music', () => {
     feed(10, 3);
     learner.decision(end('music-classifier', now()));
     expect(learned).toHaveLength(3);
+  });
+
+  it('learns a hold decided within the stream’s first seconds from its first frame, and says where the music surely plays', () => {
+    const learned: [Int16Array, number][] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm, from) => learned.push([pcm, from]));
+    feed(9, 2); // the queue's welcome over its music, which the classifier hears only 9 s in
+    learner.decision(hold('music-classifier', now() - 2000));
+    feed(25, 7); // the music on
+    learner.close();
+    // 9 s of the start and 11 s of music, then the remaining 14 s of music.
+    expect(learned.map(([pcm, from]) => [pcm.length / 8000, from / 8000])).toEqual([
+      [20, 9],
+      [14, 0],
+    ]);
+    expect(learned[0]![0].subarray(0, 9 * 8000).every((v) => v === 2)).toBe(true);
+    expect(learned[0]![0].subarray(9 * 8000).every((v) => v === 7)).toBe(true);
+  });
+
+  it('lets the start go once its seconds are over or a sure known match holds, and keeps it again from a new source', () => {
+    const learned: [Int16Array, number][] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm, from) => learned.push([pcm, from]));
+    feed(STREAM_START_SECONDS, 1); // a whole start without a hold
+    learner.decision(hold('music-classifier', now()));
+    feed(6, 7);
+    learner.sourceChanged(now()); // learned from the decision: 6 s
+    feed(2, 3); // the new source's start: kept through a provisional match...
+    learner.decision({ ...hold('known-music', now(), false), provisional: true });
+    feed(1, 3);
+    learner.decision(hold('music-classifier', now()));
+    feed(6, 7);
+    learner.close(); // ...so learned from the new source's first frame
+    feed(1, 3);
+    expect(learned.map(([pcm, from]) => [pcm.length / 8000, from / 8000])).toEqual([
+      [6, 0],
+      [9, 3],
+    ]);
+    learner.sourceChanged(now());
+    feed(1, 3);
+    learner.decision(hold('known-music', now())); // a sure match: nothing to learn, start gone
+    learner.decision(end('known-music', now()));
+    learner.decision(hold('music-classifier', now()));
+    feed(6, 7);
+    learner.close();
+    expect(learned.map(([pcm, from]) => [pcm.length / 8000, from / 8000])).toEqual([
+      [6, 0],
+      [9, 3],
+      [6, 0],
+    ]);
+  });
+
+  it('skips a start whose music lasted under 5 s before it ended', () => {
+    const learned: Int16Array[] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+    feed(8, 2);
+    learner.decision(hold('music-classifier', now()));
+    feed(4, 7);
+    learner.decision(end('music-classifier', now()));
+    expect(learned).toHaveLength(0);
   });
 });

@@ -20,7 +20,7 @@ export interface QueueDetection {
    */
   readonly detectors: (delayLineMs?: number) => HoldMusicDetector[];
   /** Add audio judged hold to the queue's known-music library (issue 5, Build item 3). */
-  readonly learn?: (name: string, pcm: Int16Array) => void;
+  readonly learn?: (name: string, pcm: Int16Array, musicFromSample?: number) => void;
 }
 
 /** Hold detection for any queue, including queues created after start-up. */
@@ -130,13 +130,14 @@ export async function setUpHoldDetection(
         ],
         ...(classifier && maxLearnedSeconds > 0
           ? {
-              learn: (name: string, pcm: Int16Array) => {
-                const forgotten = lib.learn(name, pcm);
+              learn: (name: string, pcm: Int16Array, musicFromSample = 0) => {
+                const forgotten = lib.learn(name, pcm, musicFromSample);
                 logger.info(
                   {
                     queue: queue.name,
                     name,
                     seconds: pcm.length / 8000,
+                    ...(musicFromSample > 0 ? { streamStartSeconds: musicFromSample / 8000 } : {}),
                     learnedSeconds: Math.round(lib.learnedSeconds),
                     ...(forgotten.length > 0 ? { forgotten } : {}),
                   },

@@ -53,7 +53,7 @@ export interface SeamRecording {
    */
   readonly detectors?: (delayLineMs: number) => HoldMusicDetector[];
   /** Where this queue learns hold music the classifier found. */
-  readonly learn?: (name: string, pcm: Int16Array) => void;
+  readonly learn?: (name: string, pcm: Int16Array, musicFromSample?: number) => void;
   /** Detection latency of hold music (for metrics). */
   readonly onHoldDetected?: (cause: string, latencySeconds: number) => void;
   /** The recording reached its final status (index it, count it); not called for a discarded one. */
