@@ -59,6 +59,13 @@ interface CallResult {
   readonly leakS: number;
   /** A hold began during the agent's part (a false pause of the agent). */
   readonly agentPaused: boolean;
+  /** Seconds of the agent's part the gate dropped as they left the delay line. */
+  readonly agentLostS: number;
+  /**
+   * Seconds of the music the gate wrote as they left the delay line: `leakS` and any written
+   * after the first pause (a hold let go of and found again).
+   */
+  readonly writtenS: number;
   /**
    * Seconds before the music that the first hold paused (the agent's last words); 0 for a hold
    * that began during the agent (counted in `agentPaused`).
@@ -78,6 +85,8 @@ function* call(
   pcm: Int16Array,
   library: KnownMusicLibrary,
   delayMs: number,
+  musicMs: number,
+  name: string,
 ): Generator<void, CallResult> {
   const detectors = [
     new KnownMusicDetector(library),
@@ -85,8 +94,9 @@ function* call(
     new SilentStartDetector(decisionReachMs(delayMs)),
   ];
   const any = new AnyHold(detectors);
-  const learner = new HoldAudioLearner('bench', (name, audio) => library.learn(name, audio));
-  const musicMs = AGENT_S * 1000;
+  const learner = new HoldAudioLearner(name, (chunk, audio, musicFrom) =>
+    library.learn(chunk, audio, musicFrom),
+  );
   let first: { cause: string; atMs: number; fromMs: number } | undefined;
   let agentPaused = false;
   /** The hold in effect, if any: what began it and from when the gate drops frames. */
@@ -99,9 +109,21 @@ function* call(
     if (e.state === 'paused' && gateState === 'recording') pausedFromMs = e.t * 1000;
     gateState = e.state;
   });
+  /** Frames that have left the delay line; of the agent's part the dropped, of the music the written. */
+  let released = 0;
+  let agentDropped = 0;
+  let musicWritten = 0;
+  const release = (upToMs: number): void => {
+    for (; released * 20 <= upToMs && released * FRAME_SAMPLES < pcm.length; released++) {
+      const paused = gate.isPausedAt(released * 20);
+      if (released * 20 < musicMs) agentDropped += paused ? 1 : 0;
+      else musicWritten += paused ? 0 : 1;
+    }
+  };
   for (let s = 0; s + FRAME_SAMPLES <= pcm.length; s += FRAME_SAMPLES) {
     const frame = pcm.subarray(s, s + FRAME_SAMPLES);
     const t = s / 8;
+    release(t - delayMs);
     // A hold that began during the agent and still runs when the music starts covers it.
     if (t === musicMs && current !== undefined && first === undefined) {
       first = { cause: current.cause, atMs: t, fromMs: current.fromMs };
@@ -126,16 +148,54 @@ function* call(
     yield;
   }
   learner.close();
+  release(Infinity);
+  const agentLostS = (agentDropped * 20) / 1000;
+  const writtenS = (musicWritten * 20) / 1000;
   if (first === undefined) {
-    return { cause: null, latencyS: null, leakS: MUSIC_S, agentPaused, pausedBeforeS: 0 };
+    return {
+      cause: null,
+      latencyS: null,
+      leakS: MUSIC_S,
+      agentPaused,
+      agentLostS,
+      writtenS,
+      pausedBeforeS: 0,
+    };
   }
   return {
     cause: first.cause,
     latencyS: (first.atMs - musicMs) / 1000,
     leakS: Math.max(0, first.fromMs - musicMs) / 1000,
     agentPaused,
+    agentLostS,
+    writtenS,
     pausedBeforeS: first.atMs >= musicMs ? Math.max(0, musicMs - first.fromMs) / 1000 : 0,
   };
+}
+
+/** Seconds of a queue's welcome spoken over its music (`--voice-over`). */
+const WELCOME_S = 10;
+
+/**
+ * What a PBX plays when it answers a queue call (`--from-start`): the track's first MUSIC_S from its
+ * first note; with `voiceOver`, a welcome of WELCOME_S (Asterisk prompts) spoken over its start,
+ * the music 2–10 dB (RMS, over the MUSIC_S) under the voice. The same on every call of the queue.
+ */
+function queueOpening(track: Int16Array, voiceOver: boolean, rand: () => number): Int16Array {
+  const out = track.slice(0, MUSIC_S * 8000);
+  if (!voiceOver) return out;
+  const welcome = speech(WELCOME_S, rand);
+  const rms = (x: Int16Array): number => {
+    let sum = 0;
+    for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
+    return Math.sqrt(sum / Math.max(1, x.length));
+  };
+  const under = 2 + 8 * rand();
+  const gain = (rms(out) / Math.max(1, rms(welcome))) * 10 ** (under / 20);
+  for (let i = 0; i < welcome.length && i < out.length; i++) {
+    out[i] = Math.max(-32768, Math.min(32767, Math.round(out[i]! + gain * welcome[i]!)));
+  }
+  return out;
 }
 
 export default async function run(args: string[]): Promise<unknown> {
@@ -146,6 +206,10 @@ export default async function run(args: string[]): Promise<unknown> {
     ? opt(args, '--learned-seconds', 0)
     : undefined;
   const learnedSeconds: number[] = [];
+  const voiceOver = args.includes('--voice-over');
+  const fromStart = voiceOver || args.includes('--from-start');
+  if (fromStart && together > 1)
+    throw new RangeError('--from-start / --voice-over: not with --together');
   const dirs = args.includes('--unseen') ? UNSEEN_TRACKS : TRACKS;
   const missing = dirs.filter((d) => !existsSync(d));
   if (missing.length > 0)
@@ -171,21 +235,19 @@ export default async function run(args: string[]): Promise<unknown> {
       maxLearnedSeconds !== undefined ? { maxLearnedSeconds } : {},
     );
     const rand = seededRandom(100 + k);
+    // From the start: the same opening on every call, a welcome spoken over it if asked.
+    const opening = fromStart ? queueOpening(track, voiceOver, seededRandom(700 + k)) : undefined;
     for (let c = 0; c < calls; c += together) {
       // `together` calls hear one stretch of a shared stream, joining it within the same 5 s.
       const base = Math.floor(
         rand() * Math.max(1, track.length - (MUSIC_S + (together > 1 ? 5 : 0)) * 8000),
       );
-      const running = Array.from({ length: Math.min(together, calls - c) }, () => {
+      const running = Array.from({ length: Math.min(together, calls - c) }, (_, j) => {
         const at = together > 1 ? base + Math.floor(rand() * 5 * 8000) : base;
-        const agent = speech(AGENT_S, rand);
-        const pcm = channel(
-          concat([agent, track.subarray(at, at + MUSIC_S * 8000)]),
-          -6 - rand() * 12,
-          0.01,
-          rand,
-        );
-        return call(pcm, library, delayMs);
+        const heard =
+          opening ?? concat([speech(AGENT_S, rand), track.subarray(at, at + MUSIC_S * 8000)]);
+        const pcm = channel(heard, -6 - rand() * 12, 0.01, rand);
+        return call(pcm, library, delayMs, opening ? 0 : AGENT_S * 1000, `call-${c + j + 1}`);
       });
       const results: (CallResult | undefined)[] = running.map(() => undefined);
       while (results.some((r) => r === undefined)) {
@@ -207,6 +269,7 @@ export default async function run(args: string[]): Promise<unknown> {
   }
   return {
     tracks,
+    opening: voiceOver ? 'voice-over' : fromStart ? 'from-start' : 'agent',
     delayMs,
     together,
     learnedSecondsMean:
@@ -224,7 +287,10 @@ export default async function run(args: string[]): Promise<unknown> {
         leakedKnownMusicFirst: results.filter((r) => r.leakS > 0 && r.cause === 'known-music')
           .length,
         leakedSecondsMax: Math.round(Math.max(...results.map((r) => r.leakS)) * 100) / 100,
+        writtenEpisodes: results.filter((r) => r.writtenS > 0).length,
+        writtenSeconds: Math.round(results.reduce((sum, r) => sum + r.writtenS, 0) * 100) / 100,
         agentPaused: results.filter((r) => r.agentPaused).length,
+        agentLostS: Math.round(results.reduce((sum, r) => sum + r.agentLostS, 0) * 100) / 100,
         pausedBeforeMusicMeanS:
           Math.round((results.reduce((s, r) => s + r.pausedBeforeS, 0) / results.length) * 1000) /
           1000,
