@@ -163,13 +163,19 @@ describe('learning hold music', () => {
     ]);
   });
 
-  it('skips a start whose music lasted under 5 s before it ended', () => {
-    const learned: Int16Array[] = [];
-    const { learner, feed, now } = learnerWithClock((_n, pcm) => learned.push(pcm));
+  it('learns a start with music after it, however short, and skips one with none', () => {
+    const learned: [Int16Array, number][] = [];
+    const { learner, feed, now } = learnerWithClock((_n, pcm, from) => learned.push([pcm, from]));
     feed(8, 2);
     learner.decision(hold('music-classifier', now()));
-    feed(4, 7);
+    feed(2, 7);
     learner.decision(end('music-classifier', now()));
-    expect(learned).toHaveLength(0);
+    expect(learned.map(([pcm, from]) => [pcm.length / 8000, from / 8000])).toEqual([[10, 8]]);
+    learner.sourceChanged(now());
+    feed(8, 2);
+    learner.decision(hold('music-classifier', now()));
+    feed(3, 1); // the agent: the music surely ended where the classifier decided
+    learner.decision(end('music-classifier', now(), now() - 3000));
+    expect(learned).toHaveLength(1);
   });
 });

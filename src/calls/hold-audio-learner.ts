@@ -178,8 +178,9 @@ export class HoldAudioLearner {
       for (; keep - from > CHUNK_SAMPLES; from += CHUNK_SAMPLES) {
         this.#emit(this.#buffer.slice(from, from + CHUNK_SAMPLES));
       }
-      // Too short to learn: less than MIN_SECONDS of music after any of the stream's start.
-      if (keep - from - this.#musicFrom >= MIN_SECONDS * RATE) {
+      // Too short to learn; or the stream's start with none of the music after it, which a later
+      // call's match could never reach.
+      if (keep - from >= MIN_SECONDS * RATE && keep - from > this.#musicFrom) {
         this.#emit(this.#buffer.slice(from, keep));
       }
     }
