@@ -4,7 +4,7 @@
  * later calls' hold music is recognised as known").
  *
  *   npm run bench -- learning [--calls 8] [--delay-ms 2500] [--unseen] [--together N]
- *        [--learned-seconds S]
+ *        [--learned-seconds S] [--from-start | --voice-over]
  *
  * Per track (the singularity-music tracks: unknown music, the classifier's test split; with
  * `--unseen` the Ogg tracks of scripts/make-unseen-corpus.sh's packages, music the classifier was
@@ -29,6 +29,14 @@
  * hold music is one shared stream); each learns what it heard before any other's audio is learned.
  * `learnedSecondsMean`: seconds of learned audio per track at the end (each learns the same music
  * again). `--learned-seconds S`: the library keeps S s of learned audio (default: the library's).
+ * `--from-start`: no agent; every call is the track's first 30 s from its first note, as a PBX
+ * answers each call of a queue with its music; `--voice-over`: the same with a 10 s welcome
+ * (Asterisk prompts, the same on every call of a track) spoken over it, the music 2–10 dB under.
+ * Per call number also: `writtenEpisodes` and `writtenSeconds`, the music the gate wrote as it
+ * left the delay line, before the first pause and after it (a hold let go of and found again;
+ * `leakedEpisodes` counts only what came before the first pause), and `agentLostS`, the seconds of
+ * the agent's part the gate dropped (a hold's onset placed into the agent's last words, and the
+ * agent's own pauses).
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';

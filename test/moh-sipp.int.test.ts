@@ -13,7 +13,7 @@
  * The audio is made at test time from Debian's Asterisk packages (never committed).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,16 @@ const AGENT_PROMPTS = ['agent-loginok', 'call-forwarding', 'auth-thankyou', 'age
 const ANNOUNCE_FROM_S = 11;
 const HOLD_TO_S = 26;
 const ANNOUNCE_CALL_S = 40;
+/**
+ * A queue's opening, the same on every call: a welcome (Asterisk prompts) spoken over the hold
+ * music from its first note for WELCOME_S, the music alone until OPENING_S, then the agent; the call
+ * lasts OPENING_CALL_S. The music lies WELCOME_MUSIC_GAIN (amplitude) under the prompts.
+ */
+const WELCOME_S = 6;
+const OPENING_S = 12;
+const OPENING_CALL_S = 28;
+const WELCOME_MUSIC_GAIN = 0.25;
+const WELCOME_PROMPTS = ['queue-thankyou', 'queue-holdtime', 'queue-periodic-announce'];
 
 const fixture = callFixture({ caller: CALLER_IP, pbx: PBX_IP });
 afterAll(async () => {
@@ -292,6 +302,78 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       250,
     );
   }, 90_000);
+
+  it('a queue that opens every call with a welcome spoken over its music: learned on the first call, none of it nor the caller’s words under it recorded on the next', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-moh-opening-'));
+    const recordings = join(dir, 'recordings');
+    await startHoldgate(recordings, CLASSIFIER_ONLY);
+    const welcome = join(dir, 'welcome.wav');
+    const prompts = WELCOME_PROMPTS.map((n) => join(SPEECH, `${n}.wav`));
+    sox(...prompts, '-r', '8000', '-c', '1', welcome, 'trim', '0', String(WELCOME_S));
+    const music = join(dir, 'opening-music.wav');
+    sox(MOH, '-r', '8000', '-c', '1', music, 'trim', '0', String(OPENING_S));
+    const opening = join(dir, 'opening.wav');
+    sox('-m', '-v', '1', welcome, '-v', String(WELCOME_MUSIC_GAIN), music, opening);
+    const pbx = join(dir, 'pbx-opening.ul');
+    const agent = agentSpeech(dir);
+    sox(
+      opening,
+      agent,
+      agent,
+      agent,
+      agent,
+      ...ulaw,
+      '-t',
+      'raw',
+      pbx,
+      'trim',
+      '0',
+      String(OPENING_CALL_S),
+    );
+    // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
+    const caller = join(dir, 'caller-opening.wav');
+    sox(
+      tone(dir, 'o-gap0', 0.3),
+      tone(dir, 'o-private', OPENING_S - 0.3 - 0.4, 1000),
+      tone(dir, 'o-gap1', 0.8),
+      tone(dir, 'o-talk', OPENING_CALL_S - OPENING_S - 0.4, 440),
+      ...ulaw,
+      caller,
+    );
+    /** One call of the queue: its recording's private words written, and what its holds covered. */
+    const call = async (n: number) => {
+      await streamingCall(dir, pbx, caller, OPENING_CALL_S);
+      const { meta } = await finishedRecording(recordings);
+      const held = (t: number): boolean =>
+        meta.holdIntervals.some((h) => h.start <= t && t < h.end);
+      const { caller: left, agent: right } = decodeChannels(join(recordings, meta.audio!.file));
+      const result = {
+        holds: JSON.stringify(meta.holdIntervals),
+        uncovered: Array.from({ length: OPENING_S * 10 }, (_, i) => i / 10).filter((t) => !held(t)),
+        private: blockTimes(left, 1000, 0.05, meta.segments),
+        talking: blocksWithTone(left, 440, 0.5),
+        agent: meanAbs(right),
+      };
+      // The next call's recording is the only one in the directory.
+      const kept = join(dir, `call-${n}`);
+      mkdirSync(kept);
+      for (const f of readdirSync(recordings)) renameSync(join(recordings, f), join(kept, f));
+      return result;
+    };
+    // The first call: the classifier alone hears the music under the welcome only seconds in,
+    // later than the delay line reaches, and its words there are written.
+    const first = await call(1);
+    expect(first.private.length, first.holds).toBeGreaterThan(0);
+    // It learned the opening from the stream's first frame: the next call's is known music from
+    // its first second, paused from the start until the agent, nothing of it written.
+    const next = await call(2);
+    expect(next.uncovered, next.holds).toEqual([]);
+    expect(next.private, 'call times (s) of recorded blocks of the caller’s private words').toEqual(
+      [],
+    );
+    expect(next.talking, 'the caller talking to the agent').toBeGreaterThan(100);
+    expect(next.agent).toBeGreaterThan(100);
+  }, 120_000);
 
   it.each([
     ['hold music from its first note', 'the classifier alone', 0, 'silence', MOH, CLASSIFIER_ONLY],
