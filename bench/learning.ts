@@ -49,6 +49,7 @@ import { KnownMusicLibrary } from '../src/detect/known-music/known-music-library
 import { SilentStartDetector } from '../src/detect/silent-start/index.js';
 import { callGate, tellCallGate } from './support/gate-model.js';
 import { decisionReachMs } from '../src/calls/poll-timing.js';
+import { fullBandPower } from './voice-over-levels.js';
 import { FRAME_SAMPLES } from '../src/detect/known-music/sub-fingerprinter.js';
 import { channel, concat, seededRandom, speech } from '../src/detect/known-music/test-signals.js';
 
@@ -193,11 +194,7 @@ function queueOpening(track: Int16Array, voiceOver: boolean, rand: () => number)
   const out = track.slice(0, MUSIC_S * 8000);
   if (!voiceOver) return out;
   const welcome = speech(WELCOME_S, rand);
-  const rms = (x: Int16Array): number => {
-    let sum = 0;
-    for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
-    return Math.sqrt(sum / Math.max(1, x.length));
-  };
+  const rms = (x: Int16Array): number => Math.sqrt(fullBandPower(x, 0, x.length));
   const under = 2 + 8 * rand();
   const gain = (rms(out) / Math.max(1, rms(welcome))) * 10 ** (under / 20);
   for (let i = 0; i < welcome.length && i < out.length; i++) {

@@ -31,7 +31,7 @@ const HANN = Float64Array.from(
 );
 
 /** Mean square of `pcm[from, to)` over the full band. */
-function fullBandPower(pcm: Int16Array, from: number, to: number): number {
+export function fullBandPower(pcm: Int16Array, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum += pcm[i]! * pcm[i]!;
   return sum / Math.max(1, to - from);

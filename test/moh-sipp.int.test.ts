@@ -200,6 +200,24 @@ function callerAudio(dir: string, holdFromS: number, holdToS: number, callS: num
 }
 
 /**
+ * What a caller in a queue wait sends over `callS`, as `caller-<name>.wav` in `dir`: silent 0.3 s,
+ * private words (1 kHz) while waiting until `waitS`, then talking to the agent (440 Hz), with
+ * 0.8 s of silence at the change.
+ */
+function waitingCaller(dir: string, name: string, waitS: number, callS: number): string {
+  const out = join(dir, `caller-${name}.wav`);
+  sox(
+    tone(dir, `${name}-gap0`, 0.3),
+    tone(dir, `${name}-private`, waitS - 0.3 - 0.4, 1000),
+    tone(dir, `${name}-gap1`, 0.8),
+    tone(dir, `${name}-talk`, callS - waitS - 0.4, 440),
+    ...ulaw,
+    out,
+  );
+  return out;
+}
+
+/**
  * The finalized recording in `recordings` holds one music-on-hold pause, from the music's start
  * (`holdFromS`) to between `endAfterS` and `endBeforeS`; none of the caller's private words (1 kHz)
  * nor of the hold music; more than `callerBlocks` 20 ms blocks of the caller talking (440 Hz), and
@@ -330,16 +348,7 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       '0',
       String(OPENING_CALL_S),
     );
-    // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
-    const caller = join(dir, 'caller-opening.wav');
-    sox(
-      tone(dir, 'o-gap0', 0.3),
-      tone(dir, 'o-private', OPENING_S - 0.3 - 0.4, 1000),
-      tone(dir, 'o-gap1', 0.8),
-      tone(dir, 'o-talk', OPENING_CALL_S - OPENING_S - 0.4, 440),
-      ...ulaw,
-      caller,
-    );
+    const caller = waitingCaller(dir, 'opening', OPENING_S, OPENING_CALL_S);
     /** One call of the queue: its recording's private words written, and what its holds covered. */
     const call = async (n: number) => {
       await streamingCall(dir, pbx, caller, OPENING_CALL_S);
@@ -420,16 +429,7 @@ describe('music on hold without signalling, SIPp as both phones', () => {
       const pbx = join(dir, 'pbx-wait.ul');
       const pbxS = callS - silenceS + padS;
       sox(music, agent, agent, agent, ...ulaw, '-t', 'raw', pbx, 'trim', '0', String(pbxS));
-      // The caller: silent 0.3 s, private words (1 kHz) while waiting, then talks (440 Hz).
-      const caller = join(dir, 'caller-wait.wav');
-      sox(
-        tone(dir, 'w-gap0', 0.3),
-        tone(dir, 'w-private', waitS - 0.3 - 0.4, 1000),
-        tone(dir, 'w-gap1', 0.8),
-        tone(dir, 'w-talk', callS - waitS - 0.4, 440),
-        ...ulaw,
-        caller,
-      );
+      const caller = waitingCaller(dir, 'wait', waitS, callS);
       await streamingCall(dir, pbx, caller, callS, undefined, silenceS - padS);
 
       const { meta } = await finishedRecording(recordings);

@@ -336,7 +336,7 @@ export class KnownMusicDetector implements HoldMusicDetector {
       const found = this.vote(fp, n);
       if (found !== undefined && !(this.locked && found === this.lockOffset)) {
         const wasLocked = this.locked;
-        const provisionalTrack = this.library.runAt(this.provisionalUntil - 1)?.track;
+        const wasProvisional = wasLocked && this.provisionalUntil >= 0;
         this.locked = true;
         this.lockOffset = found;
         this.score = this.matchScore;
@@ -344,17 +344,14 @@ export class KnownMusicDetector implements HoldMusicDetector {
         this.bestFrame = n;
         this.bestEndMs = timeMs + FRAME_MS;
         this.nonSilentSinceBest = 0;
-        const until = this.musicFromAt(this.matchStartFrame + found);
-        if (
-          wasLocked &&
-          this.provisionalUntil >= 0 &&
-          this.library.runAt(this.matchStartFrame + found)?.track === provisionalTrack
-        ) {
+        const g = this.matchStartFrame + found;
+        const until = this.musicFromAt(g);
+        if (wasProvisional && this.sameRecording(g, this.provisionalUntil - 1)) {
           // Another alignment in the same learned start (its other phase, a phrase it repeats):
           // still provisional, or sure once on its music.
           if (until >= 0) this.provisionalUntil = until;
           else decision = this.confirm();
-        } else if (decision?.provisional || (wasLocked && this.provisionalUntil >= 0)) {
+        } else if (decision?.provisional || wasProvisional) {
           // A provisional match gave way to another alignment: what it matched did not lead on
           // into the learned music. It is retracted; the new match is found afresh next frame,
           // with its own onset.
@@ -400,6 +397,11 @@ export class KnownMusicDetector implements HoldMusicDetector {
     if (run === undefined || run.musicFrom === 0) return -1;
     const from = run.start + run.musicFrom;
     return g < from ? from : -1;
+  }
+
+  /** Whether global frames `g` and `h` lie in runs of one `learn` call (its phases). */
+  private sameRecording(g: number, h: number): boolean {
+    return this.library.runAt(g)?.track === this.library.runAt(h)?.track;
   }
 
   /**
